@@ -1,0 +1,78 @@
+import AMECore
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `ame` entry point: parse, run with the injected context, and turn every failure
+/// into a message and an exit status (never a trap or a stack trace).
+public enum AMEMain {
+    public static func main() async -> Never {
+        // Writing to a closed pipe must be an error, not a crash.
+        signal(SIGPIPE, SIG_IGN)
+        let status = await run(arguments: Array(CommandLine.arguments.dropFirst()), context: .live())
+        exit(status)
+    }
+
+    public static func run(arguments: [String], context: CommandContext) async -> Int32 {
+        let terminal = context.terminal
+        if let unknown = unknownCommand(in: arguments) {
+            let style = terminal.errorStyle
+            terminal.errLine("\(style.red("error")): unknown command '\(unknown)'")
+            if let suggestion = Suggestion.closest(to: unknown, in: RootCommand.builtinNames) {
+                terminal.errLine("  hint: did you mean '\(suggestion)'?")
+            } else {
+                terminal.errLine("  hint: run 'ame help' for the list of commands")
+            }
+            return 2
+        }
+        do {
+            var command = try RootCommand.parseAsRoot(arguments)
+            try await CommandContext.$current.withValue(context) {
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            }
+            return 0
+        } catch {
+            return report(error, terminal: terminal)
+        }
+    }
+
+    /// The first word when it is meant as a command but names none.
+    static func unknownCommand(in arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        return RootCommand.builtinNames.contains(first) ? nil : first
+    }
+
+    static func report(_ error: any Error, terminal: any Terminal) -> Int32 {
+        let style = terminal.errorStyle
+        switch error {
+        case let status as ExitStatus:
+            return status.code
+        case let failure as DiagnosticsFailure:
+            failure.render(to: terminal)
+            return 1
+        case let diagnostics as DiagnosticsError:
+            DiagnosticsFailure(diagnostics: diagnostics.diagnostics, source: nil).render(to: terminal)
+            return 1
+        case let cliError as CLIError:
+            terminal.errLine("\(style.red("error")): \(cliError.message)")
+            if let hint = cliError.hint { terminal.errLine("  hint: \(hint)") }
+            return cliError.exitCode
+        default:
+            // ArgumentParser's own errors, help and --version.
+            let code = RootCommand.exitCode(for: error).rawValue
+            let message = RootCommand.fullMessage(for: error)
+            if code == 0 {
+                if !message.isEmpty { terminal.outLine(message) }
+            } else if !message.isEmpty {
+                terminal.errLine(message)
+            }
+            return code
+        }
+    }
+}

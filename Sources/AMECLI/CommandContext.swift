@@ -1,0 +1,54 @@
+import Foundation
+
+/// Everything a command needs from the outside world, injected so that tests can run any
+/// command with a scripted terminal, a temporary directory and a chosen environment.
+public struct CommandContext: Sendable {
+    public var terminal: any Terminal
+    public var environment: [String: String]
+    /// The directory relative paths are resolved against.
+    public var workingDirectory: URL
+    /// The path of the running `ame` binary (plugins are also looked for beside it).
+    public var executablePath: String
+
+    public init(
+        terminal: any Terminal,
+        environment: [String: String],
+        workingDirectory: URL,
+        executablePath: String
+    ) {
+        self.terminal = terminal
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.executablePath = executablePath
+    }
+
+    /// The real process: its terminal, environment and directory.
+    public static func live() -> CommandContext {
+        let environment = ProcessInfo.processInfo.environment
+        return CommandContext(
+            terminal: SystemTerminal(environment: environment),
+            environment: environment,
+            workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            executablePath: ExecutablePath.current())
+    }
+
+    @TaskLocal public static var current: CommandContext = .live()
+
+    public var prompter: Prompter { Prompter(terminal: terminal) }
+
+    /// Resolves a path the user typed against the working directory.
+    public func resolve(_ path: String) -> URL {
+        let expanded = path.hasPrefix("~/") ? (environment["HOME"] ?? NSHomeDirectory()) + path.dropFirst() : path
+        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL }
+        return workingDirectory.appendingPathComponent(expanded).standardizedFileURL
+    }
+}
+
+enum ExecutablePath {
+    static func current() -> String {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return resolved
+        }
+        return CommandLine.arguments.first ?? "ame"
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// `ame`: the built-in commands. Plugins (`ame-<name>` executables) are routed before
+/// this parser sees the arguments; see `AMEMain`.
+public struct RootCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ame",
+        abstract: "AME, the Artificial MLOps Engineer: run training on compute you don't have at your desk.",
+        discussion: """
+            Write a small ame.yaml next to your code, then 'ame run TASK': AME ships the project, \
+            runs the task with the resources, env and secrets it asks for, streams its logs, and \
+            brings back every file it produced.
+            """,
+        version: "ame \(AMEVersion.current)",
+        subcommands: builtinCommands)
+
+    /// Every built-in, in the order `ame help` lists them.
+    public static let builtinCommands: [any ParsableCommand.Type] = [
+        CreateCommand.self,
+        ValidateCommand.self,
+        TasksCommand.self,
+    ]
+
+    /// The names a plugin may not take.
+    public static var builtinNames: [String] {
+        builtinCommands.map { $0._commandName } + ["help"]
+    }
+
+    public init() {}
+}

@@ -1,0 +1,95 @@
+/// A task from `ame.yaml`: either one command (`runcommand`) or a `pipeline` of steps.
+///
+/// Pipeline steps are `TaskSpec`s too (without a pipeline of their own). Values set on a
+/// pipeline task (env, secrets, resources, image, python, dependencies, retry, timeout)
+/// are defaults that each step may override; see `effectiveSteps`.
+public struct TaskSpec: Hashable, Sendable, Codable {
+    public var name: String
+    public var runCommand: String?
+    public var secrets: [SecretRef]
+    public var env: [EnvVar]
+    public var resources: Resources
+    /// Ordered steps; nil for a single-command task.
+    public var pipeline: [TaskSpec]?
+    /// For a pipeline step: the steps it waits for. Nil means "the step before it".
+    public var needs: [String]?
+    public var artifacts: ArtifactsSpec?
+    public var image: String?
+    public var python: String?
+    public var dependencies: DependencyManager?
+    public var retry: RetryPolicy?
+    /// Seconds; the step is stopped after this long.
+    public var timeout: Int?
+    public var ports: [PortSpec]
+    public var data: [DataSource]
+
+    public init(
+        name: String,
+        runCommand: String? = nil,
+        secrets: [SecretRef] = [],
+        env: [EnvVar] = [],
+        resources: Resources = Resources(),
+        pipeline: [TaskSpec]? = nil,
+        needs: [String]? = nil,
+        artifacts: ArtifactsSpec? = nil,
+        image: String? = nil,
+        python: String? = nil,
+        dependencies: DependencyManager? = nil,
+        retry: RetryPolicy? = nil,
+        timeout: Int? = nil,
+        ports: [PortSpec] = [],
+        data: [DataSource] = []
+    ) {
+        self.name = name
+        self.runCommand = runCommand
+        self.secrets = secrets
+        self.env = env
+        self.resources = resources
+        self.pipeline = pipeline
+        self.needs = needs
+        self.artifacts = artifacts
+        self.image = image
+        self.python = python
+        self.dependencies = dependencies
+        self.retry = retry
+        self.timeout = timeout
+        self.ports = ports
+        self.data = data
+    }
+
+    public var isPipeline: Bool { pipeline != nil }
+
+    /// What actually runs: the task itself, or each pipeline step with the pipeline's
+    /// defaults filled in and `needs` made explicit (a step without `needs` waits for the
+    /// step before it, so files written by one step are there for the next).
+    public var effectiveSteps: [TaskSpec] {
+        guard let pipeline else { return [self] }
+        var result: [TaskSpec] = []
+        for (index, step) in pipeline.enumerated() {
+            var merged = step
+            merged.env = EnvVar.merged(base: env, overrides: step.env)
+            merged.secrets = SecretRef.merged(base: secrets, overrides: step.secrets)
+            merged.resources = Resources(
+                cpu: step.resources.cpu ?? resources.cpu,
+                memory: step.resources.memory ?? resources.memory,
+                storage: step.resources.storage ?? resources.storage,
+                gpus: step.resources.gpus ?? resources.gpus,
+                vram: step.resources.vram ?? resources.vram)
+            merged.image = step.image ?? image
+            merged.python = step.python ?? python
+            merged.dependencies = step.dependencies ?? dependencies
+            merged.retry = step.retry ?? retry
+            merged.timeout = step.timeout ?? timeout
+            merged.needs = step.needs ?? (index == 0 ? [] : [pipeline[index - 1].name])
+            merged.data = data + step.data
+            result.append(merged)
+        }
+        return result
+    }
+
+    /// Every secret any step needs, once each, in first-use order.
+    public var allSecretNames: [String] {
+        var seen = Set<String>()
+        return effectiveSteps.flatMap(\.secrets).map(\.name).filter { seen.insert($0).inserted }
+    }
+}

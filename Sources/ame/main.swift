@@ -1,0 +1,3 @@
+import AMECLI
+
+await AMEMain.main()

@@ -13,23 +13,42 @@ let package = Package(
         // Yams 5 keeps duplicate mapping keys in the node tree (6 throws on the first one),
         // which lets validation report every duplicate with its own position.
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
+        // Value types only: the project file, resources, cron, manifests, the jobs API contract.
         .target(
             name: "AMECore",
             dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // fork/exec with sessions and a parent-death signal; not expressible in Swift alone.
+        .target(name: "CAMESystem"),
+        // Processes, /proc, file locks and atomic writes: what the engine and the CLI share.
+        .target(name: "AMESystem", dependencies: ["CAMESystem"]),
+        // Everything that makes a run happen; never imports HTTP.
+        .target(
+            name: "AMEEngine",
+            dependencies: [
+                "AMECore",
+                "AMESystem",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "AMECLI",
             dependencies: [
                 "AMECore",
+                "AMESystem",
+                "AMEEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "ame", dependencies: ["AMECLI"]),
         .target(
             name: "AMETestSupport",
-            dependencies: ["AMECore", "AMECLI"],
+            dependencies: ["AMECore", "AMECLI", "AMESystem"],
             path: "Tests/AMETestSupport"
         ),
         .testTarget(
@@ -40,6 +59,14 @@ let package = Package(
         .testTarget(
             name: "AMECLITests",
             dependencies: ["AMECLI", "AMECore", "AMETestSupport"]
+        ),
+        .testTarget(
+            name: "AMESystemTests",
+            dependencies: ["AMESystem", "AMETestSupport"]
+        ),
+        .testTarget(
+            name: "AMEEngineTests",
+            dependencies: ["AMEEngine", "AMECore", "AMESystem", "AMETestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

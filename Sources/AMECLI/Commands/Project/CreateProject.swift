@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import ArgumentParser
 import Foundation
 

@@ -69,9 +69,9 @@ extension DecodingSession {
     }
 
     /// A scalar that may also be empty (a plain null reads as "").
-    func optionalScalarString(_ node: Node, what: String) -> String? {
+    func optionalScalarString(_ node: Node, what: String, hint: String? = nil) -> String? {
         guard case .scalar(let scalar) = node else {
-            error("\(what) must be text, not \(describe(node))", at: node)
+            error("\(what) must be text, not \(describe(node))", at: node, hint: hint)
             return nil
         }
         if node.null != nil && scalar.style == .plain { return "" }
@@ -120,13 +120,31 @@ extension DecodingSession {
         }
     }
 
-    func unknownKey(_ key: String, keyNode: Node, in context: String, allowed: [String]) {
+    /// Reports an unknown key with a "did you mean" hint; returns the key it suggests, so
+    /// a caller can skip a "missing key" error that the same typo would cause.
+    @discardableResult
+    func unknownKey(_ key: String, keyNode: Node, in context: String, allowed: [String]) -> String? {
         let hint: String
-        if let suggestion = Suggestion.closest(to: key, in: allowed) {
+        let suggestion = Self.closestName(to: key, in: allowed)
+        if let suggestion {
             hint = "did you mean '\(suggestion)'?"
         } else {
             hint = "allowed keys: \(allowed.joined(separator: ", "))"
         }
         error("unknown key '\(key)' \(context)", at: keyNode, hint: hint)
+        return suggestion
+    }
+
+    /// `Suggestion.closest`, but among candidates equally close it prefers the one that
+    /// shares the longest start with `word`, so `gpu` suggests `gpus` rather than `cpu`.
+    static func closestName(to word: String, in candidates: [String]) -> String? {
+        guard let best = Suggestion.closest(to: word, in: candidates) else { return nil }
+        let lowered = word.lowercased()
+        let distance = Suggestion.editDistance(lowered, best.lowercased())
+        func sharedStart(_ candidate: String) -> Int {
+            zip(lowered, candidate.lowercased()).prefix { $0 == $1 }.count
+        }
+        let tied = candidates.filter { Suggestion.editDistance(lowered, $0.lowercased()) == distance }
+        return tied.max { sharedStart($0) < sharedStart($1) } ?? best
     }
 }

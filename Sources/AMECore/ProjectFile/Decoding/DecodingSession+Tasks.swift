@@ -43,11 +43,14 @@ extension DecodingSession {
         }
         var task = TaskSpec(name: name)
         let allowed = pipelineName == nil ? Self.taskKeys : Self.stepKeys
+        // A misspelled 'runcommand' is reported once, as the typo, not also as missing.
+        var misspelledCommand = false
         for (key, keyNode, value) in fields {
             locations["\(path).\(key)"] = location(of: value.null != nil ? keyNode : value)
             switch key {
             case "runcommand":
-                if let command = optionalScalarString(value, what: "'runcommand' of \(owner)") {
+                if let command = optionalScalarString(value, what: "'runcommand' of \(owner)",
+                                                      hint: "write the whole command as one line of text, e.g. 'runcommand: python train.py --epochs 3'") {
                     if command.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                         error("'runcommand' of \(owner) is empty", at: keyNode, hint: "write the command to run, e.g. 'runcommand: python train.py'")
                     } else {
@@ -87,14 +90,15 @@ extension DecodingSession {
             case "data":
                 task.data = decodeData(value, owner: owner)
             default:
-                unknownKey(key, keyNode: keyNode, in: "in \(owner)", allowed: allowed)
+                let suggestion = unknownKey(key, keyNode: keyNode, in: "in \(owner)", allowed: allowed)
+                if suggestion == "runcommand" || suggestion == "pipeline" { misspelledCommand = true }
             }
         }
         let keys = Set(fields.map(\.key))
         if keys.contains("runcommand") && keys.contains("pipeline") && pipelineName == nil {
             error("\(owner) has both 'runcommand' and 'pipeline'", at: nameNode,
                   hint: "a task runs one command or a pipeline of steps: move the command into a step")
-        } else if !keys.contains("runcommand") && !keys.contains("pipeline") {
+        } else if !keys.contains("runcommand") && !keys.contains("pipeline") && !misspelledCommand {
             error("\(owner) has no 'runcommand'", at: nameNode,
                   hint: pipelineName == nil ? "add 'runcommand: COMMAND', or a 'pipeline' of steps" : "add 'runcommand: COMMAND'")
         }

@@ -56,6 +56,12 @@ final class DecodingSession {
                   hint: "ame.yaml describes tasks; data belongs in other files")
             return nil
         }
+        // Yams builds its tree recursively: refuse absurd nesting before it overflows the stack.
+        if let location = NestingCheck.firstTooDeep(in: source, limit: ProjectFileDecoder.maximumDepth) {
+            error("the file nests lists and mappings more than \(ProjectFileDecoder.maximumDepth) levels deep", at: location,
+                  hint: "ame.yaml needs only a few levels: look for '[' or '{' that are never closed, or indentation that keeps growing")
+            return nil
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: source)
@@ -136,6 +142,8 @@ final class DecodingSession {
             var timezone: String?
             var concurrency = RecurringTask.Concurrency.skip
             var catchup = true
+            // Required keys that appear misspelled: reported once, as the typo.
+            var misspelled: Set<String> = []
             for (key, fieldKey, value) in fields {
                 switch key {
                 case "taskref":
@@ -153,7 +161,9 @@ final class DecodingSession {
                 case "timezone":
                     if let zone = scalarString(value, what: "'timezone' of schedule '\(name)'", keyNode: fieldKey) {
                         if TimeZone(identifier: zone) == nil {
-                            error("unknown time zone '\(zone)' in schedule '\(name)'", at: value, hint: "use an IANA name such as UTC or Europe/Oslo")
+                            let hint = Suggestion.closest(to: zone, in: TimeZone.knownTimeZoneIdentifiers).map { "did you mean '\($0)'?" }
+                                ?? "use an IANA name such as UTC or Europe/Oslo"
+                            error("unknown time zone '\(zone)' in schedule '\(name)'", at: value, hint: hint)
                         } else {
                             timezone = zone
                         }
@@ -170,14 +180,16 @@ final class DecodingSession {
                 case "catchup":
                     if let flag = bool(value, what: "'catchup' of schedule '\(name)'") { catchup = flag }
                 default:
-                    unknownKey(key, keyNode: fieldKey, in: "in schedule '\(name)'",
-                               allowed: ["taskref", "schedule", "timezone", "concurrency", "catchup"])
+                    if let suggestion = unknownKey(key, keyNode: fieldKey, in: "in schedule '\(name)'",
+                                                   allowed: ["taskref", "schedule", "timezone", "concurrency", "catchup"]) {
+                        misspelled.insert(suggestion)
+                    }
                 }
             }
-            if taskRef == nil && !fields.contains(where: { $0.key == "taskref" }) {
+            if taskRef == nil && !fields.contains(where: { $0.key == "taskref" }) && !misspelled.contains("taskref") {
                 error("schedule '\(name)' has no 'taskref'", at: nameNode, hint: "add 'taskref: TASK' naming the task to run")
             }
-            if schedule == nil && !fields.contains(where: { $0.key == "schedule" }) {
+            if schedule == nil && !fields.contains(where: { $0.key == "schedule" }) && !misspelled.contains("schedule") {
                 error("schedule '\(name)' has no 'schedule'", at: nameNode, hint: "add 'schedule: \"0 12 * * *\"' (minute hour day month weekday) or '@daily'")
             }
             if let taskRef, let schedule {
@@ -194,7 +206,7 @@ final class DecodingSession {
         } catch {
             var location = self.location(of: node)
             location.column += error.offset + scalarContentOffset(node)
-            self.error("invalid schedule '\(text)' in '\(owner)': \(error.message)", at: location, hint: error.hint)
+            self.error("invalid cron expression '\(text)' in schedule '\(owner)': \(error.message)", at: location, hint: error.hint)
             return nil
         }
     }

@@ -18,6 +18,8 @@ public struct ProjectFileDecoder: Sendable {
     public static let maximumSize = 4 * 1024 * 1024
     /// Aliases can make a small file expand enormously; stop well before that hurts.
     static let maximumNodes = 200_000
+    /// How deeply lists and mappings may nest; real project files use fewer than ten levels.
+    public static let maximumDepth = 100
 
     public let source: String
     public let file: String

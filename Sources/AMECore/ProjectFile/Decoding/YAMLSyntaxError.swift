@@ -55,8 +55,9 @@ enum YAMLSyntaxError {
             return Diagnostic(file: file, location: mark, message: "a value cannot start with \(shown)",
                               hint: "put the value in quotes, like \"\(lineText.drop { $0 != ":" }.dropFirst().trimmingCharacters(in: .whitespaces))\"")
         case let text where text.hasPrefix("mapping values are not allowed"):
-            return Diagnostic(file: file, location: mark, message: "unexpected ':' inside a value",
-                              hint: "a value that contains ': ' must be quoted, like \"python train.py --opt a:b\"")
+            let hint = quotedSuggestion(for: lineText).map { "a value that contains ': ' must be quoted: \($0)" }
+                ?? "a value that contains ': ' must be put in quotes"
+            return Diagnostic(file: file, location: mark, message: "unexpected ':' inside a value", hint: hint)
         case let text where text.hasPrefix("found undefined alias"):
             return Diagnostic(file: file, location: mark, message: "this alias refers to no anchor",
                               hint: "define the anchor first with &NAME, or quote the value if '*' is meant literally")
@@ -77,6 +78,22 @@ enum YAMLSyntaxError {
             return Diagnostic(file: file, location: mark, message: message,
                               hint: structural ? "check the indentation and the ':' after each key on this line and the one before it" : nil)
         }
+    }
+
+    /// `key: "value"` for a line `key: value` whose value holds a ': ', or nil.
+    static func quotedSuggestion(for line: Substring) -> String? {
+        var rest = line.drop { $0 == " " }
+        var prefix = ""
+        if rest.hasPrefix("- ") {
+            prefix = "- "
+            rest = rest.dropFirst(2)
+        }
+        guard let separator = rest.range(of: ": ") else { return nil }
+        let key = rest[..<separator.lowerBound]
+        let value = rest[separator.upperBound...].trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty, !value.isEmpty, !value.hasPrefix("\""), !value.hasPrefix("'") else { return nil }
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\(prefix)\(key): \"\(escaped)\""
     }
 
     static func location(ofUTF8Offset offset: Int, in source: String) -> SourceLocation {

@@ -6,6 +6,12 @@ import Glibc
 /// Writes a file so that readers see the old content or the new, never a mix: a temporary
 /// file in the same directory, flushed to disk, then renamed over the target.
 public enum AtomicFile {
+    public struct WriteError: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "cannot write \(path): \(reason)" }
+    }
+
     public static func write(_ data: Data, to url: URL, permissions: mode_t? = nil) throws {
         let directory = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -18,7 +24,7 @@ public enum AtomicFile {
         }
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
-            throw CLIError("cannot write \(url.path): \(String(cString: strerror(errno)))")
+            throw AtomicFile.WriteError(path: url.path, reason: String(cString: strerror(errno)))
         }
         var failed: Int32 = 0
         data.withUnsafeBytes { buffer in
@@ -41,7 +47,7 @@ public enum AtomicFile {
         if failed == 0 && rename(temporary.path, url.path) != 0 { failed = errno }
         if failed != 0 {
             unlink(temporary.path)
-            throw CLIError("cannot write \(url.path): \(String(cString: strerror(failed)))")
+            throw AtomicFile.WriteError(path: url.path, reason: String(cString: strerror(failed)))
         }
     }
 }

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Everything the CLI (and plugins, through it) can ask of AME, whether the engine runs in
+/// this process or behind `ame-server`. The two implementations are `EmbeddedJobsAPI`
+/// (AMEEngine) and `HTTPJobsAPI` (AMEClient); one contract test suite runs against both.
+public protocol JobsAPI: Sendable {
+    /// Who the caller is (on the embedded engine: the local user).
+    func whoami() async throws -> Identity
+
+    // MARK: Blobs
+    /// The digests among `digests` that the engine does not hold yet.
+    func missingBlobs(_ digests: [Digest]) async throws -> [Digest]
+    /// Stores the file's content; the engine verifies it hashes to `digest`.
+    func uploadBlob(_ digest: Digest, from file: URL) async throws
+    /// Writes the blob's content to `file` (atomically), verifying its digest.
+    func downloadBlob(_ digest: Digest, to file: URL) async throws
+
+    // MARK: Runs
+    func submitRun(_ request: RunRequest) async throws -> RunRecord
+    func listRuns(_ query: RunQuery) async throws -> RunPage
+    func getRun(_ id: String) async throws -> RunRecord
+    func cancelRun(_ id: String) async throws -> RunRecord
+    /// The run's log from byte `offset`; with `follow`, it continues until the run ends
+    /// (the stream's last event is then of kind `.end`).
+    func logs(_ id: String, from offset: Int64, follow: Bool) -> AsyncThrowingStream<LogEvent, any Error>
+    func artifacts(_ id: String) async throws -> [ArtifactRecord]
+
+    // MARK: Secrets
+    func setSecret(_ name: String, value: Data) async throws
+    func listSecrets() async throws -> [SecretInfo]
+    func deleteSecret(_ name: String) async throws
+}
+
+/// The caller, as the engine knows it.
+public struct Identity: Hashable, Sendable, Codable {
+    public var user: String
+    public var admin: Bool
+    /// "embedded" or the server's URL.
+    public var server: String
+
+    public init(user: String, admin: Bool, server: String) {
+        self.user = user
+        self.admin = admin
+        self.server = server
+    }
+}
+
+/// A secret's name and dates; its value never leaves the vault through the API.
+public struct SecretInfo: Hashable, Sendable, Codable {
+    public var name: String
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(name: String, createdAt: Date, updatedAt: Date) {
+        self.name = name
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Filters and paging for `listRuns`, newest first.
+public struct RunQuery: Hashable, Sendable, Codable {
+    public var limit: Int
+    /// The `nextCursor` of the previous page.
+    public var cursor: String?
+    public var status: RunStatus?
+    public var task: String?
+    public var project: String?
+    /// Admins only: every user's runs.
+    public var allUsers: Bool
+
+    public init(limit: Int = 50, cursor: String? = nil, status: RunStatus? = nil, task: String? = nil, project: String? = nil, allUsers: Bool = false) {
+        self.limit = limit
+        self.cursor = cursor
+        self.status = status
+        self.task = task
+        self.project = project
+        self.allUsers = allUsers
+    }
+}
+
+public struct RunPage: Hashable, Sendable, Codable {
+    public var runs: [RunRecord]
+    public var nextCursor: String?
+
+    public init(runs: [RunRecord], nextCursor: String?) {
+        self.runs = runs
+        self.nextCursor = nextCursor
+    }
+}

@@ -1,0 +1,125 @@
+/// The files of a project at one moment: relative path → content digest, size and mode.
+///
+/// Paths are relative, use `/`, and never contain `.` or `..` components, so a manifest
+/// can be materialized anywhere without escaping its directory (`validate()` checks).
+public struct Manifest: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable {
+        case file
+        /// A symbolic link whose target stays inside the project.
+        case symlink
+    }
+
+    public struct Entry: Hashable, Sendable, Codable {
+        public var path: String
+        public var kind: Kind
+        /// For files: the content digest.
+        public var digest: Digest?
+        public var size: Int64
+        public var executable: Bool
+        /// For symlinks: the link's target, relative to the link's directory.
+        public var target: String?
+
+        public init(path: String, digest: Digest, size: Int64, executable: Bool = false) {
+            self.path = path
+            self.kind = .file
+            self.digest = digest
+            self.size = size
+            self.executable = executable
+            self.target = nil
+        }
+
+        public init(path: String, symlinkTo target: String) {
+            self.path = path
+            self.kind = .symlink
+            self.digest = nil
+            self.size = 0
+            self.executable = false
+            self.target = target
+        }
+    }
+
+    /// Sorted by path.
+    public private(set) var entries: [Entry]
+
+    public init(entries: [Entry]) {
+        self.entries = entries.sorted { $0.path < $1.path }
+    }
+
+    public var digests: Set<Digest> { Set(entries.compactMap(\.digest)) }
+    public var totalSize: Int64 { entries.reduce(0) { $0 + $1.size } }
+    public var count: Int { entries.count }
+
+    public func entry(at path: String) -> Entry? {
+        // Entries are sorted: binary search.
+        var low = 0, high = entries.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            let candidate = entries[middle].path
+            if candidate == path { return entries[middle] }
+            if candidate < path { low = middle + 1 } else { high = middle - 1 }
+        }
+        return nil
+    }
+
+    public struct InvalidPath: Error, Equatable, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "manifest path '\(path)' \(reason)" }
+    }
+
+    /// Rejects any path (or symlink target) that could land outside the directory it is
+    /// materialized into.
+    public func validate() throws(InvalidPath) {
+        var seen = Set<String>()
+        for entry in entries {
+            if let reason = Self.problem(with: entry.path) { throw InvalidPath(path: entry.path, reason: reason) }
+            guard seen.insert(entry.path).inserted else { throw InvalidPath(path: entry.path, reason: "appears twice") }
+            switch entry.kind {
+            case .file:
+                guard entry.digest != nil, entry.size >= 0 else { throw InvalidPath(path: entry.path, reason: "has no digest") }
+            case .symlink:
+                guard let target = entry.target, Self.symlinkStaysInside(path: entry.path, target: target) else {
+                    throw InvalidPath(path: entry.path, reason: "is a symlink that points outside the project")
+                }
+            }
+        }
+        // A file cannot also be a directory of another entry (`a` and `a/b`).
+        for entry in entries {
+            var prefix = entry.path
+            while let slash = prefix.lastIndex(of: "/") {
+                prefix = String(prefix[..<slash])
+                if let parent = self.entry(at: prefix) {
+                    throw InvalidPath(path: entry.path, reason: "is inside '\(parent.path)', which is a file")
+                }
+            }
+        }
+    }
+
+    /// Why a relative path is unsafe, or nil.
+    public static func problem(with path: String) -> String? {
+        if path.isEmpty { return "is empty" }
+        if path.hasPrefix("/") { return "is absolute" }
+        if path.utf8.contains(0) { return "contains a NUL byte" }
+        for component in path.split(separator: "/", omittingEmptySubsequences: false) {
+            if component.isEmpty { return "has an empty component" }
+            if component == "." || component == ".." { return "contains '\(component)'" }
+        }
+        return nil
+    }
+
+    /// Whether `target`, resolved from the directory of `path`, stays inside the root.
+    public static func symlinkStaysInside(path: String, target: String) -> Bool {
+        guard !target.hasPrefix("/"), !target.isEmpty else { return false }
+        var components = path.split(separator: "/").dropLast().map(String.init)
+        for part in target.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..":
+                guard !components.isEmpty else { return false }
+                components.removeLast()
+            default: components.append(String(part))
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,32 @@
+/// What a client sends to start a run: the project's files (by digest) and which task.
+public struct RunRequest: Hashable, Sendable, Codable {
+    /// The task (or pipeline) to run, by name.
+    public var task: String
+    /// Every file of the project; `ame.yaml` among them. The engine parses that copy, so
+    /// what runs is exactly what was uploaded.
+    public var manifest: Manifest
+    /// The project file's path within the manifest (default `ame.yaml`).
+    public var projectFile: String
+    /// `--env K=V` overrides, applied to every step.
+    public var env: [EnvVar]
+    /// Overrides of the task's resources (a plugin asking for a GPU, say).
+    public var resources: Resources?
+    /// Ad-hoc command instead of the task's (plugins such as Jupyter use this).
+    public var command: String?
+    /// Ports that make this a service run.
+    public var ports: [PortSpec]
+    /// Free-form labels (plugin name, schedule name) kept with the run.
+    public var labels: [String: String]
+
+    public init(task: String, manifest: Manifest, projectFile: String = "ame.yaml", env: [EnvVar] = [],
+                resources: Resources? = nil, command: String? = nil, ports: [PortSpec] = [], labels: [String: String] = [:]) {
+        self.task = task
+        self.manifest = manifest
+        self.projectFile = projectFile
+        self.env = env
+        self.resources = resources
+        self.command = command
+        self.ports = ports
+        self.labels = labels
+    }
+}

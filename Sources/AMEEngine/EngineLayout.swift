@@ -1,0 +1,61 @@
+import Foundation
+
+/// Where the engine keeps its state. The embedded engine follows the XDG base directories;
+/// `ame-server` keeps everything under its `--data-dir`.
+public struct EngineLayout: Sendable {
+    /// Durable state: the database, blobs, logs, the secret key, installed plugins.
+    public let dataDirectory: URL
+    /// Rebuildable state: Python environments, tools, hash caches, downloaded data.
+    public let cacheDirectory: URL
+
+    public init(dataDirectory: URL, cacheDirectory: URL) {
+        self.dataDirectory = dataDirectory
+        self.cacheDirectory = cacheDirectory
+    }
+
+    public var database: URL { dataDirectory.appendingPathComponent("ame.sqlite") }
+    public var blobs: URL { dataDirectory.appendingPathComponent("blobs") }
+    public var logs: URL { dataDirectory.appendingPathComponent("logs") }
+    /// The AES key of the secret vault (mode 0600).
+    public var secretKey: URL { dataDirectory.appendingPathComponent("secrets.key") }
+    /// One materialized project per active run.
+    public var workspaces: URL { dataDirectory.appendingPathComponent("workspaces") }
+    /// Scratch space on the same file system as `blobs` (so renames are atomic).
+    public var temporary: URL { dataDirectory.appendingPathComponent("tmp") }
+    public var plugins: URL { dataDirectory.appendingPathComponent("plugins") }
+
+    /// Python environments, one folder per (manager, lock-file hash, Python version).
+    public var environments: URL { cacheDirectory.appendingPathComponent("envs") }
+    /// Tools AME installs for itself (uv, poetry, pipenv).
+    public var tools: URL { cacheDirectory.appendingPathComponent("tools") }
+    /// Per-project caches of file hashes keyed by path, size, mtime and inode.
+    public var hashCaches: URL { cacheDirectory.appendingPathComponent("hashes") }
+    /// Inputs fetched for runs (S3 objects), keyed by ETag.
+    public var dataCache: URL { cacheDirectory.appendingPathComponent("data") }
+
+    /// `$XDG_DATA_HOME/ame` and `$XDG_CACHE_HOME/ame` (or `~/.local/share/ame`, `~/.cache/ame`).
+    public static func embedded(environment: [String: String]) -> EngineLayout {
+        let home = environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
+        func base(_ variable: String, _ fallback: String) -> URL {
+            if let value = environment[variable], value.hasPrefix("/") { return URL(fileURLWithPath: value) }
+            return home.appendingPathComponent(fallback)
+        }
+        return EngineLayout(
+            dataDirectory: base("XDG_DATA_HOME", ".local/share").appendingPathComponent("ame"),
+            cacheDirectory: base("XDG_CACHE_HOME", ".cache").appendingPathComponent("ame"))
+    }
+
+    /// Everything under the server's data directory (the cache in `cache/`).
+    public static func server(dataDirectory: URL) -> EngineLayout {
+        EngineLayout(dataDirectory: dataDirectory, cacheDirectory: dataDirectory.appendingPathComponent("cache"))
+    }
+
+    /// Creates the directories, with the data directory private to its owner.
+    public func create() throws {
+        let manager = FileManager.default
+        for directory in [dataDirectory, blobs, logs, workspaces, temporary, cacheDirectory] {
+            try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+        try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dataDirectory.path)
+    }
+}

@@ -1,0 +1,39 @@
+#ifndef AME_SYSTEM_H
+#define AME_SYSTEM_H
+
+#include <sys/types.h>
+
+/// How to start a child process. File descriptors of -1 mean /dev/null.
+typedef struct {
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const char *cwd;           /* NULL: inherit */
+    int stdin_fd;
+    int stdout_fd;
+    int stderr_fd;
+    int new_session;           /* setsid(): own session and process group */
+    int new_process_group;     /* setpgid(0,0) when not new_session */
+    int death_signal;          /* PR_SET_PDEATHSIG, 0 for none */
+} ame_spawn_options;
+
+/// fork + exec with the options above. Returns the child's pid, or -1 with *error_out set
+/// to the errno of the failing step (exec errors are reported from the child through a
+/// close-on-exec pipe, so a missing executable is an error here, not an exit status).
+pid_t ame_spawn(const ame_spawn_options *options, int *error_out);
+
+/// waitpid() that retries on EINTR. Returns the raw status, or -1.
+int ame_wait(pid_t pid, int *status_out, int no_hang);
+
+int ame_wifexited(int status);
+int ame_wexitstatus(int status);
+int ame_wifsignaled(int status);
+int ame_wtermsig(int status);
+
+/// Marks this process a child subreaper, so orphaned descendants are reparented to it.
+int ame_set_child_subreaper(void);
+
+/// pipe2(fds, O_CLOEXEC): both ends close on exec, so children inherit only what they are given.
+int ame_pipe_cloexec(int fds[2]);
+
+#endif

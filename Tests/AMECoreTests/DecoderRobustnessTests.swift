@@ -1,0 +1,240 @@
+import AMECore
+import Foundation
+import Testing
+
+/// A small, fast, seedable generator so a failing mutation can be reproduced.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random edits to a project file: the kinds of damage hands and tools do to YAML.
+struct Mutator {
+    static let noise: [Unicode.Scalar] = Array(":-{}[]\"'\t #&*!|>%@?,`=\\~".unicodeScalars)
+        + ["\r", "\n", "\u{0}", "\u{7}", "\u{FEFF}", "\u{2028}", "\u{85}", "\u{A0}", "é", "Ω", "你", "\u{0301}", "\u{1F680}", "\u{10FFFF}", "\u{FFFD}"]
+    static let fragments = [
+        ": ", "- ", "&a ", "*a", "!!str ", "!!binary ", "!!int ", "? ", "|\n", ">-\n", "---\n", "...\n", "%YAML 1.2\n",
+        "<<: *a", "{", "}", "[", "]", "\"", "'", "#", "~", "null", "true", "0x1F", ".inf", "1e999", "-", "99999999999999999999",
+        "@daily", "*/0", "8Gi", "\t", "    ", "tasks:", "pipeline:", "needs: [", "runcommand:",
+    ]
+
+    var random: SplitMix64
+
+    mutating func int(_ upper: Int) -> Int { upper <= 0 ? 0 : Int.random(in: 0..<upper, using: &random) }
+
+    mutating func mutate(_ source: String) -> String {
+        var text = source
+        for _ in 0...int(3) { text = mutateOnce(text) }
+        return text
+    }
+
+    mutating func mutateOnce(_ source: String) -> String {
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var scalars = Array(source.unicodeScalars)
+        switch int(11) {
+        case 0 where !lines.isEmpty: // delete a line
+            lines.remove(at: int(lines.count))
+        case 1 where !lines.isEmpty: // duplicate a line
+            let index = int(lines.count)
+            lines.insert(lines[index], at: index)
+        case 2 where lines.count > 1: // swap two lines
+            lines.swapAt(int(lines.count), int(lines.count))
+        case 3 where !lines.isEmpty: // change a line's indentation
+            let index = int(lines.count)
+            let body = lines[index].drop { $0 == " " }
+            let indent = lines[index].count - body.count
+            let newIndent = max(0, indent + [-3, -2, -1, 1, 2, 3][int(6)])
+            lines[index] = (int(5) == 0 ? "\t" : String(repeating: " ", count: newIndent)) + body
+        case 4: // insert noise characters
+            for _ in 0...int(4) {
+                scalars.insert(Self.noise[int(Self.noise.count)], at: int(scalars.count + 1))
+            }
+            return Self.string(scalars)
+        case 5: // insert a YAML fragment
+            let fragment = Array(Self.fragments[int(Self.fragments.count)].unicodeScalars)
+            scalars.insert(contentsOf: fragment, at: int(scalars.count + 1))
+            return Self.string(scalars)
+        case 6 where !scalars.isEmpty: // replace a character
+            scalars[int(scalars.count)] = Self.noise[int(Self.noise.count)]
+            return Self.string(scalars)
+        case 7: // truncate
+            return Self.string(Array(scalars.prefix(int(scalars.count + 1))))
+        case 8 where !scalars.isEmpty: // delete a run of characters
+            let start = int(scalars.count)
+            scalars.removeSubrange(start..<min(scalars.count, start + 1 + int(8)))
+            return Self.string(scalars)
+        case 9 where !lines.isEmpty: // move a line elsewhere
+            let line = lines.remove(at: int(lines.count))
+            lines.insert(line, at: int(lines.count + 1))
+        default: // CRLF line ends or a stray BOM
+            return int(2) == 0 ? source.replacingOccurrences(of: "\n", with: "\r\n") : "\u{FEFF}" + source
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func string(_ scalars: [Unicode.Scalar]) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+}
+
+@Suite("Decoder robustness")
+struct DecoderRobustnessTests {
+    /// What every decode must satisfy, whatever the input: no trap (the test would not
+    /// finish), and an invalid file has at least one error, each at a real position.
+    static func problems(decoding source: String) -> [String] {
+        let result = ProjectFileDecoder(source: source, file: "ame.yaml").decode()
+        if result.isValid { return [] }
+        var problems: [String] = []
+        if result.errors.isEmpty {
+            problems.append("invalid without an error (project: \(result.project == nil ? "nil" : "set"))")
+        }
+        let lineCount = source.reduce(into: 1) { count, character in if character == "\n" || character == "\r\n" { count += 1 } }
+        for error in result.errors where error.line < 1 || error.column < 1 || error.line > lineCount + 1 {
+            problems.append("bad position: \(error)")
+        }
+        return problems
+    }
+
+    @Test("random mutations of valid files never trap and always get positioned errors")
+    func fuzzMutations() throws {
+        let seeds = try FixtureFiles.validProjectFiles.map { try FixtureFiles.text($0) }
+        #expect(seeds.count >= 4)
+        for seed in seeds {
+            #expect(ProjectFileDecoder(source: seed).decode().isValid)
+        }
+        var mutator = Mutator(random: SplitMix64(seed: 0xA3E_2024))
+        let deadline = Date().addingTimeInterval(3)
+        var tried = 0, valid = 0
+        var failures: [String] = []
+        while tried < 20_000 && Date() < deadline {
+            let input = mutator.mutate(seeds[tried % seeds.count])
+            tried += 1
+            let problems = Self.problems(decoding: input)
+            if ProjectFileDecoder(source: input).decode().isValid { valid += 1 }
+            if !problems.isEmpty && failures.count < 5 {
+                failures.append("mutation #\(tried): \(problems.joined(separator: "; "))\n--- input ---\n\(input)")
+            }
+        }
+        #expect(tried >= 200, "only \(tried) mutations decoded in 3 seconds")
+        #expect(valid < tried, "no mutation was invalid: the mutator is not mutating")
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
+    }
+
+    @Test("an alias bomb (billion laughs) stops with an error instead of expanding")
+    func aliasBomb() {
+        var source = "projectname: bomb\nlol0: &l0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+        for level in 1...9 {
+            let previous = Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ", ")
+            source += "lol\(level): &l\(level) [\(previous)]\n"
+        }
+        // Put the bomb where the decoder walks into it, too.
+        source += "tasks:\n  train:\n    runcommand: python train.py\n    needs: *l9\n    artifacts: *l9\n    env: *l9\n    ports: *l9\n"
+        let start = Date()
+        let result = ProjectFileDecoder(source: source).decode()
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(!result.isValid)
+        #expect(Self.problems(decoding: source).isEmpty)
+        #expect(result.errors.count < 1000)
+    }
+
+    @Test("a merge-key alias bomb is bounded too")
+    func mergeKeyBomb() {
+        var source = "projectname: bomb\ntasks:\n  base0: &b0 {runcommand: x}\n"
+        for level in 1...20 {
+            source += "  base\(level): &b\(level)\n    <<: [*b\(level - 1), *b\(level - 1)]\n    runcommand: x\n"
+        }
+        let result = ProjectFileDecoder(source: source).decode()
+        #expect(Self.problems(decoding: source).isEmpty)
+        _ = result
+    }
+
+    @Test("10,000 levels of flow nesting are rejected without a stack overflow", arguments: ["[", "{a: "])
+    func deepFlowNesting(opener: String) {
+        let closer = opener == "[" ? "]" : "}"
+        let source = "projectname: deep\ntasks:\n  train:\n    runcommand: python train.py\n    env: "
+            + String(repeating: opener, count: 10_000) + String(repeating: closer, count: 10_000) + "\n"
+        let result = ProjectFileDecoder(source: source).decode()
+        #expect(!result.isValid)
+        #expect(Self.problems(decoding: source).isEmpty)
+    }
+
+    @Test("deep block nesting (a long '- - - …' line) is rejected without a stack overflow")
+    func deepBlockNesting() {
+        let source = "projectname: deep\ntasks:\n  train:\n    runcommand: python train.py\n    ports: "
+            + String(repeating: "- ", count: 10_000) + "1\n"
+        let result = ProjectFileDecoder(source: source).decode()
+        #expect(!result.isValid)
+        #expect(Self.problems(decoding: source).isEmpty)
+    }
+
+    @Test("a 5 MB file is refused with a position, before it is parsed")
+    func hugeFile() {
+        var source = "projectname: huge\ntasks:\n  train:\n    runcommand: python train.py\n"
+        let comment = "# " + String(repeating: "x", count: 97) + "\n"
+        source += String(repeating: comment, count: 5 * 1024 * 1024 / comment.utf8.count + 1)
+        #expect(source.utf8.count > 5_000_000)
+        let start = Date()
+        let result = ProjectFileDecoder(source: source).decode()
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(result.project == nil)
+        #expect(result.errors.map(\.message) == ["the file is larger than 4 MiB"])
+        #expect(result.errors.first?.location == .start)
+    }
+
+    @Test("NUL and other control characters get an error with a position", arguments: ["\u{0}", "\u{1}", "\u{1B}", "\u{7F}"])
+    func controlCharacters(character: String) {
+        let source = "projectname: demo\ntasks:\n  train:\n    runcommand: python tr\(character)ain.py\n"
+        let result = ProjectFileDecoder(source: source).decode()
+        if !result.isValid {
+            #expect(Self.problems(decoding: source).isEmpty)
+        }
+        let nul = "projectname: demo\u{0}\u{0}\u{0}\ntasks: {}\n"
+        #expect(!ProjectFileDecoder(source: nul).decode().isValid)
+        #expect(Self.problems(decoding: nul).isEmpty)
+    }
+
+    @Test("hand-written nasty inputs", arguments: [
+        "", " ", "\n\n\n", "~", "null", "---", "...", "--- |\n  text", "[]", "{}", "42", "\"just a string\"", "- a\n- b",
+        "projectname:", "projectname: [a, b]", "projectname: {a: b}", "projectname: demo\ntasks: 5",
+        "projectname: demo\ntasks:\n  ? [complex, key]\n  : runcommand: x", "projectname: demo\n? tasks\n",
+        "projectname: demo\ntasks:\n  train: &t\n    runcommand: x\n  again: *t\n",
+        "projectname: demo\ntasks:\n  t:\n    runcommand: x\n    resources: {cpu: 1e400, memory: 99999999999999999999Ei, gpus: 99999999999999999999}",
+        "projectname: demo\ntasks:\n  t:\n    runcommand: x\n    timeout: 99999999999999999999d",
+        "projectname: demo\ntasks:\n  t:\n    runcommand: x\n    retry: {oom: {factor: .nan}}",
+        "projectname: demo\nrecurring_tasks:\n  r:\n    taskref: t\n    schedule: '*/99999999999999999999 * * * *'\ntasks:\n  t: {runcommand: x}",
+        "projectname: demo\nrecurring_tasks:\n  r:\n    taskref: t\n    schedule: '0-59/1,0-59/1,0-59/1 0-23 1-31 1-12 0-7'\ntasks:\n  t: {runcommand: x}",
+        "projectname: demo\ntasks:\n  t:\n    runcommand: x\n    image: '" + String(repeating: "a/", count: 500) + "b'",
+        "projectname: demo\ntasks:\n  t:\n    runcommand: x\n    image: 'a@sha256:'",
+        "projectname: demo\ntasks:\n  t:\n    runcommand: x\n    image: ':::@@@'",
+        "projectname: demo\ntasks:\n  \u{1F680}:\n    runcommand: x",
+        "\u{FEFF}projectname: demo\ntasks: {}\n",
+        "projectname: demo\r\ntasks:\r\n  t:\r\n    runcommand: x\r\n",
+        "projectname: demo\rtasks:\r  t:\r    runcommand: x\r",
+        "%YAML 1.1\n%TAG ! tag:example.com,2000:\n---\nprojectname: !custom demo\n",
+        "projectname: demo\n---\nprojectname: second\n",
+        "projectname: !!binary aGVsbG8=\ntasks: {}",
+        "projectname: demo\ntasks:\n  t:\n    runcommand: !!int x",
+        "projectname: demo\ntasks:\n  t:\n    runcommand: |\n      line one\n      line two\n",
+        "'\\'",
+        "\"\\uD800\"",
+        "projectname: \"\\x00\"\ntasks: {}",
+        "a: *b",
+        "&a [*a]",
+        String(repeating: "x", count: 100_000),
+        String(repeating: "a: b\n", count: 20_000),
+        "projectname: demo\ntasks:\n" + (0..<3000).map { "  t\($0):\n    runcommand: x\n    needs: [t\($0 + 1)]\n" }.joined(),
+        "projectname: demo\ntasks:\n  p:\n    pipeline:\n" + (0..<2000).map { "      s\($0): {runcommand: x, needs: [s\(($0 + 1) % 2000)]}\n" }.joined(),
+    ])
+    func nastyInputs(source: String) {
+        #expect(Self.problems(decoding: source).isEmpty)
+    }
+}

@@ -32,6 +32,7 @@ let package = Package(
             dependencies: [
                 "AMECore",
                 "AMESystem",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,3 +1,4 @@
+import AMECore
 import Foundation
 
 /// Everything a command needs from the outside world, injected so that tests can run any
@@ -7,19 +8,29 @@ public struct CommandContext: Sendable {
     public var environment: [String: String]
     /// The directory relative paths are resolved against.
     public var workingDirectory: URL
-    /// The path of the running `ame` binary (plugins are also looked for beside it).
+    /// The path of the running `ame` binary (plugins are also looked for beside it, and
+    /// the embedded engine starts run agents with it).
     public var executablePath: String
+    /// How commands reach the jobs API: the embedded engine or a server.
+    public var connector: JobsAPIConnector
 
     public init(
         terminal: any Terminal,
         environment: [String: String],
         workingDirectory: URL,
-        executablePath: String
+        executablePath: String,
+        connector: JobsAPIConnector = .standard
     ) {
         self.terminal = terminal
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.executablePath = executablePath
+        self.connector = connector
+    }
+
+    /// The jobs API this invocation talks to; `local` forces the embedded engine.
+    public func jobsAPI(local: Bool = false) throws -> any JobsAPI {
+        try connector.connect(self, local)
     }
 
     /// The real process: its terminal, environment and directory.

@@ -16,9 +16,16 @@ public struct RootCommand: AsyncParsableCommand {
 
     /// Every built-in, in the order `ame help` lists them.
     public static let builtinCommands: [any ParsableCommand.Type] = [
+        RunTaskCommand.self,
+        ListRunsCommand.self,
+        StatusCommand.self,
+        LogsCommand.self,
+        CancelCommand.self,
+        SecretCommand.self,
         CreateCommand.self,
         ValidateCommand.self,
         TasksCommand.self,
+        AgentCommand.self,
     ]
 
     /// The names a plugin may not take.

@@ -1,0 +1,83 @@
+import AMECore
+import Foundation
+
+/// Streams a run's log to the terminal until it ends, handling Ctrl-C: the first press
+/// cancels the run, the second detaches and says how to re-attach.
+struct RunFollower {
+    enum Outcome {
+        case finished(RunRecord)
+        case detached
+    }
+
+    let api: any JobsAPI
+    let context: CommandContext
+    let labelSteps: Bool
+    /// With `--json`, stdout carries the JSON result, so the run's stdout goes to stderr.
+    var stdoutToStderr = false
+
+    func follow(_ run: RunRecord, from offset: Int64 = 0) async throws -> Outcome {
+        let terminal = context.terminal
+        let renderer = LogRenderer(terminal: stdoutToStderr ? StderrOnlyTerminal(base: terminal) : terminal, labelSteps: labelSteps)
+        let interrupts = InterruptHandler()
+        defer { interrupts.stop() }
+        let detached = Flag()
+        let api = self.api
+        let streaming = Task {
+            for try await event in api.logs(run.id, from: offset, follow: true) {
+                renderer.render(event)
+                if event.kind == .end { break }
+            }
+        }
+        interrupts.onInterrupt { presses in
+            if presses == 1 {
+                terminal.errLine("\name: cancelling run \(run.id)… (press Ctrl-C again to detach)")
+                Task { _ = try? await api.cancelRun(run.id) }
+            } else {
+                detached.set()
+                streaming.cancel()
+            }
+        }
+        do {
+            try await streaming.value
+        } catch where detached.isSet {
+            // Detached on purpose.
+        }
+        if detached.isSet {
+            terminal.errLine("\name: detached from run \(run.id); it keeps running.")
+            terminal.errLine("ame: re-attach with: ame logs \(run.id) -f --from \(renderer.lastOffset)")
+            throw ExitStatus(130)
+        }
+        var finished = try await api.getRun(run.id)
+        // The log has ended; the status is written just before the end record, but allow a
+        // moment for a slow disk.
+        var tries = 0
+        while finished.status.isActive && tries < 50 {
+            try await Task.sleep(for: .milliseconds(20))
+            finished = try await api.getRun(run.id)
+            tries += 1
+        }
+        if finished.exitCode == nil, let code = renderer.exitCode { finished.exitCode = code }
+        return .finished(finished)
+    }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+/// Sends what would go to stdout to stderr (for `--json`, whose stdout is the JSON).
+final class StderrOnlyTerminal: Terminal, @unchecked Sendable {
+    let base: any Terminal
+    init(base: any Terminal) { self.base = base }
+    var stdinIsTTY: Bool { base.stdinIsTTY }
+    var stdoutIsTTY: Bool { base.stderrIsTTY }
+    var stderrIsTTY: Bool { base.stderrIsTTY }
+    var colorEnabled: Bool { base.colorEnabled }
+    var width: Int { base.width }
+    func write(_ data: Data, to stream: OutputStream) { base.write(data, to: .stderr) }
+    func readLine(prompt: String, hidden: Bool) -> String? { base.readLine(prompt: prompt, hidden: hidden) }
+    func readAllInput() -> Data { base.readAllInput() }
+}

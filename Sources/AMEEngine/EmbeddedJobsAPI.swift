@@ -1,0 +1,167 @@
+import AMECore
+import AMESystem
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The jobs API served by the engine in this process: what `ame` uses when no server is
+/// set up, and what `ame-server` wraps in HTTP (with `owner` set per request).
+public struct EmbeddedJobsAPI: JobsAPI {
+    public let engine: Engine
+    public let launcher: any RunLauncher
+    public let owner: String
+    public let isAdmin: Bool
+    public let serverName: String
+
+    public init(engine: Engine, launcher: any RunLauncher, owner: String, isAdmin: Bool = true, serverName: String = "embedded") {
+        self.engine = engine
+        self.launcher = launcher
+        self.owner = owner
+        self.isAdmin = isAdmin
+        self.serverName = serverName
+    }
+
+    public func whoami() async throws -> Identity {
+        Identity(user: owner, admin: isAdmin, server: serverName)
+    }
+
+    // MARK: Blobs
+
+    public func missingBlobs(_ digests: [Digest]) async throws -> [Digest] {
+        engine.blobs.missing(digests)
+    }
+
+    public func uploadBlob(_ digest: Digest, from file: URL) async throws {
+        _ = try engine.blobs.put(fileAt: file, expected: digest)
+    }
+
+    public func downloadBlob(_ digest: Digest, to file: URL) async throws {
+        guard engine.blobs.contains(digest) else { throw APIError.notFound("blob \(digest.short)") }
+        try engine.blobs.copy(digest, to: file, executable: false)
+    }
+
+    // MARK: Runs
+
+    public func submitRun(_ request: RunRequest) async throws -> RunRecord {
+        let run = try engine.submit(request, owner: owner)
+        do {
+            try launcher.launch(run, engine: engine)
+        } catch {
+            let reason = "could not start the run agent: \(error)"
+            try? engine.store.setStatus(run.id, .failed, reason: reason, exitCode: 1)
+            throw APIError(.internal, reason)
+        }
+        return try await getRun(run.id)
+    }
+
+    /// The run, if the caller may see it (another user's run reads as not found).
+    func visibleRun(_ id: String) throws -> StoredRun {
+        guard RunID.isWellFormed(id), let run = try engine.store.storedRun(id), isAdmin || run.record.owner == owner else {
+            throw APIError.notFound("run \(id)", hint: "list your runs with 'ame runs'")
+        }
+        return run
+    }
+
+    public func listRuns(_ query: RunQuery) async throws -> RunPage {
+        RunRecovery(engine: engine).recoverLostRuns()
+        let scope = (isAdmin && query.allUsers) ? nil : owner
+        var page = try engine.store.listRuns(owner: scope, query: query)
+        for index in page.runs.indices {
+            page.runs[index].logSize = engine.logs.size(runID: page.runs[index].id)
+        }
+        return page
+    }
+
+    public func getRun(_ id: String) async throws -> RunRecord {
+        var run = try visibleRun(id)
+        if run.record.status.isActive, RunRecovery(engine: engine).isLost(run, now: Date()) {
+            RunRecovery(engine: engine).recoverLostRuns()
+            run = try visibleRun(id)
+        }
+        var record = run.record
+        record.logSize = engine.logs.size(runID: id)
+        return record
+    }
+
+    public func cancelRun(_ id: String) async throws -> RunRecord {
+        let run = try visibleRun(id)
+        guard run.record.status.isActive else { return run.record }
+        try engine.store.requestCancel(id)
+        if let pid = run.agentPID, ProcessTable.isAlive(pid: pid, startTime: run.agentStartTime) {
+            kill(pid, SIGTERM)
+        } else {
+            // No agent to do it: the run is cancelled here.
+            try engine.store.setStatus(id, .cancelled, reason: "cancelled", exitCode: 130)
+            try? Admission.releaseAll(runID: id, store: engine.store)
+            if let writer = try? engine.logs.writer(for: id) {
+                try? writer.end(exitCode: 130)
+                writer.close()
+            }
+        }
+        return try await getRun(id)
+    }
+
+    public func logs(_ id: String, from offset: Int64, follow: Bool) -> AsyncThrowingStream<LogEvent, any Error> {
+        let engine = self.engine
+        let visible = Result { try visibleRun(id) }
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    _ = try visible.get()
+                    if !follow {
+                        var cursor = offset
+                        while true {
+                            let chunk = try engine.logs.read(runID: id, from: cursor)
+                            for event in chunk.events { continuation.yield(event) }
+                            if chunk.events.isEmpty || chunk.next == cursor { break }
+                            cursor = chunk.next
+                        }
+                        continuation.finish()
+                        return
+                    }
+                    // Follow until the end record; meanwhile check that the run's agent is
+                    // alive, so a crashed agent ends the stream (recovery writes the end).
+                    let watchdog = Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .seconds(1))
+                            if let run = try? engine.store.storedRun(id), run.record.status.isActive,
+                               RunRecovery(engine: engine).isLost(run, now: Date()) {
+                                RunRecovery(engine: engine).recoverLostRuns()
+                            }
+                        }
+                    }
+                    defer { watchdog.cancel() }
+                    for try await event in engine.logs.follow(runID: id, from: offset) {
+                        continuation.yield(event)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    public func artifacts(_ id: String) async throws -> [ArtifactRecord] {
+        _ = try visibleRun(id)
+        return try engine.store.artifacts(id)
+    }
+
+    // MARK: Secrets
+
+    public func setSecret(_ name: String, value: Data) async throws {
+        try engine.vault.set(owner: owner, name: name, value: value)
+    }
+
+    public func listSecrets() async throws -> [SecretInfo] {
+        try engine.vault.list(owner: owner)
+    }
+
+    public func deleteSecret(_ name: String) async throws {
+        guard try engine.vault.delete(owner: owner, name: name) else {
+            throw APIError.notFound("secret '\(name)'", hint: "list secrets with 'ame secret list'")
+        }
+    }
+}

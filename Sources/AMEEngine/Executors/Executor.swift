@@ -1,0 +1,77 @@
+import AMECore
+import Foundation
+
+/// Runs one attempt of one step somewhere: a local process tree, or a Kubernetes Pod.
+///
+/// The coordinator decides what to run (command, env, resources, retries); an executor
+/// only runs it, streams its output into the log, enforces its limits, and says how it
+/// ended. Cancelling the calling task stops the attempt.
+public protocol Executor: Sendable {
+    func execute(_ attempt: StepAttempt, log: StepLog) async -> AttemptResult
+}
+
+/// Everything an executor needs for one attempt.
+public struct StepAttempt: Sendable {
+    public var runID: String
+    public var step: String
+    public var number: Int
+    public var command: String
+    public var workingDirectory: URL
+    /// The complete environment of the command, secrets included.
+    public var environment: [String: String]
+    /// Values to mask as `***` in the log.
+    public var secretValues: [Data]
+    public var resources: Resources
+    /// GPU indices handed to this attempt.
+    public var gpus: [Int]
+    public var timeoutSeconds: Int?
+
+    public init(runID: String, step: String, number: Int, command: String, workingDirectory: URL, environment: [String: String],
+                secretValues: [Data], resources: Resources, gpus: [Int], timeoutSeconds: Int?) {
+        self.runID = runID
+        self.step = step
+        self.number = number
+        self.command = command
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.secretValues = secretValues
+        self.resources = resources
+        self.gpus = gpus
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// How an attempt ended.
+public struct AttemptResult: Sendable, Equatable {
+    public var outcome: AttemptRecord.Outcome
+    public var exitCode: Int32
+    /// A sentence for the log and the API ("killed: used more than its 256Mi memory limit").
+    public var reason: String?
+
+    public init(outcome: AttemptRecord.Outcome, exitCode: Int32, reason: String? = nil) {
+        self.outcome = outcome
+        self.exitCode = exitCode
+        self.reason = reason
+    }
+
+    public var succeeded: Bool { outcome == .exited && exitCode == 0 }
+}
+
+/// Where an attempt's output goes: the run's log, masked, labelled with the step.
+public struct StepLog: Sendable {
+    let writer: LogWriter
+    public let step: String
+
+    public init(writer: LogWriter, step: String) {
+        self.writer = writer
+        self.step = step
+    }
+
+    public func write(_ kind: LogEvent.Kind, _ data: Data) {
+        _ = try? writer.append(kind, step: step, data: data)
+    }
+
+    public func note(_ text: String) {
+        write(.system, Data((text + "\n").utf8))
+    }
+}

@@ -1,0 +1,141 @@
+import AMECore
+import AMESystem
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a step as a process tree on this machine: `/bin/sh -c COMMAND` in its own session
+/// (so cancel, timeout and memory kills reach every descendant), with stdout and stderr
+/// piped through the secret masker into the log, and the memory limit enforced by a
+/// watchdog that samples the whole session's resident memory.
+public struct LocalExecutor: Executor {
+    /// How often the memory watchdog samples the process tree.
+    public var memorySampleInterval: Duration = .milliseconds(50)
+
+    public init() {}
+
+    public func execute(_ attempt: StepAttempt, log: StepLog) async -> AttemptResult {
+        var configuration = ChildProcess.Configuration(
+            executable: "/bin/sh", arguments: ["-c", attempt.command],
+            environment: attempt.environment, workingDirectory: attempt.workingDirectory.path)
+        configuration.standardOutput = .pipe
+        configuration.standardError = .pipe
+        configuration.newSession = true
+        // If the agent dies, its step dies with it instead of running unobserved.
+        configuration.parentDeathSignal = SIGKILL
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(configuration)
+        } catch {
+            return AttemptResult(outcome: .failedToStart, exitCode: 127, reason: "\(error)")
+        }
+        let session = child.pid
+        let kill = KillReason()
+
+        let memoryLimit = attempt.resources.memory?.wholeUnits
+        let watchdog: Task<Void, Never>? = memoryLimit.map { limit in
+            Task.detached { [memorySampleInterval] in
+                while !Task.isCancelled {
+                    let used = ProcessTable.residentBytes(ofSession: session)
+                    if used > limit {
+                        kill.set(.outOfMemory(used: used, limit: limit))
+                        ProcessTable.killSession(session)
+                        return
+                    }
+                    try? await Task.sleep(for: memorySampleInterval)
+                }
+            }
+        }
+        let timer: Task<Void, Never>? = attempt.timeoutSeconds.map { seconds in
+            Task.detached {
+                try? await Task.sleep(for: .seconds(seconds))
+                guard !Task.isCancelled else { return }
+                kill.set(.timeout(seconds: seconds))
+                ProcessTable.killSession(session, signal: SIGTERM)
+                try? await Task.sleep(for: .seconds(5))
+                ProcessTable.killSession(session)
+            }
+        }
+
+        let secrets = attempt.secretValues
+        let pumps = [child.standardOutput.map { (LogEvent.Kind.stdout, $0) }, child.standardError.map { (LogEvent.Kind.stderr, $0) }]
+            .compactMap { $0 }
+            .map { kind, handle in
+                Task.detached {
+                    var masker = SecretMasker(secrets: secrets)
+                    for await chunk in PipeReader.chunks(of: handle) {
+                        let safe = masker.process(chunk)
+                        if !safe.isEmpty { log.write(kind, safe) }
+                    }
+                    let rest = masker.flush()
+                    if !rest.isEmpty { log.write(kind, rest) }
+                }
+            }
+
+        let status = await withTaskCancellationHandler {
+            await child.waitForExit()
+        } onCancel: {
+            kill.set(.cancelled)
+            ProcessTable.killSession(session, signal: SIGTERM)
+            Task.detached {
+                try? await Task.sleep(for: .seconds(3))
+                ProcessTable.killSession(session)
+            }
+        }
+        // The command is done; background processes it left behind would hold the output
+        // pipes open (and outlive the run), so the whole session goes now.
+        ProcessTable.killSession(session)
+        watchdog?.cancel()
+        timer?.cancel()
+        for pump in pumps { await pump.value }
+
+        switch kill.value {
+        case .outOfMemory(let used, let limit):
+            return AttemptResult(outcome: .outOfMemory, exitCode: 137,
+                                 reason: "killed: out of memory (used \(Quantity.bytes(used).roundedDescription) of its \(Quantity.bytes(limit)) memory limit)")
+        case .timeout(let seconds):
+            return AttemptResult(outcome: .timedOut, exitCode: 124, reason: "killed: timed out after \(DurationText.format(seconds: seconds))")
+        case .cancelled:
+            return AttemptResult(outcome: .cancelled, exitCode: 130, reason: "cancelled")
+        case nil:
+            let reason: String? = status.succeeded ? nil : "\(status)"
+            return AttemptResult(outcome: .exited, exitCode: status.exitCode, reason: reason)
+        }
+    }
+}
+
+/// Why the executor killed the process tree (the first reason wins).
+final class KillReason: @unchecked Sendable {
+    enum Reason {
+        case outOfMemory(used: Int64, limit: Int64)
+        case timeout(seconds: Int)
+        case cancelled
+    }
+
+    private let lock = NSLock()
+    private var reason: Reason?
+
+    func set(_ newReason: Reason) {
+        lock.lock()
+        if reason == nil { reason = newReason }
+        lock.unlock()
+    }
+
+    var value: Reason? {
+        lock.lock()
+        defer { lock.unlock() }
+        return reason
+    }
+}
+
+extension Quantity {
+    /// Bytes to one decimal in the largest fitting binary unit (`412.3Mi`).
+    var roundedDescription: String {
+        let bytes = Double(wholeUnits)
+        for (suffix, size) in [("Gi", 1_073_741_824.0), ("Mi", 1_048_576.0), ("Ki", 1024.0)] where bytes >= size {
+            return String(format: "%.1f", bytes / size) + suffix
+        }
+        return "\(wholeUnits)B"
+    }
+}

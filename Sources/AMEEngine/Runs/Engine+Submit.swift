@@ -1,0 +1,150 @@
+import AMECore
+import Foundation
+
+extension Engine {
+    /// Checks a run request completely and stores it as a queued run. Everything that can
+    /// be known to fail (a broken ame.yaml, an unknown task, a missing secret, more GPUs
+    /// than exist) fails here, before anything starts.
+    public func submit(_ request: RunRequest, owner: String, executor: String = "local") throws -> StoredRun {
+        do {
+            try request.manifest.validate()
+        } catch {
+            throw APIError(.invalidRequest, "the project manifest is invalid: \(error)")
+        }
+        let missing = blobs.missing(Array(request.manifest.digests))
+        guard missing.isEmpty else {
+            throw APIError(.invalidRequest, "\(missing.count) file\(missing.count == 1 ? "" : "s") of the project \(missing.count == 1 ? "was" : "were") not uploaded",
+                           hint: "upload the blobs the missing-check returns before submitting")
+        }
+        let project = try loadProject(request)
+        var task = try resolveTask(request, in: project)
+        task = Self.applyOverrides(request, to: task)
+        try checkResources(task)
+        try checkSecrets(task, owner: owner)
+
+        let steps = task.effectiveSteps.map { StepRecord(name: $0.name, status: .queued, needs: $0.needs ?? []) }
+        let record = RunRecord(id: RunID.make(), owner: owner, project: project.projectName, task: task.name, status: .queued,
+                               reason: "queued", createdAt: Date(), steps: steps, ports: request.ports.isEmpty ? task.ports : request.ports)
+        let run = StoredRun(record: record, request: request, task: task, executor: executor, labels: request.labels,
+                            agentPID: nil, agentStartTime: nil, cancelRequested: false)
+        try store.insert(run)
+        return run
+    }
+
+    func loadProject(_ request: RunRequest) throws -> ProjectFile {
+        guard let entry = request.manifest.entry(at: request.projectFile), let digest = entry.digest else {
+            throw APIError(.invalidProject, "the project has no \(request.projectFile)",
+                           hint: "run 'ame create project' in the project directory")
+        }
+        let data = try blobs.read(digest)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw APIError(.invalidProject, "\(request.projectFile) is not UTF-8 text")
+        }
+        let result = ProjectFileDecoder(source: text, file: request.projectFile).decode()
+        guard let project = result.project, result.errors.isEmpty else {
+            let count = result.errors.count
+            throw APIError(.invalidProject, "\(request.projectFile) has \(count) error\(count == 1 ? "" : "s")",
+                           hint: "run 'ame validate' to see them", diagnostics: result.diagnostics)
+        }
+        return project
+    }
+
+    func resolveTask(_ request: RunRequest, in project: ProjectFile) throws -> TaskSpec {
+        if let task = project.task(named: request.task) { return task }
+        if let command = request.command {
+            // An ad-hoc run (a plugin's service, say): a task of its own.
+            return TaskSpec(name: request.task, runCommand: command)
+        }
+        let names = project.taskNames
+        let hint: String
+        if let suggestion = Suggestion.closest(to: request.task, in: names) {
+            hint = "did you mean '\(suggestion)'?"
+        } else if names.isEmpty {
+            hint = "add one with 'ame create task'"
+        } else {
+            hint = "tasks in \(request.projectFile): \(names.joined(separator: ", "))"
+        }
+        throw APIError(.notFound, "task '\(request.task)' is not in \(request.projectFile)", hint: hint)
+    }
+
+    static func applyOverrides(_ request: RunRequest, to original: TaskSpec) -> TaskSpec {
+        var task = original
+        if let command = request.command, task.pipeline == nil { task.runCommand = command }
+        if !request.env.isEmpty {
+            // `--env` wins over the task and over each step.
+            task.env = EnvVar.mergedList(base: task.env, overrides: request.env)
+            task.pipeline = task.pipeline?.map { step in
+                var step = step
+                step.env = EnvVar.mergedList(base: step.env, overrides: request.env)
+                return step
+            }
+        }
+        if let override = request.resources {
+            func merge(_ resources: Resources) -> Resources {
+                Resources(cpu: override.cpu ?? resources.cpu, memory: override.memory ?? resources.memory,
+                          storage: override.storage ?? resources.storage, gpus: override.gpus ?? resources.gpus,
+                          vram: override.vram ?? resources.vram)
+            }
+            task.resources = merge(task.resources)
+            task.pipeline = task.pipeline?.map { step in
+                var step = step
+                step.resources = merge(step.resources)
+                return step
+            }
+        }
+        if !request.ports.isEmpty { task.ports = request.ports }
+        return task
+    }
+
+    func checkResources(_ task: TaskSpec) throws {
+        let capacity = configuration.capacity
+        for step in task.effectiveSteps {
+            let owner = task.isPipeline ? "step '\(step.name)' of task '\(task.name)'" : "task '\(task.name)'"
+            let request = ResourceRequest(step.resources)
+            if request.gpus > capacity.gpus.count {
+                let have = capacity.gpus.isEmpty ? "this engine has no GPUs (nvidia-smi found none)" : "this engine has \(capacity.gpus.count)"
+                throw APIError(.limitExceeded, "\(owner) asks for \(request.gpus) GPU\(request.gpus == 1 ? "" : "s"), but \(have)",
+                               hint: "lower 'gpus', or run it on a server with GPUs ('ame setup URL')")
+            }
+            if request.cpuMillis > capacity.cpuMillis && step.resources.cpu != nil {
+                throw APIError(.limitExceeded, "\(owner) asks for \(Quantity.millicores(request.cpuMillis)) cpus, but this engine has \(Quantity.millicores(capacity.cpuMillis))",
+                               hint: "lower 'cpu' in ame.yaml")
+            }
+            if request.memoryBytes > capacity.memoryBytes {
+                throw APIError(.limitExceeded, "\(owner) asks for \(step.resources.memory?.text ?? "") memory, but this engine has \(Quantity.bytes(capacity.memoryBytes))",
+                               hint: "lower 'memory' in ame.yaml")
+            }
+            if let limit = configuration.maxCPUMillisPerRun, request.cpuMillis > limit, step.resources.cpu != nil {
+                throw APIError(.limitExceeded, "\(owner) asks for \(Quantity.millicores(request.cpuMillis)) cpus, over the limit of \(Quantity.millicores(limit)) per run",
+                               hint: "the server's admin sets this limit")
+            }
+            if let limit = configuration.maxMemoryPerRun, request.memoryBytes > limit {
+                throw APIError(.limitExceeded, "\(owner) asks for \(step.resources.memory?.text ?? "") memory, over the limit of \(Quantity.bytes(limit)) per run",
+                               hint: "the server's admin sets this limit")
+            }
+            if let limit = configuration.maxGPUsPerRun, request.gpus > limit {
+                throw APIError(.limitExceeded, "\(owner) asks for \(request.gpus) GPUs, over the limit of \(limit) per run",
+                               hint: "the server's admin sets this limit")
+            }
+        }
+    }
+
+    func checkSecrets(_ task: TaskSpec, owner: String) throws {
+        for step in task.effectiveSteps {
+            let names = step.secrets.map(\.name) + step.data.compactMap(\.secret)
+            for name in names where try store.sealedSecret(owner: owner, name: name) == nil {
+                let who = task.isPipeline ? "step '\(step.name)' of task '\(task.name)'" : "task '\(task.name)'"
+                throw APIError(.invalidRequest, "\(who) needs the secret '\(name)', which is not set",
+                               hint: "set it with 'ame secret set \(name)'")
+            }
+        }
+    }
+}
+
+extension EnvVar {
+    /// `base` with `overrides` replacing variables of the same name.
+    public static func mergedList(base: [EnvVar], overrides: [EnvVar]) -> [EnvVar] {
+        let overridden = Set(overrides.map(\.key))
+        return base.filter { !overridden.contains($0.key) } + overrides
+    }
+}

@@ -1,0 +1,69 @@
+import AMECore
+import Foundation
+
+/// Builds each step's environment: the Python environment (built once per run for each
+/// distinct plan, and cached across runs by the builder), AME's variables, the task's
+/// env, and its secrets from the vault.
+actor EnvironmentCache {
+    let engine: Engine
+    let baseEnvironment: [String: String]
+    private var catalog: PythonInterpreterCatalog?
+    private var prepared: [String: PreparedEnvironment] = [:]
+
+    /// Variables of the agent's own environment that a task must not inherit.
+    static let withheld: Set<String> = ["AME_TOKEN", "AME_ADMIN_TOKEN", "AME_SERVER", "VIRTUAL_ENV", "PYTHONHOME", "CONDA_PREFIX"]
+
+    init(engine: Engine, baseEnvironment: [String: String]) {
+        self.engine = engine
+        self.baseEnvironment = baseEnvironment.filter { !Self.withheld.contains($0.key) }
+    }
+
+    struct MissingSecret: Error, CustomStringConvertible {
+        var name: String
+        var description: String { "the secret '\(name)' is not set (set it with 'ame secret set \(name)')" }
+    }
+
+    func environment(for step: TaskSpec, stored: StoredRun, workspace: URL, gpus: [Int], log: StepLog) async throws -> ([String: String], [Data]) {
+        var environment = baseEnvironment
+        if environment["PATH"] == nil { environment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        // Python prints to a pipe in blocks unless told not to; logs should be live.
+        environment["PYTHONUNBUFFERED"] = "1"
+        if let python = try await pythonEnvironment(for: step, workspace: workspace, log: log) {
+            for (key, value) in python.environment { environment[key] = value }
+        }
+        environment["AME_RUN_ID"] = stored.id
+        environment["AME_PROJECT"] = stored.record.project
+        environment["AME_TASK"] = stored.task.name
+        environment["AME_STEP"] = step.name
+        environment["AME_WORKSPACE"] = workspace.path
+        // A step sees only the GPUs it was given (none, if it asked for none).
+        environment["CUDA_VISIBLE_DEVICES"] = gpus.map(String.init).joined(separator: ",")
+        for variable in step.env { environment[variable.key] = variable.value }
+        var secretValues: [Data] = []
+        for secret in step.secrets {
+            guard let value = try engine.vault.value(owner: stored.record.owner, name: secret.name) else {
+                throw MissingSecret(name: secret.name)
+            }
+            environment[secret.envKey] = String(decoding: value, as: UTF8.self)
+            secretValues.append(value)
+        }
+        return (environment, secretValues)
+    }
+
+    private func pythonEnvironment(for step: TaskSpec, workspace: URL, log: StepLog) async throws -> PreparedEnvironment? {
+        if step.dependencies == DependencyManager.none { return nil }
+        if catalog == nil { catalog = PythonInterpreterCatalog.discover(environment: baseEnvironment) }
+        guard let catalog, let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: step.python,
+                                                                        dependencies: step.dependencies, catalog: catalog) else {
+            return nil
+        }
+        if let existing = prepared[plan.key] { return existing }
+        let builder = PythonEnvironmentBuilder(layout: engine.layout, environment: baseEnvironment)
+        let environment = try await builder.prepare(plan, projectDirectory: workspace) { data in
+            log.write(.setup, data)
+        }
+        log.write(.setup, Data("\(environment.reused ? "reusing" : "built") \(environment.description)\n".utf8))
+        prepared[plan.key] = environment
+        return environment
+    }
+}

@@ -1,0 +1,292 @@
+import AMECore
+import AMESystem
+import Foundation
+
+/// Carries one run from queued to finished: materializes the workspace, runs the steps in
+/// the order their `needs` allow (in parallel where they can), admits each step against
+/// the engine's capacity, retries steps killed for memory with more of it, collects the
+/// artifacts, and records every transition. It runs inside a run agent process, so a run
+/// outlives the CLI that started it.
+public final class RunCoordinator: Sendable {
+    let engine: Engine
+    let executor: any Executor
+    let runID: String
+    /// The environment the agent was started with: the base of every step's environment.
+    let baseEnvironment: [String: String]
+    let clock = ContinuousClock()
+
+    public init(engine: Engine, executor: any Executor, runID: String, baseEnvironment: [String: String]) {
+        self.engine = engine
+        self.executor = executor
+        self.runID = runID
+        self.baseEnvironment = baseEnvironment
+    }
+
+    /// Runs the run to its end and returns its exit code.
+    public func run() async -> Int32 {
+        guard let stored = try? engine.store.storedRun(runID) else { return 1 }
+        guard stored.record.status.isActive else { return stored.record.exitCode ?? 1 }
+        let writer: LogWriter
+        do {
+            writer = try engine.logs.writer(for: runID)
+        } catch {
+            try? engine.store.setStatus(runID, .failed, reason: "cannot open the run's log: \(error)", exitCode: 1)
+            return 1
+        }
+        let runLog = StepLog(writer: writer, step: stored.task.name)
+        let exitCode = await execute(stored, writer: writer, runLog: runLog)
+        try? writer.end(exitCode: exitCode)
+        writer.close()
+        return exitCode
+    }
+
+    private func execute(_ stored: StoredRun, writer: LogWriter, runLog: StepLog) async -> Int32 {
+        let workspace = engine.layout.workspaces.appendingPathComponent(runID)
+        defer {
+            try? Admission.releaseAll(runID: runID, store: engine.store)
+            try? FileManager.default.removeItem(at: workspace)
+        }
+        if stored.cancelRequested {
+            return finish(status: .cancelled, reason: "cancelled before it started", exitCode: 130, log: runLog)
+        }
+        let materialized: MaterializedWorkspace
+        do {
+            materialized = try WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan)
+                .materialize(stored.request.manifest, into: workspace)
+        } catch {
+            return finish(status: .failed, reason: "could not prepare the workspace: \(error)", exitCode: 1, log: runLog)
+        }
+
+        let steps = stored.task.effectiveSteps
+        let graph = StepGraph(steps: steps)
+        let state = StepStates(names: steps.map(\.name))
+        let environments = EnvironmentCache(engine: engine, baseEnvironment: baseEnvironment)
+
+        // Watch for cancellation requested through the API (the agent also gets SIGTERM).
+        let cancelWatcher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                if (try? engine.store.isCancelRequested(runID)) == true { return true }
+            }
+            return false
+        }
+        let cancelled = await withTaskGroup(of: Bool.self) { group -> Bool in
+            group.addTask {
+                await self.runGraph(graph, stored: stored, workspace: workspace, state: state, environments: environments, writer: writer)
+                return false
+            }
+            group.addTask { await cancelWatcher.value }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            cancelWatcher.cancel()
+            // Wait for the steps to stop before collecting what they wrote.
+            while await group.next() != nil {}
+            return first || Task.isCancelled
+        }
+
+        // Whatever happened, bring back what the run produced: nothing is lost on failure.
+        let artifactCount = collectArtifacts(stored: stored, workspace: workspace, materialized: materialized, log: runLog)
+        let evicted = WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan)
+            .verifyLinks(materialized, in: workspace)
+        for path in evicted {
+            runLog.note("⚠ the run modified \(path) in place; its stored copy was discarded and will be uploaded again")
+        }
+        if artifactCount > 0 {
+            runLog.note("collected \(artifactCount) artifact\(artifactCount == 1 ? "" : "s")")
+        }
+
+        if cancelled {
+            state.markUnfinished(as: .cancelled)
+            persist(state)
+            return finish(status: .cancelled, reason: "cancelled", exitCode: 130, log: runLog)
+        }
+        persist(state)
+        if let failure = state.firstFailure(order: steps.map(\.name)) {
+            let stepName = stored.task.isPipeline ? "step '\(failure.name)'" : "the command"
+            let reason = "\(stepName) failed: \(failure.reason ?? "exit code \(failure.exitCode)")"
+            return finish(status: .failed, reason: reason, exitCode: failure.exitCode == 0 ? 1 : failure.exitCode, log: runLog)
+        }
+        return finish(status: .succeeded, reason: nil, exitCode: 0, log: runLog)
+    }
+
+    private func finish(status: RunStatus, reason: String?, exitCode: Int32, log: StepLog) -> Int32 {
+        if let reason, status != .succeeded { log.note(reason) }
+        try? engine.store.setStatus(runID, status, reason: reason, exitCode: exitCode)
+        return exitCode
+    }
+
+    private func persist(_ state: StepStates) {
+        for (name, result) in state.snapshot() {
+            try? engine.store.updateStep(runID, name, status: result.status, exitCode: result.exitCode, reason: result.reason)
+        }
+    }
+
+    // MARK: Steps
+
+    private func runGraph(_ graph: StepGraph, stored: StoredRun, workspace: URL, state: StepStates, environments: EnvironmentCache, writer: LogWriter) async {
+        await withTaskGroup(of: Void.self) { group in
+            var started = Set<String>()
+            func startReady() {
+                for step in graph.ready(finished: state.succeeded(), started: started) where !state.anyFailed() {
+                    started.insert(step.name)
+                    group.addTask {
+                        await self.runStep(step, stored: stored, workspace: workspace, state: state, environments: environments, writer: writer)
+                    }
+                }
+            }
+            startReady()
+            while await group.next() != nil {
+                guard !Task.isCancelled else { break }
+                startReady()
+            }
+        }
+        // Steps that never started because an earlier one failed.
+        state.markUnfinished(as: .skipped)
+    }
+
+    private func runStep(_ step: TaskSpec, stored: StoredRun, workspace: URL, state: StepStates, environments: EnvironmentCache, writer: LogWriter) async {
+        let log = StepLog(writer: writer, step: step.name)
+        let label = stored.task.isPipeline ? "step '\(step.name)'" : "task '\(step.name)'"
+        var resources = step.resources
+        var number = 1
+        let oom = step.retry?.oom
+        let maxAttempts = max(1, step.retry?.attempts ?? 1)
+        var failures = 0
+        while !Task.isCancelled {
+            // 1. Wait for capacity.
+            let request = ResourceRequest(resources)
+            guard let gpus = await admit(step: step.name, owner: stored.record.owner, request: request, log: log, isFirstStep: !state.anyStarted()) else {
+                state.set(step.name, .cancelled, exitCode: 130, reason: "cancelled while queued")
+                return
+            }
+            defer { try? engine.admission.release(runID: runID, step: step.name) }
+            state.markStarted(step.name)
+            try? engine.store.setStatus(runID, .running, reason: nil)
+            try? engine.store.updateStep(runID, step.name, status: .running)
+            try? engine.store.insertAttempt(runID, step: step.name, number: number, resources: resources, status: .preparing)
+            if stored.task.isPipeline || number > 1 {
+                log.note("▶ \(label) — attempt \(number)\(resources.summary.isEmpty ? "" : " (\(resources.summary))")")
+            }
+
+            // 2. Environment: Python, secrets, env.
+            let environment: [String: String]
+            let secretValues: [Data]
+            do {
+                (environment, secretValues) = try await environments.environment(for: step, stored: stored, workspace: workspace, gpus: gpus, log: log)
+            } catch {
+                let reason = "\(error)"
+                log.note("✗ \(label) could not start: \(reason)")
+                try? engine.store.finishAttempt(runID, step: step.name, number: number, status: .failed, outcome: .failedToStart, exitCode: 1, reason: reason)
+                state.set(step.name, .failed, exitCode: 1, reason: reason)
+                return
+            }
+            guard let command = step.runCommand else {
+                state.set(step.name, .failed, exitCode: 1, reason: "no command")
+                return
+            }
+
+            // 3. Run it.
+            let attempt = StepAttempt(runID: runID, step: step.name, number: number, command: command, workingDirectory: workspace,
+                                      environment: environment, secretValues: secretValues, resources: resources, gpus: gpus,
+                                      timeoutSeconds: step.timeout)
+            let result = await executor.execute(attempt, log: log)
+            let attemptStatus: RunStatus = result.succeeded ? .succeeded : (result.outcome == .cancelled ? .cancelled : .failed)
+            try? engine.store.finishAttempt(runID, step: step.name, number: number, status: attemptStatus, outcome: result.outcome,
+                                            exitCode: result.exitCode, reason: result.reason)
+            if result.succeeded {
+                state.set(step.name, .succeeded, exitCode: 0, reason: nil)
+                return
+            }
+            if result.outcome == .cancelled || Task.isCancelled {
+                state.set(step.name, .cancelled, exitCode: 130, reason: "cancelled")
+                return
+            }
+
+            // 4. Retry: with more memory after an out-of-memory kill, or as many times as asked.
+            if result.outcome == .outOfMemory, let oom, let current = resources.memory {
+                let ceiling = oom.maxMemory?.wholeUnits ?? engine.configuration.capacity.memoryBytes
+                let grown = current.scaledBytes(by: oom.factor)
+                let next = grown.wholeUnits > ceiling ? Quantity.bytes(ceiling) : grown
+                if next.wholeUnits > current.wholeUnits {
+                    log.note("⚠ \(label) ran out of memory at its \(current) limit (\(result.reason ?? "killed")); retrying with \(next) memory (attempt \(number + 1))")
+                    resources.memory = next
+                    number += 1
+                    continue
+                }
+                let reason = "\(result.reason ?? "out of memory"); not retried: \(current) is already the most memory allowed (retry.oom.max_memory)"
+                log.note("✗ \(label) \(reason)")
+                state.set(step.name, .failed, exitCode: result.exitCode, reason: reason)
+                return
+            }
+            failures += 1
+            if result.outcome != .outOfMemory && failures < maxAttempts {
+                log.note("⚠ \(label) failed (\(result.reason ?? "exit code \(result.exitCode)")); retrying (attempt \(number + 1) of \(maxAttempts))")
+                number += 1
+                continue
+            }
+            var reason = result.reason ?? "exit code \(result.exitCode)"
+            if result.outcome == .outOfMemory && oom == nil {
+                reason += "; add 'retry: {oom: {factor: 2}}' to retry with more memory, or raise 'memory'"
+            }
+            state.set(step.name, .failed, exitCode: result.exitCode, reason: reason)
+            return
+        }
+        state.set(step.name, .cancelled, exitCode: 130, reason: "cancelled")
+    }
+
+    /// Waits until the step may start; nil when cancelled while waiting.
+    private func admit(step: String, owner: String, request: ResourceRequest, log: StepLog, isFirstStep: Bool) async -> [Int]? {
+        var lastReason: String?
+        var polls = 0
+        while !Task.isCancelled {
+            let decision: Admission.Decision
+            do {
+                decision = try engine.admission.tryAdmit(runID: runID, step: step, owner: owner, request: request)
+            } catch {
+                decision = .waiting(reason: "waiting: \(error)")
+            }
+            switch decision {
+            case .admitted(let gpus):
+                if lastReason != nil { log.note("▶ capacity free, starting") }
+                return gpus
+            case .waiting(let reason):
+                if reason != lastReason {
+                    if isFirstStep {
+                        try? engine.store.setStatus(runID, .queued, reason: reason)
+                    } else {
+                        try? engine.store.setReason(runID, reason)
+                    }
+                    log.note("⏳ \(reason)")
+                    lastReason = reason
+                }
+            }
+            polls += 1
+            // Free the capacity of runs whose agents died, so waiting cannot last forever.
+            if polls % 8 == 0 { RunRecovery(engine: engine).recoverLostRuns() }
+            try? await Task.sleep(for: .milliseconds(polls < 20 ? 50 : 250))
+        }
+        return nil
+    }
+
+    // MARK: Artifacts
+
+    private func collectArtifacts(stored: StoredRun, workspace: URL, materialized: MaterializedWorkspace, log: StepLog) -> Int {
+        let globs = stored.task.effectiveSteps.flatMap { $0.artifacts?.paths ?? [] } + (stored.task.artifacts?.paths ?? [])
+        do {
+            let changed = try WorkspaceChanges.collect(workspace: workspace, baseline: stored.request.manifest,
+                                                      stamps: materialized.stamps, globs: Array(Set(globs)).sorted())
+            var records: [ArtifactRecord] = []
+            for entry in changed {
+                guard entry.kind == .file, let digest = entry.digest else { continue }
+                let file = workspace.appendingPathComponent(entry.path)
+                _ = try engine.blobs.put(fileAt: file, expected: digest)
+                records.append(ArtifactRecord(path: entry.path, digest: digest, size: entry.size, executable: entry.executable))
+            }
+            try engine.store.recordArtifacts(runID, records)
+            return records.count
+        } catch {
+            log.note("⚠ could not collect artifacts: \(error)")
+            return 0
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import AMECore
+import AMESystem
+import Foundation
+
+/// Starts the execution of a stored run.
+public protocol RunLauncher: Sendable {
+    func launch(_ run: StoredRun, engine: Engine) throws
+}
+
+/// Starts a detached run agent (`ame agent run RUN`) for each run: the run keeps going
+/// when the CLI that submitted it exits, detaches or is killed, and the server can
+/// restart without taking runs down.
+public struct AgentProcessLauncher: RunLauncher {
+    /// The `ame` binary that contains the agent.
+    public var agentExecutable: String
+    public var environment: [String: String]
+    /// Passed to the agent so it reads the same settings as the launcher.
+    public var engineConfigPath: String?
+
+    public init(agentExecutable: String, environment: [String: String], engineConfigPath: String?) {
+        self.agentExecutable = agentExecutable
+        self.environment = environment
+        self.engineConfigPath = engineConfigPath
+    }
+
+    public func launch(_ run: StoredRun, engine: Engine) throws {
+        var arguments = ["agent", "run", run.id, "--data-dir", engine.layout.dataDirectory.path,
+                         "--cache-dir", engine.layout.cacheDirectory.path]
+        if let engineConfigPath { arguments += ["--engine-config", engineConfigPath] }
+        // The agent's own diagnostics (not the run's output) go beside the run's log.
+        let agentLog = engine.layout.logs.appendingPathComponent("\(run.id).agent")
+        let descriptor = open(agentLog.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        defer { if descriptor >= 0 { close(descriptor) } }
+        var configuration = ChildProcess.Configuration(executable: agentExecutable, arguments: arguments,
+                                                       environment: environment, workingDirectory: "/")
+        configuration.standardInput = .null
+        configuration.standardOutput = descriptor >= 0 ? .fileDescriptor(descriptor) : .null
+        configuration.standardError = descriptor >= 0 ? .fileDescriptor(descriptor) : .null
+        configuration.newSession = true
+        configuration.parentDeathSignal = nil
+        let child = try ChildProcess.spawn(configuration)
+        // Recorded at once so that recovery never mistakes a starting run for a lost one.
+        let start = ProcessTable.entry(pid: child.pid)?.startTime
+        try engine.store.setAgent(run.id, pid: child.pid, startTime: start)
+        // Reap the agent when it exits so it does not linger as a zombie of this process.
+        Task.detached { _ = await child.waitForExit() }
+    }
+}

@@ -1,0 +1,46 @@
+import AMECore
+import AMESystem
+import Foundation
+
+/// Finds runs whose agent process is gone (killed, crashed, machine rebooted) and marks
+/// them `lost` with a reason, never silently dropping them; kills what they left running
+/// and frees their capacity.
+struct RunRecovery {
+    let engine: Engine
+    /// A queued run whose agent never reported is given this long to start.
+    var launchGrace: TimeInterval = 30
+
+    func recoverLostRuns(now: Date = Date()) {
+        guard let active = try? engine.store.activeRuns() else { return }
+        for run in active where isLost(run, now: now) {
+            markLost(run, reason: run.agentPID.map { "the run agent (pid \($0)) stopped without reporting; the run was lost" }
+                        ?? "the run never started (its agent did not launch)")
+        }
+    }
+
+    func isLost(_ run: StoredRun, now: Date) -> Bool {
+        // Kubernetes runs are watched by the server, not by a local agent.
+        guard run.executor == "local" else { return false }
+        guard let pid = run.agentPID else {
+            return now.timeIntervalSince(run.record.createdAt) > launchGrace
+        }
+        return !ProcessTable.isAlive(pid: pid, startTime: run.agentStartTime)
+    }
+
+    func markLost(_ run: StoredRun, reason: String) {
+        for session in (try? engine.store.runningSessions(run.id)) ?? [] {
+            ProcessTable.killSession(session)
+        }
+        guard (try? engine.store.setStatus(run.id, .lost, reason: reason, exitCode: 1)) == true else { return }
+        try? Admission.releaseAll(runID: run.id, store: engine.store)
+        for step in run.record.steps where step.status.isActive {
+            try? engine.store.updateStep(run.id, step.name, status: .lost, reason: reason)
+        }
+        // Close the log so that anyone following it stops waiting.
+        if let writer = try? engine.logs.writer(for: run.id) {
+            _ = try? writer.append(.system, step: nil, data: Data("✗ \(reason)\n".utf8))
+            try? writer.end(exitCode: 1)
+            writer.close()
+        }
+    }
+}

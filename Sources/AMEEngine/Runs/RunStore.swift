@@ -1,0 +1,142 @@
+import AMECore
+import Foundation
+import GRDB
+
+/// The engine's database: runs, their steps and attempts, artifacts, sealed secrets,
+/// tokens and schedules. SQLite in WAL mode, shared safely by the server or CLI, and the
+/// run agents (separate processes) that execute runs.
+public final class RunStore: Sendable {
+    let pool: DatabasePool
+
+    public init(path: URL) throws {
+        var configuration = Configuration()
+        // Several processes write (the CLI submitting, agents reporting): wait for the
+        // lock instead of failing at once.
+        configuration.busyMode = .timeout(30)
+        configuration.label = "ame"
+        configuration.foreignKeysEnabled = true
+        pool = try DatabasePool(path: path.path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+        // The database holds sealed secrets and token hashes: keep it private.
+        chmod(path.path, 0o600)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs, steps, attempts, artifacts, secrets") { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    owner TEXT NOT NULL,
+                    project TEXT NOT NULL,
+                    task TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    exit_code INTEGER,
+                    created_at REAL NOT NULL,
+                    started_at REAL,
+                    finished_at REAL,
+                    request BLOB NOT NULL,
+                    task_spec BLOB NOT NULL,
+                    ports BLOB NOT NULL,
+                    labels BLOB NOT NULL,
+                    executor TEXT NOT NULL,
+                    agent_pid INTEGER,
+                    agent_start INTEGER,
+                    cancel_requested INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE INDEX runs_owner ON runs(owner, seq);
+                CREATE INDEX runs_status ON runs(status);
+                CREATE TABLE steps (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    needs BLOB NOT NULL,
+                    exit_code INTEGER,
+                    reason TEXT,
+                    PRIMARY KEY (run_id, name)
+                );
+                CREATE TABLE attempts (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    step TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    resources BLOB NOT NULL,
+                    outcome TEXT,
+                    exit_code INTEGER,
+                    reason TEXT,
+                    started_at REAL,
+                    finished_at REAL,
+                    session INTEGER,
+                    PRIMARY KEY (run_id, step, number)
+                );
+                CREATE TABLE reservations (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    step TEXT NOT NULL,
+                    cpu_millis INTEGER NOT NULL,
+                    memory INTEGER NOT NULL,
+                    gpus BLOB NOT NULL,
+                    since REAL NOT NULL,
+                    PRIMARY KEY (run_id, step)
+                );
+                CREATE TABLE waiting (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    step TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    cpu_millis INTEGER NOT NULL,
+                    memory INTEGER NOT NULL,
+                    gpus INTEGER NOT NULL,
+                    since REAL NOT NULL,
+                    PRIMARY KEY (run_id, step)
+                );
+                CREATE TABLE artifacts (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    executable INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, path)
+                );
+                CREATE TABLE secrets (
+                    owner TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    sealed BLOB NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (owner, name)
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// A write transaction that takes the database lock at once (`BEGIN IMMEDIATE`), so
+    /// read-then-write decisions such as admission are atomic across processes.
+    func immediate<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            guard let result else { throw APIError(.internal, "transaction produced no result") }
+            return result
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static let decoder = JSONDecoder()
+
+    static func encode(_ value: some Encodable) throws -> Data { try encoder.encode(value) }
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data?) throws -> T {
+        guard let data else { throw APIError(.internal, "missing stored value for \(T.self)") }
+        return try decoder.decode(type, from: data)
+    }
+}

@@ -1,0 +1,104 @@
+import AMECore
+import Foundation
+import GRDB
+
+/// Decides, in one database transaction shared by every process of the engine, whether a
+/// step may start now: it must fit in what the other running steps leave free, older
+/// waiters that fit go first, and a user may not exceed their concurrent-run limit.
+struct Admission {
+    enum Decision: Equatable {
+        case admitted(gpus: [Int])
+        case waiting(reason: String)
+    }
+
+    let store: RunStore
+    let capacity: Capacity
+    let maxConcurrentRunsPerUser: Int?
+
+    func tryAdmit(runID: String, step: String, owner: String, request: ResourceRequest, now: Date = Date()) throws -> Decision {
+        try store.immediate { db in
+            if let existing = try Row.fetchOne(db, sql: "SELECT gpus FROM reservations WHERE run_id = ? AND step = ?", arguments: [runID, step]) {
+                // Already admitted (a restarted agent asking again).
+                return .admitted(gpus: (try? RunStore.decode([Int].self, existing["gpus"])) ?? [])
+            }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO waiting (run_id, step, owner, cpu_millis, memory, gpus, since) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [runID, step, owner, request.cpuMillis, request.memoryBytes, request.gpus, now.timeIntervalSince1970])
+            let reservations = try Row.fetchAll(db, sql: "SELECT run_id, cpu_millis, memory, gpus FROM reservations")
+            var usedCPU: Int64 = 0, usedMemory: Int64 = 0
+            var usedGPUs = Set<Int>()
+            var holders = Set<String>()
+            for reservation in reservations {
+                usedCPU += reservation["cpu_millis"]
+                usedMemory += reservation["memory"]
+                usedGPUs.formUnion((try? RunStore.decode([Int].self, reservation["gpus"])) ?? [])
+                holders.insert(reservation["run_id"])
+            }
+            let freeGPUs = capacity.gpus.filter { !usedGPUs.contains($0) }
+            func fits(_ cpu: Int64, _ memory: Int64, _ gpus: Int) -> Bool {
+                usedCPU + cpu <= capacity.cpuMillis && usedMemory + memory <= capacity.memoryBytes && gpus <= freeGPUs.count
+            }
+
+            // A user at their limit waits, unless this run already holds resources (a later
+            // step of a pipeline).
+            if let limit = maxConcurrentRunsPerUser, !holders.contains(runID) {
+                let running = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(DISTINCT r.run_id) FROM reservations r JOIN runs ON runs.id = r.run_id
+                    WHERE runs.owner = ? AND r.run_id != ?
+                    """, arguments: [owner, runID]) ?? 0
+                if running >= limit {
+                    return .waiting(reason: "waiting: \(owner) already has \(running) run\(running == 1 ? "" : "s") running (limit \(limit) at once)")
+                }
+            }
+            guard fits(request.cpuMillis, request.memoryBytes, request.gpus) else {
+                var needs: [String] = []
+                if usedCPU + request.cpuMillis > capacity.cpuMillis {
+                    needs.append("\(Quantity.millicores(request.cpuMillis)) cpu (\(Quantity.millicores(max(0, capacity.cpuMillis - usedCPU))) of \(Quantity.millicores(capacity.cpuMillis)) free)")
+                }
+                if usedMemory + request.memoryBytes > capacity.memoryBytes {
+                    needs.append("\(Quantity.bytes(request.memoryBytes)) memory (\(Quantity.bytes(max(0, capacity.memoryBytes - usedMemory))) free)")
+                }
+                if request.gpus > freeGPUs.count {
+                    needs.append("\(request.gpus) gpu\(request.gpus == 1 ? "" : "s") (\(freeGPUs.count) free)")
+                }
+                let others = holders.subtracting([runID]).sorted()
+                let users = others.isEmpty ? "" : "; in use by \(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? "…" : "")"
+                return .waiting(reason: "waiting for \(needs.joined(separator: ", "))\(users)")
+            }
+            // First come, first served: an older waiter that would fit now goes first.
+            let older = try Row.fetchAll(db, sql: """
+                SELECT run_id, step, cpu_millis, memory, gpus FROM waiting WHERE since < ? AND NOT (run_id = ? AND step = ?)
+                ORDER BY since
+                """, arguments: [now.timeIntervalSince1970, runID, step])
+            for waiter in older where fits(waiter["cpu_millis"], waiter["memory"], waiter["gpus"]) {
+                let otherRun: String = waiter["run_id"]
+                let status = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [otherRun])
+                if let status, RunStatus(rawValue: status)?.isActive == true {
+                    return .waiting(reason: "waiting behind run \(otherRun), which was queued first")
+                }
+                // A waiter of a run that has ended is stale.
+                try db.execute(sql: "DELETE FROM waiting WHERE run_id = ?", arguments: [otherRun])
+            }
+            let assigned = Array(freeGPUs.prefix(request.gpus))
+            try db.execute(sql: """
+                INSERT INTO reservations (run_id, step, cpu_millis, memory, gpus, since) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [runID, step, request.cpuMillis, request.memoryBytes, try RunStore.encode(assigned), now.timeIntervalSince1970])
+            try db.execute(sql: "DELETE FROM waiting WHERE run_id = ? AND step = ?", arguments: [runID, step])
+            return .admitted(gpus: assigned)
+        }
+    }
+
+    func release(runID: String, step: String) throws {
+        try store.pool.write { db in
+            try db.execute(sql: "DELETE FROM reservations WHERE run_id = ? AND step = ?", arguments: [runID, step])
+            try db.execute(sql: "DELETE FROM waiting WHERE run_id = ? AND step = ?", arguments: [runID, step])
+        }
+    }
+
+    static func releaseAll(runID: String, store: RunStore) throws {
+        try store.pool.write { db in
+            try db.execute(sql: "DELETE FROM reservations WHERE run_id = ?", arguments: [runID])
+            try db.execute(sql: "DELETE FROM waiting WHERE run_id = ?", arguments: [runID])
+        }
+    }
+}

@@ -7,6 +7,9 @@ final class DecodingSession {
     let source: String
     private(set) var diagnostics: [Diagnostic] = []
     var locations: [String: SourceLocation] = [:]
+    /// Schedules left out of the project for an error of their own, kept so that their
+    /// `taskref` is checked too: one mistake should not hide another.
+    private(set) var invalidSchedules: [RecurringTask] = []
     private var visitedNodes = 0
     private var tooLargeReported = false
 
@@ -194,6 +197,9 @@ final class DecodingSession {
             }
             if let taskRef, let schedule {
                 result.append(RecurringTask(name: name, taskRef: taskRef, schedule: schedule, timezone: timezone, concurrency: concurrency, catchup: catchup))
+            } else if let taskRef {
+                // Left out of the project, but its taskref is still checked.
+                invalidSchedules.append(RecurringTask(name: name, taskRef: taskRef, schedule: ""))
             }
         }
         return result

@@ -34,7 +34,9 @@ public struct ProjectFileDecoder: Sendable {
         let project = session.decodeDocument()
         var diagnostics = session.diagnostics
         if let project {
-            diagnostics += ReferenceValidator(project: project, file: file).validate()
+            var checked = project
+            checked.recurringTasks += session.invalidSchedules
+            diagnostics += ReferenceValidator(project: checked, file: file).validate()
         }
         diagnostics.sort()
         return Result(project: project, diagnostics: Self.unique(diagnostics))

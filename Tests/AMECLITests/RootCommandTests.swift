@@ -1,0 +1,48 @@
+import AMETestSupport
+import Testing
+
+@Suite("ame itself: version, help and unknown commands")
+struct RootCommandTests {
+    @Test func version() async throws {
+        let project = try Project()
+        let result = await project.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "ame 0.1.0\n")
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func help() async throws {
+        let project = try Project()
+        let result = await project.run(["--help"])
+        #expect(result.status == 0)
+        for command in ["create", "validate", "tasks"] {
+            #expect(result.stdout.contains(command))
+        }
+    }
+
+    @Test("an unknown command suggests the closest one and exits 2")
+    func unknownCommand() async throws {
+        let project = try Project()
+        let result = await project.run(["tsaks"])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == "error: unknown command 'tsaks'\n  hint: did you mean 'tasks'?\n")
+    }
+
+    @Test("an unknown command with no likely meaning points at help")
+    func unknownCommandWithoutSuggestion() async throws {
+        let project = try Project()
+        let result = await project.run(["deploy-everything"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("unknown command 'deploy-everything'"))
+        #expect(result.stderr.contains("ame help"))
+    }
+
+    @Test("an unknown flag is a usage error")
+    func unknownFlag() async throws {
+        let project = try Project()
+        let result = await project.run(["validate", "--strict"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--strict"))
+    }
+}

@@ -1,0 +1,106 @@
+import AMESystem
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The dependency managers AME drives: found on `PATH`, or installed into AME's own tool
+/// cache (`EngineLayout.tools/<tool>/`, a venv with `pip install <tool>`), never into the
+/// user's Python or home directory.
+struct PythonToolbox: Sendable {
+    enum Tool: String, Sendable, CaseIterable {
+        case uv, poetry, pipenv
+
+        /// What `pip install` puts in the tool's venv. Poetry 2 no longer ships
+        /// `poetry export`, which AME uses, so its plugin comes along.
+        var packages: [String] {
+            switch self {
+            case .uv: ["uv"]
+            case .poetry: ["poetry", "poetry-plugin-export"]
+            case .pipenv: ["pipenv"]
+            }
+        }
+
+        /// Whether a copy on `PATH` will do. AME's own Poetry is always used: a user's
+        /// Poetry may lack the export plugin.
+        var acceptsInstalledCopy: Bool { self != .poetry }
+    }
+
+    /// The tool cache, symlinks resolved (venv scripts record absolute paths).
+    let directory: URL
+    /// Environment for pip when installing tools (index settings come from here).
+    let environment: [String: String]
+
+    /// Path to the tool's executable, installing it first if needed.
+    func executable(_ tool: Tool, catalog: @Sendable () async -> PythonInterpreterCatalog,
+                    output: @escaping @Sendable (Data) -> Void) async throws -> String {
+        if tool.acceptsInstalledCopy, let found = Self.findOnPath(tool.rawValue, path: environment["PATH"]) {
+            return found
+        }
+        let venv = directory.appendingPathComponent(tool.rawValue)
+        let binary = venv.appendingPathComponent("bin").appendingPathComponent(tool.rawValue).path
+        let stamp = venv.appendingPathComponent(".ame-tool")
+        let wanted = tool.packages.joined(separator: " ")
+        func installed() -> Bool {
+            (try? String(contentsOf: stamp, encoding: .utf8)) == wanted && access(binary, X_OK) == 0
+        }
+        if installed() { return binary }
+        let lock = try await AsyncFileLock.acquire(path: directory.appendingPathComponent("\(tool.rawValue).lock").path) {
+            output(Data("Waiting for another build that is installing \(tool.rawValue)…\n".utf8))
+        }
+        defer { lock.unlock() }
+        if installed() { return binary }
+
+        let interpreters = await catalog()
+        let minimum = PythonVersion(major: 3, minor: 9)
+        let usable = interpreters.best(matching: PythonVersionRequirement(">=\(minimum)"))
+        guard let python = usable else {
+            throw PythonEnvironmentError.pythonUnavailable(requirement: ">=3.9", origin: "to install \(tool.rawValue)", available: interpreters.availableVersions)
+        }
+        output(Data("Installing \(tool.rawValue) into AME's tool cache (\(venv.path))\n".utf8))
+        try? FileManager.default.removeItem(at: venv)
+        do {
+            let steps = [
+                SetupCommand(executable: python.path, arguments: ["-m", "venv", venv.path], environment: environment),
+                SetupCommand(executable: venv.appendingPathComponent("bin/python").path,
+                             arguments: ["-m", "pip", "install"] + tool.packages, environment: environment),
+            ]
+            for step in steps {
+                let result = try await step.run(output: output)
+                guard result.status.succeeded else {
+                    throw PythonEnvironmentError.toolInstallFailed(tool: tool.rawValue, exitCode: result.status.exitCode, outputTail: result.tail)
+                }
+            }
+            guard access(binary, X_OK) == 0 else {
+                throw PythonEnvironmentError.fileProblem(path: binary, reason: "`pip install \(tool.rawValue)` succeeded but did not install it")
+            }
+            try AtomicFile.write(Data(wanted.utf8), to: stamp)
+        } catch {
+            try? FileManager.default.removeItem(at: venv)
+            throw error
+        }
+        return binary
+    }
+
+    /// mamba (faster) or conda: `$MAMBA_EXE`, `$CONDA_EXE`, then `PATH`.
+    func condaExecutable() -> String? {
+        for variable in ["MAMBA_EXE", "CONDA_EXE"] {
+            if let path = environment[variable], path.hasPrefix("/"), access(path, X_OK) == 0,
+               ["mamba", "conda"].contains((path as NSString).lastPathComponent) {
+                return path
+            }
+        }
+        for name in ["mamba", "conda"] {
+            if let found = Self.findOnPath(name, path: environment["PATH"]) { return found }
+        }
+        return nil
+    }
+
+    /// Like a shell's lookup, but past shim directories: a pyenv shim for a tool that the
+    /// selected Python lacks exists and fails.
+    static func findOnPath(_ name: String, path: String?) -> String? {
+        let entries = (path ?? "").split(separator: ":").map(String.init)
+            .filter { $0.hasPrefix("/") && ($0 as NSString).lastPathComponent != "shims" }
+        return ExecutableLookup.find(name, path: entries.joined(separator: ":"))
+    }
+}

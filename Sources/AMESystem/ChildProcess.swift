@@ -111,20 +111,28 @@ public final class ChildProcess: Sendable {
 
         let argv = [path] + configuration.arguments
         let envp = configuration.environment.map { "\($0.key)=\($0.value)" }
-        var errorNumber: Int32 = 0
-        let pid: pid_t = withCStringArray(argv) { argvPointer in
+        let workingDirectory = configuration.workingDirectory
+        let newSession = configuration.newSession
+        let deathSignal = configuration.parentDeathSignal ?? 0
+        // Linux sends the parent-death signal when the *thread* that forked exits, and the
+        // threads of Swift's async pool come and go: fork from one thread that never exits.
+        let (pid, errorNumber) = SpawnerThread.shared.run { () -> (pid_t, Int32) in
+            var errorNumber: Int32 = 0
+            let pid: pid_t = withCStringArray(argv) { argvPointer in
             withCStringArray(envp) { envpPointer in
                 path.withCString { pathPointer in
-                    withOptionalCString(configuration.workingDirectory) { cwdPointer in
+                    withOptionalCString(workingDirectory) { cwdPointer in
                         var options = ame_spawn_options(
                             path: pathPointer, argv: argvPointer, envp: envpPointer, cwd: cwdPointer,
                             stdin_fd: stdinFD, stdout_fd: stdoutFD, stderr_fd: stderrFD,
-                            new_session: configuration.newSession ? 1 : 0, new_process_group: 0,
-                            death_signal: configuration.parentDeathSignal ?? 0)
+                            new_session: newSession ? 1 : 0, new_process_group: 0,
+                            death_signal: deathSignal)
                         return ame_spawn(&options, &errorNumber)
                     }
                 }
             }
+        }
+            return (pid, errorNumber)
         }
         guard pid > 0 else {
             parentEnds.forEach { close($0) }
@@ -206,6 +214,49 @@ private final class ExitBox: @unchecked Sendable {
         if ame_wifexited(raw) != 0 { return .exited(ame_wexitstatus(raw)) }
         if ame_wifsignaled(raw) != 0 { return .signaled(ame_wtermsig(raw)) }
         return .exited(-1)
+    }
+}
+
+/// A thread that lives as long as the process and runs submitted jobs in order: the parent
+/// of every child, so parent-death signals fire only when AME itself dies.
+final class SpawnerThread: @unchecked Sendable {
+    static let shared = SpawnerThread()
+
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+
+    private init() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "ame-process-spawner"
+        thread.stackSize = 512 * 1024
+        thread.start()
+    }
+
+    /// Runs `job` on the spawner thread and waits for its result.
+    func run<T>(_ job: @escaping () -> T) -> T {
+        if Thread.current.name == "ame-process-spawner" { return job() }
+        let done = DispatchSemaphore(value: 0)
+        var result: T?
+        condition.lock()
+        jobs.append {
+            result = job()
+            done.signal()
+        }
+        condition.signal()
+        condition.unlock()
+        done.wait()
+        guard let result else { fatalError("spawner job produced no result") }
+        return result
+    }
+
+    private func loop() -> Never {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
     }
 }
 

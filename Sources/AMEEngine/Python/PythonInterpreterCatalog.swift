@@ -189,7 +189,7 @@ public struct PythonInterpreterCatalog: Hashable, Sendable {
             environment: environment)
         configuration.standardOutput = .pipe
         configuration.standardError = .null
-        guard let child = try? await ProcessSpawner.spawn(configuration), let output = child.standardOutput else { return nil }
+        guard let child = try? ChildProcess.spawn(configuration), let output = child.standardOutput else { return nil }
         // A broken interpreter that hangs must not stall discovery.
         let watchdog = Task {
             try await Task.sleep(for: .seconds(15))

@@ -39,7 +39,7 @@ struct SetupCommand: Sendable, CustomStringConvertible {
         configuration.standardError = .fileDescriptor(writeDescriptor)
         let child: ChildProcess
         do {
-            child = try await ProcessSpawner.spawn(configuration)
+            child = try ChildProcess.spawn(configuration)
         } catch {
             try? pipe.fileHandleForWriting.close()
             try? pipe.fileHandleForReading.close()

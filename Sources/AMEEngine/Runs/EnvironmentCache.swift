@@ -29,7 +29,7 @@ actor EnvironmentCache {
         // Python prints to a pipe in blocks unless told not to; logs should be live.
         environment["PYTHONUNBUFFERED"] = "1"
         if let python = try await pythonEnvironment(for: step, workspace: workspace, log: log) {
-            for (key, value) in python.environment { environment[key] = value }
+            environment = python.applied(to: environment)
         }
         environment["AME_RUN_ID"] = stored.id
         environment["AME_PROJECT"] = stored.record.project
@@ -52,12 +52,13 @@ actor EnvironmentCache {
 
     private func pythonEnvironment(for step: TaskSpec, workspace: URL, log: StepLog) async throws -> PreparedEnvironment? {
         if step.dependencies == DependencyManager.none { return nil }
-        if catalog == nil { catalog = PythonInterpreterCatalog.discover(environment: baseEnvironment) }
+        if catalog == nil { catalog = await PythonInterpreterCatalog.discover(environment: baseEnvironment) }
         guard let catalog, let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: step.python,
                                                                         dependencies: step.dependencies, catalog: catalog) else {
             return nil
         }
         if let existing = prepared[plan.key] { return existing }
+        log.write(.setup, Data("\(plan.description)\n".utf8))
         let builder = PythonEnvironmentBuilder(layout: engine.layout, environment: baseEnvironment)
         let environment = try await builder.prepare(plan, projectDirectory: workspace) { data in
             log.write(.setup, data)

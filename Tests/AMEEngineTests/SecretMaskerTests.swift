@@ -1,3 +1,4 @@
+import AMETestSupport
 import AMEEngine
 import Foundation
 import Testing

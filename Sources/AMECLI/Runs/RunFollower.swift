@@ -20,7 +20,7 @@ struct RunFollower {
         let renderer = LogRenderer(terminal: stdoutToStderr ? StderrOnlyTerminal(base: terminal) : terminal, labelSteps: labelSteps)
         let interrupts = InterruptHandler()
         defer { interrupts.stop() }
-        let detached = Flag()
+        let detached = AtomicFlag()
         let api = self.api
         let streaming = Task {
             for try await event in api.logs(run.id, from: offset, follow: true) {
@@ -61,7 +61,7 @@ struct RunFollower {
     }
 }
 
-final class Flag: @unchecked Sendable {
+final class AtomicFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
     func set() { lock.withLock { value = true } }

@@ -83,13 +83,26 @@ public struct Manifest: Hashable, Sendable, Codable {
                 }
             }
         }
-        // A file cannot also be a directory of another entry (`a` and `a/b`).
+        // Nothing may live inside a file or a symlink (`a` and `a/b`): writing `a/b` would
+        // otherwise follow the link.
         for entry in entries {
             var prefix = entry.path
             while let slash = prefix.lastIndex(of: "/") {
                 prefix = String(prefix[..<slash])
                 if let parent = self.entry(at: prefix) {
-                    throw InvalidPath(path: entry.path, reason: "is inside '\(parent.path)', which is a file")
+                    throw InvalidPath(path: entry.path, reason: "is inside '\(parent.path)', which is a \(parent.kind == .file ? "file" : "symlink")")
+                }
+            }
+        }
+        // A symlink's target must not pass through another symlink (`dot -> .` with
+        // `esc -> dot/..` escapes though each looks harmless alone).
+        for entry in entries where entry.kind == .symlink {
+            guard let target = entry.target, let resolved = Self.resolve(path: entry.path, target: target) else { continue }
+            var prefix = ""
+            for component in resolved.split(separator: "/").dropLast() {
+                prefix = prefix.isEmpty ? String(component) : prefix + "/" + component
+                if self.entry(at: prefix)?.kind == .symlink {
+                    throw InvalidPath(path: entry.path, reason: "is a symlink whose target passes through the symlink '\(prefix)'")
                 }
             }
         }
@@ -108,18 +121,29 @@ public struct Manifest: Hashable, Sendable, Codable {
     }
 
     /// Whether `target`, resolved from the directory of `path`, stays inside the root.
+    /// Only leading `..` components are accepted (`../data/x`), never `..` after a name
+    /// (`x/../y`), whose meaning depends on what `x` is on disk.
     public static func symlinkStaysInside(path: String, target: String) -> Bool {
-        guard !target.hasPrefix("/"), !target.isEmpty else { return false }
+        resolve(path: path, target: target) != nil
+    }
+
+    /// The root-relative path a symlink at `path` points to, or nil when it leaves the root
+    /// or is written in a way whose meaning depends on the disk.
+    static func resolve(path: String, target: String) -> String? {
+        guard !target.hasPrefix("/"), !target.isEmpty, !target.utf8.contains(0) else { return nil }
         var components = path.split(separator: "/").dropLast().map(String.init)
+        var sawName = false
         for part in target.split(separator: "/") {
             switch part {
             case ".": continue
             case "..":
-                guard !components.isEmpty else { return false }
+                guard !sawName, !components.isEmpty else { return nil }
                 components.removeLast()
-            default: components.append(String(part))
+            default:
+                sawName = true
+                components.append(String(part))
             }
         }
-        return true
+        return components.isEmpty ? nil : components.joined(separator: "/")
     }
 }

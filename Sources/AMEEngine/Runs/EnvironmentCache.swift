@@ -63,7 +63,7 @@ actor EnvironmentCache {
         let environment = try await builder.prepare(plan, projectDirectory: workspace) { data in
             log.write(.setup, data)
         }
-        log.write(.setup, Data("\(environment.reused ? "reusing" : "built") \(environment.description)\n".utf8))
+        log.write(.setup, Data("\(environment.description)\n".utf8))
         prepared[plan.key] = environment
         return environment
     }

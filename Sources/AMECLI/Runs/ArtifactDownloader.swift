@@ -1,0 +1,77 @@
+import AMECore
+import AMEEngine
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Brings a run's artifacts into the project directory. A file the user changed after the
+/// run started is never overwritten: the run's version lands beside it as `NAME.ame-RUN`.
+struct ArtifactDownloader {
+    let api: any JobsAPI
+    let context: CommandContext
+
+    struct Conflict: Encodable {
+        var path: String
+        var savedAs: String
+    }
+
+    struct Report {
+        var written: [String] = []
+        var unchanged: [String] = []
+        var conflicts: [Conflict] = []
+        var skipped: [String] = []
+    }
+
+    /// `snapshot` is the project as it was uploaded for the run.
+    func download(runID: String, into directory: URL, snapshot: Manifest) async throws -> Report {
+        let artifacts = try await api.artifacts(runID)
+        var report = Report()
+        guard !artifacts.isEmpty else { return report }
+        let root = directory.resolvingSymlinksInPath().standardizedFileURL.path
+        let total = artifacts.reduce(Int64(0)) { $0 + $1.size }
+        let bar = ProgressBar(terminal: context.terminal, title: "downloading")
+        var done: Int64 = 0
+        defer { bar.finish() }
+        for artifact in artifacts {
+            if let problem = Manifest.problem(with: artifact.path) {
+                report.skipped.append("skipped artifact '\(artifact.path)': its path \(problem)")
+                continue
+            }
+            var target = directory.appendingPathComponent(artifact.path)
+            // Never write through a symlinked directory that leads out of the project.
+            let parent = target.deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+            let realParent = parent.resolvingSymlinksInPath().standardizedFileURL.path
+            guard realParent == root || realParent.hasPrefix(root + "/") else {
+                report.skipped.append("skipped artifact '\(artifact.path)': its folder leads outside the project")
+                continue
+            }
+            var isSymlink = false
+            if let attributes = try? FileManager.default.attributesOfItem(atPath: target.path),
+               attributes[.type] as? FileAttributeType == .typeSymbolicLink {
+                isSymlink = true
+            }
+            let current = isSymlink ? nil : (try? BlobStore.hash(fileAt: target))?.digest
+            if current == artifact.digest {
+                report.unchanged.append(artifact.path)
+                continue
+            }
+            let exists = isSymlink || FileManager.default.fileExists(atPath: target.path)
+            let original = snapshot.entry(at: artifact.path)?.digest
+            if exists && (isSymlink || current != original) {
+                // Changed here since the run started (or created meanwhile): keep the user's.
+                let savedAs = artifact.path + ".ame-\(runID)"
+                report.conflicts.append(Conflict(path: artifact.path, savedAs: savedAs))
+                target = directory.appendingPathComponent(savedAs)
+            } else {
+                report.written.append(artifact.path)
+            }
+            try await api.downloadBlob(artifact.digest, to: target)
+            chmod(target.path, artifact.executable ? 0o755 : 0o644)
+            done += artifact.size
+            bar.update(done: done, total: total, detail: artifact.path)
+        }
+        return report
+    }
+}

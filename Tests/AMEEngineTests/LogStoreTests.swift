@@ -1,5 +1,5 @@
 import AMECore
-import AMEEngine
+@testable import AMEEngine
 import AMETestSupport
 import Foundation
 import Testing
@@ -388,9 +388,12 @@ import Glibc
     }
 
     @Test func cancellingAFollowerStopsItAndReleasesTheFile() async throws {
+        // With the safety wake-up a minute away, only the cancellation itself can end the
+        // follower in time: the bound holds even on a loaded machine.
+        let store = try LogStore(directory: scratch.file("slow-wake-logs"), safetyIntervalMilliseconds: 60_000)
         let writer = try store.writer(for: "cancel")
         try writer.append(.stdout, step: nil, data: Data("x".utf8))
-        let path = logPath("cancel")
+        let path = scratch.file("slow-wake-logs").appendingPathComponent("cancel.log").path
         #expect(descriptors(openOn: path) == 1)
         let stream = store.follow(runID: "cancel", from: 0)
         let consumer = Task {
@@ -404,7 +407,7 @@ import Glibc
         let start = clock.now
         consumer.cancel()
         #expect(try await consumer.value == 1)
-        #expect(clock.now - start < .milliseconds(500))
+        #expect(clock.now - start < .seconds(20))
         #expect(descriptors(openOn: path) == 1)
     }
 

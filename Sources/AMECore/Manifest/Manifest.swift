@@ -144,6 +144,7 @@ public struct Manifest: Hashable, Sendable, Codable {
                 components.append(String(part))
             }
         }
-        return components.isEmpty ? nil : components.joined(separator: "/")
+        // An empty result is the project root itself (`dot -> .`), which is inside.
+        return components.joined(separator: "/")
     }
 }

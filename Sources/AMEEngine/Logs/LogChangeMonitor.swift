@@ -29,7 +29,8 @@ final class LogChangeMonitor: @unchecked Sendable {
 
     static let fileEvents = UInt32(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
     static let directoryEvents = UInt32(IN_CREATE | IN_MOVED_TO)
-    private static let safetyIntervalMilliseconds: Int32 = 1000
+    /// How long the thread sleeps at most without an event (a safety net, not the mechanism).
+    private let safetyIntervalMilliseconds: Int32
 
     private let inotifyDescriptor: Int32
     /// A pipe that wakes the thread when it may have to stop (read end, write end).
@@ -42,7 +43,8 @@ final class LogChangeMonitor: @unchecked Sendable {
     private var lastWaiterID: UInt64 = 0
     private var threadRunning = false
 
-    init() {
+    init(safetyIntervalMilliseconds: Int32 = 1000) {
+        self.safetyIntervalMilliseconds = safetyIntervalMilliseconds
         let inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         // A pipe rather than an eventfd: Swift's Glibc module does not declare eventfd.
         var ends: [Int32] = [-1, -1]
@@ -158,7 +160,7 @@ final class LogChangeMonitor: @unchecked Sendable {
             pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0),
         ]
         while true {
-            let ready = poll(&descriptors, 2, Self.safetyIntervalMilliseconds)
+            let ready = poll(&descriptors, 2, safetyIntervalMilliseconds)
             var changed = Set<Int32>()
             var dropped = Set<Int32>()
             var everything = ready == 0

@@ -10,7 +10,7 @@ import Glibc
 public final class LogStore: Sendable {
     public let directory: URL
     private let directoryPath: String
-    private let monitor = LogChangeMonitor()
+    private let monitor: LogChangeMonitor
     /// Writers open in this process, so that asking twice gives the same writer instead of a
     /// "busy" error from our own lock.
     private let writers = Locked<[String: WeakWriter]>([:])
@@ -19,7 +19,14 @@ public final class LogStore: Sendable {
         weak var writer: LogWriter?
     }
 
-    public init(directory: URL) throws {
+    public convenience init(directory: URL) throws {
+        try self.init(directory: directory, safetyIntervalMilliseconds: 1000)
+    }
+
+    /// `safetyIntervalMilliseconds` bounds how long a follower sleeps without a file event;
+    /// tests raise it to prove that cancellation and appends wake followers by themselves.
+    init(directory: URL, safetyIntervalMilliseconds: Int32) throws {
+        monitor = LogChangeMonitor(safetyIntervalMilliseconds: safetyIntervalMilliseconds)
         self.directory = directory
         directoryPath = directory.path
         do {

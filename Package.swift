@@ -65,6 +65,11 @@ let package = Package(
             name: "AMESystemTests",
             dependencies: ["AMESystem", "AMETestSupport"]
         ),
+        // The jobs API's behaviour through the real `ame` binary, against every transport.
+        .testTarget(
+            name: "ContractTests",
+            dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
+        ),
         .testTarget(
             name: "AMEEngineTests",
             dependencies: ["AMEEngine", "AMECore", "AMESystem", "AMETestSupport"]

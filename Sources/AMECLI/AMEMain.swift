@@ -59,10 +59,21 @@ public enum AMEMain {
         case let diagnostics as DiagnosticsError:
             DiagnosticsFailure(diagnostics: diagnostics.diagnostics, source: nil).render(to: terminal)
             return 1
+        case let apiError as APIError:
+            if let diagnostics = apiError.diagnostics, !diagnostics.isEmpty {
+                DiagnosticsFailure(diagnostics: diagnostics, source: nil).render(to: terminal)
+            }
+            terminal.errLine("\(style.red("error")): \(apiError.message)")
+            if let hint = apiError.hint { terminal.errLine("  hint: \(hint)") }
+            return apiError.code == .invalidRequest || apiError.code == .invalidProject ? 2 : 1
         case let cliError as CLIError:
             terminal.errLine("\(style.red("error")): \(cliError.message)")
             if let hint = cliError.hint { terminal.errLine("  hint: \(hint)") }
             return cliError.exitCode
+        case let other where !String(reflecting: type(of: other)).hasPrefix("ArgumentParser."):
+            // Errors of AME's own libraries describe themselves in a sentence.
+            terminal.errLine("\(style.red("error")): \(other)")
+            return 1
         default:
             // ArgumentParser's own errors, help and --version.
             let code = RootCommand.exitCode(for: error).rawValue

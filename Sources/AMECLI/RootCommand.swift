@@ -22,6 +22,7 @@ public struct RootCommand: AsyncParsableCommand {
         LogsCommand.self,
         CancelCommand.self,
         SecretCommand.self,
+        SyncCommand.self,
         CreateCommand.self,
         ValidateCommand.self,
         TasksCommand.self,

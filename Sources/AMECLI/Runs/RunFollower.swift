@@ -9,9 +9,17 @@ struct RunFollower {
         case detached
     }
 
+    enum InterruptMode {
+        /// `ame run`: the first Ctrl-C cancels the run, the second detaches.
+        case cancelThenDetach
+        /// `ame logs -f`: Ctrl-C only stops following.
+        case detach
+    }
+
     let api: any JobsAPI
     let context: CommandContext
     let labelSteps: Bool
+    var interruptMode: InterruptMode = .cancelThenDetach
     /// With `--json`, stdout carries the JSON result, so the run's stdout goes to stderr.
     var stdoutToStderr = false
 
@@ -28,8 +36,9 @@ struct RunFollower {
                 if event.kind == .end { break }
             }
         }
+        let mode = interruptMode
         interrupts.onInterrupt { presses in
-            if presses == 1 {
+            if presses == 1 && mode == .cancelThenDetach {
                 terminal.errLine("\name: cancelling run \(run.id)… (press Ctrl-C again to detach)")
                 Task { _ = try? await api.cancelRun(run.id) }
             } else {
@@ -43,7 +52,7 @@ struct RunFollower {
             // Detached on purpose.
         }
         if detached.isSet {
-            terminal.errLine("\name: detached from run \(run.id); it keeps running.")
+            terminal.errLine("\name: detached from run \(run.id)\(interruptMode == .cancelThenDetach ? " (it is being cancelled)" : "; it keeps running").")
             terminal.errLine("ame: re-attach with: ame logs \(run.id) -f --from \(renderer.lastOffset)")
             throw ExitStatus(130)
         }

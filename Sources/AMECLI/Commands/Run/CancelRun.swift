@@ -17,6 +17,15 @@ struct CancelCommand: AMECommand {
 
     func run(context: CommandContext) async throws {
         let api = try context.jobsAPI(local: local)
+        let before = try await api.getRun(run)
+        if before.status.isTerminal {
+            if json {
+                try JSONOutput.write(before, to: context.terminal)
+            } else {
+                context.terminal.outLine("Run \(before.id) had already ended (\(before.status.rawValue)).")
+            }
+            return
+        }
         var record = try await api.cancelRun(run)
         // Wait briefly for the agent to confirm, so the printed status is the final one.
         var tries = 0

@@ -53,7 +53,8 @@ struct LogsCommand: AMECommand {
         }
         let renderer = LogRenderer(terminal: terminal, labelSteps: terminal.stdoutIsTTY && record.steps.count > 1)
         if follow && record.status.isActive {
-            let outcome = try await RunFollower(api: api, context: context, labelSteps: renderer.labelSteps).follow(record, from: from)
+            let follower = RunFollower(api: api, context: context, labelSteps: renderer.labelSteps, interruptMode: .detach)
+            let outcome = try await follower.follow(record, from: from)
             if case .finished(let finished) = outcome, let code = finished.exitCode, code != 0 { throw ExitStatus(code) }
             return
         }

@@ -1,0 +1,368 @@
+import AMECore
+import AMESystem
+import AMETestSupport
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `ame run`, `logs`, `status`, `cancel` and `secret` promise, checked through the real
+/// binary against every transport: "works embedded" must mean "works remote".
+@Suite("Run contract", .timeLimit(.minutes(15)))
+struct RunContractTests {
+    /// The value's SHA-256, so a test can check it without writing the value anywhere.
+    func sha256(_ text: String) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try? process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try? input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(String(decoding: data, as: UTF8.self).prefix(64))
+    }
+
+    @Test("the quickstart trains, streams live, brings model.pkl and metrics.json back, exits 0", arguments: Transport.available)
+    func quickstart(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(copying: "quickstart")
+        let running = try sandbox.start(["run", "train"], in: project)
+        // The first epoch line arrives while the run is still going.
+        #expect(await running.waitFor("epoch 1/5"), "no live output: \(running.stderrSoFar)")
+        #expect(running.child.exitStatusIfEnded == nil, "the first line only appeared after the run ended")
+        #expect(!running.stdoutSoFar.contains("wrote model.pkl"))
+        let result = try await running.finish()
+        #expect(result.exitCode == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("epoch 5/5"))
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("model.pkl").path))
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: project.appendingPathComponent("metrics.json"))) as? [String: Any]
+        #expect((metrics?["accuracy"] as? Double ?? 0) > 0.9)
+        #expect(result.stderr.contains("succeeded"))
+    }
+
+    @Test("the run's exit code is ame's exit code; stdout and stderr stay apart", arguments: Transport.available)
+    func exitCode(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: codes
+            tasks:
+              three:
+                runcommand: echo to-stdout; echo to-stderr >&2; exit 3
+                dependencies: none
+            """])
+        let result = try await sandbox.ame(["run", "three"], in: project)
+        #expect(result.exitCode == 3)
+        #expect(result.stdout == "to-stdout\n")
+        #expect(result.stderr.contains("to-stderr"))
+        #expect(!result.stdout.contains("to-stderr"))
+        let runs = try Contract.decode(RunPage.self, try await sandbox.ame(["runs", "--json"]))
+        #expect(runs.runs.first?.status == .failed)
+        #expect(runs.runs.first?.exitCode == 3)
+    }
+
+    @Test("a secret reaches the task as its variable and is masked everywhere it is stored or shown", arguments: Transport.available)
+    func secrets(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let value = "s3cr3t-\(UUID().uuidString.prefix(12))"
+        let set = try await sandbox.ame(["secret", "set", "apikey"], input: Data(value.utf8))
+        #expect(set.exitCode == 0, "\(set.stderr)")
+        let listed = try await sandbox.ame(["secret", "list", "--json"])
+        #expect(listed.stdout.contains("apikey"))
+        #expect(!listed.stdout.contains(value))
+        // The task prints the value whole, and in two halves written apart (a chunk
+        // boundary in the middle of the secret), and proves it received it.
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: secrets
+            tasks:
+              show:
+                runcommand: >-
+                  echo "whole: $API_KEY";
+                  python3 -c "import os,sys,time; v=os.environ['API_KEY']; sys.stdout.write('split: '+v[:7]); sys.stdout.flush(); time.sleep(0.3); sys.stdout.write(v[7:]+'\\n')";
+                  test "$(printf %s "$API_KEY" | sha256sum | cut -c1-64)" = "\(sha256(value))" && echo received-correctly
+                dependencies: none
+                secrets:
+                  name: apikey
+                  envkey: API_KEY
+            """])
+        let run = try await sandbox.ame(["run", "show"], in: project)
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("received-correctly"))
+        #expect(run.stdout.contains("whole: ***"))
+        #expect(run.stdout.contains("split: ***"))
+        #expect(!run.stdout.contains(value) && !run.stderr.contains(value))
+        let id = try #require(try Contract.decode(RunPage.self, try await sandbox.ame(["runs", "--json"])).runs.first?.id)
+        let logs = try await sandbox.ame(["logs", id])
+        #expect(logs.stdout.contains("whole: ***"))
+        #expect(!logs.stdout.contains(value))
+        let jsonLogs = try await sandbox.ame(["logs", id, "--json"])
+        #expect(!jsonLogs.stdout.contains(value))
+        for file in Contract.dataFiles(sandbox) {
+            #expect(!Contract.contains(file, value), "the secret is stored in clear in \(file.path)")
+        }
+    }
+
+    @Test("a missing secret fails the run before it starts, naming the secret and the task", arguments: Transport.available)
+    func missingSecret(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: nosecret
+            tasks:
+              train:
+                runcommand: touch started
+                dependencies: none
+                secrets: {name: hf_token, envkey: HF_TOKEN}
+            """])
+        let result = try await sandbox.ame(["run", "train"], in: project)
+        #expect(result.exitCode != 0)
+        #expect(result.stderr.contains("hf_token"))
+        #expect(result.stderr.contains("train"))
+        #expect(result.stderr.contains("ame secret set hf_token"))
+        #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("started").path))
+    }
+
+    @Test("a step killed for memory is retried with double the memory and succeeds", arguments: Transport.available)
+    func outOfMemoryRetry(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: memory
+            tasks:
+              big:
+                runcommand: python3 -c "import time; b = b'x' * (400 * 1024 * 1024); time.sleep(1.5); print('allocated', len(b) // 1048576, 'MiB')"
+                dependencies: none
+                resources: {memory: 256Mi}
+                retry: {oom: {factor: 2}}
+              big-no-retry:
+                runcommand: python3 -c "import time; b = b'x' * (400 * 1024 * 1024); time.sleep(1.5); print('allocated')"
+                dependencies: none
+                resources: {memory: 256Mi}
+            """])
+        let retried = try await sandbox.ame(["run", "big"], in: project)
+        #expect(retried.exitCode == 0, "\(retried.stderr)")
+        #expect(retried.stdout.contains("allocated 400 MiB"))
+        #expect(retried.stderr.contains("out of memory"))
+        #expect(retried.stderr.contains("retrying with 512Mi"))
+        let id = try #require(try Contract.decode(RunPage.self, try await sandbox.ame(["runs", "--json"])).runs.first?.id)
+        let run = try await Contract.status(sandbox, id)
+        let attempts = try #require(run.steps.first?.attempts)
+        #expect(attempts.count == 2)
+        #expect(attempts.first?.outcome == .outOfMemory)
+        #expect(attempts.first?.resources.memory?.text == "256Mi")
+        #expect(attempts.last?.resources.memory?.text == "512Mi")
+        #expect(attempts.last?.status == .succeeded)
+
+        let failed = try await sandbox.ame(["run", "big-no-retry"], in: project)
+        #expect(failed.exitCode == 137)
+        #expect(failed.stderr.contains("memory"))
+        #expect(failed.stderr.contains("256Mi"))
+    }
+
+    @Test("a run that needs more cpus than are free waits, queued with the reason, until the first ends", arguments: Transport.available)
+    func queuedForCapacity(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport, engineConfig: "capacity: {cpu: 2}\n")
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: capacity
+            tasks:
+              first:
+                runcommand: sleep 4; echo first-done
+                dependencies: none
+                resources: {cpu: 2}
+              second:
+                runcommand: echo second-done
+                dependencies: none
+                resources: {cpu: 2}
+            """])
+        let first = try await Contract.submit(sandbox, "first", in: project)
+        _ = try await Contract.waitForRun(sandbox, first.id) { $0.status == .running }
+        let second = try await Contract.submit(sandbox, "second", in: project)
+        let queued = try await Contract.waitForRun(sandbox, second.id, timeout: .seconds(10)) { $0.reason?.contains("waiting") == true }
+        #expect(queued.status == .queued)
+        #expect(queued.reason?.contains("cpu") == true, "reason: \(queued.reason ?? "none")")
+        let firstNow = try await Contract.status(sandbox, first.id)
+        #expect(firstNow.status == .running, "the second run must still wait while the first runs")
+        let done = try await Contract.waitForRun(sandbox, second.id) { $0.status.isTerminal }
+        #expect(done.status == .succeeded)
+        let firstDone = try await Contract.status(sandbox, first.id)
+        #expect(firstDone.status == .succeeded)
+        // The second started only after the first had finished.
+        if let firstEnd = firstDone.finishedAt, let secondStart = done.startedAt {
+            #expect(secondStart >= firstEnd.addingTimeInterval(-0.5))
+        }
+    }
+
+    @Test("detach, then logs -f --from the printed offset: the rest, no line lost or repeated", arguments: Transport.available)
+    func reattach(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: reattach
+            tasks:
+              count:
+                runcommand: for i in $(seq 1 40); do echo "line $i"; sleep 0.05; done
+                dependencies: none
+            """])
+        let submitted = try await Contract.submit(sandbox, "count", in: project)
+        let follow = try sandbox.start(["logs", submitted.id, "-f"], in: project)
+        #expect(await follow.waitFor("line 10\n"))
+        follow.interrupt()
+        let firstPart = try await follow.finish(timeout: .seconds(30))
+        let hint = try #require(firstPart.stderr.split(separator: "\n").first { $0.contains("--from") }, "no re-attach hint: \(firstPart.stderr)")
+        let offset = try #require(hint.split(separator: " ").last.map(String.init))
+        let rest = try await sandbox.ame(["logs", submitted.id, "-f", "--from", offset], in: project)
+        #expect(rest.exitCode == 0, "\(rest.stderr)")
+        let lines = (firstPart.stdout + rest.stdout).split(separator: "\n").map(String.init)
+        #expect(lines == (1...40).map { "line \($0)" })
+    }
+
+    @Test("Ctrl-C cancels the run and stops its processes", arguments: Transport.available)
+    func interruptCancels(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let marker = "\(Int.random(in: 1000...9999))"
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: interrupt
+            tasks:
+              long:
+                runcommand: echo started; sleep 3\(marker).5 & sleep 3\(marker).25; echo never
+                dependencies: none
+            """])
+        let running = try sandbox.start(["run", "long"], in: project)
+        #expect(await running.waitFor("started"))
+        #expect(!Contract.processes(containing: "3\(marker).5").isEmpty)
+        running.interrupt()
+        let result = try await running.finish(timeout: .seconds(60))
+        #expect(result.exitCode == 130, "stderr: \(result.stderr)")
+        #expect(!result.stdout.contains("never"))
+        let runs = try Contract.decode(RunPage.self, try await sandbox.ame(["runs", "--json"]))
+        #expect(runs.runs.first?.status == .cancelled)
+        // Both the command and the process it left in the background are gone.
+        var left = Contract.processes(containing: "3\(marker).")
+        for _ in 0..<50 where !left.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            left = Contract.processes(containing: "3\(marker).")
+        }
+        #expect(left.isEmpty, "processes left behind: \(left)")
+    }
+
+    @Test("ame cancel stops a detached run; status shows it", arguments: Transport.available)
+    func cancelCommand(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: cancel
+            tasks:
+              long:
+                runcommand: echo begun; sleep 120
+                dependencies: none
+            """])
+        let submitted = try await Contract.submit(sandbox, "long", in: project)
+        _ = try await Contract.waitForRun(sandbox, submitted.id) { $0.status == .running }
+        let cancelled = try await sandbox.ame(["cancel", submitted.id, "--json"])
+        #expect(cancelled.exitCode == 0, "\(cancelled.stderr)")
+        let run = try await Contract.waitForRun(sandbox, submitted.id) { $0.status.isTerminal }
+        #expect(run.status == .cancelled)
+        #expect(run.exitCode == 130)
+        let again = try await sandbox.ame(["cancel", submitted.id])
+        #expect(again.stdout.contains("already ended"))
+        let unknown = try await sandbox.ame(["status", "r000000000000"])
+        #expect(unknown.exitCode != 0)
+        #expect(unknown.stderr.contains("not found"))
+    }
+
+    @Test("a pipeline runs its steps in order, shares files between them, and stops at a failed step", arguments: Transport.available)
+    func pipeline(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: steps
+            tasks:
+              ok:
+                dependencies: none
+                pipeline:
+                  make: {runcommand: "mkdir -p out && echo made > out/a.txt"}
+                  use: {runcommand: "cat out/a.txt && echo used >> out/a.txt"}
+              broken:
+                dependencies: none
+                pipeline:
+                  first: {runcommand: "echo first > first.txt"}
+                  fails: {runcommand: "exit 4"}
+                  never: {runcommand: "echo never > never.txt"}
+            """])
+        let ok = try await sandbox.ame(["run", "ok"], in: project)
+        #expect(ok.exitCode == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("made"))
+        #expect(try String(contentsOf: project.appendingPathComponent("out/a.txt"), encoding: .utf8) == "made\nused\n")
+
+        let broken = try await sandbox.ame(["run", "broken"], in: project)
+        #expect(broken.exitCode == 4)
+        #expect(broken.stderr.contains("step 'fails'"))
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("first.txt").path))
+        #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("never.txt").path))
+        let id = try #require(try Contract.decode(RunPage.self, try await sandbox.ame(["runs", "--json"])).runs.first?.id)
+        let run = try await Contract.status(sandbox, id)
+        #expect(run.steps.map(\.status) == [RunStatus.succeeded, .failed, .skipped])
+    }
+
+    @Test("a file changed locally during the run is kept; the run's version lands beside it", arguments: Transport.available)
+    func artifactConflict(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project([
+            "ame.yaml": """
+                projectname: conflict
+                tasks:
+                  write:
+                    runcommand: sleep 2; echo from-run > notes.txt; echo new > fresh.txt
+                    dependencies: none
+                """,
+            "notes.txt": "original\n",
+        ])
+        let running = try sandbox.start(["run", "write"], in: project)
+        try await Task.sleep(for: .milliseconds(800))
+        try Data("edited locally\n".utf8).write(to: project.appendingPathComponent("notes.txt"))
+        let result = try await running.finish()
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(try String(contentsOf: project.appendingPathComponent("notes.txt"), encoding: .utf8) == "edited locally\n")
+        let beside = try FileManager.default.contentsOfDirectory(atPath: project.path).filter { $0.hasPrefix("notes.txt.ame-") }
+        #expect(beside.count == 1)
+        if let name = beside.first {
+            #expect(try String(contentsOf: project.appendingPathComponent(name), encoding: .utf8) == "from-run\n")
+        }
+        #expect(try String(contentsOf: project.appendingPathComponent("fresh.txt"), encoding: .utf8) == "new\n")
+        #expect(result.stderr.contains("notes.txt changed here"))
+    }
+
+    @Test("--env reaches the task; without a task and a terminal, ame lists the tasks", arguments: Transport.available)
+    func envAndTaskChoice(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: envs
+            tasks:
+              show:
+                runcommand: echo "$GREETING $AME_TASK"
+                dependencies: none
+                env: {GREETING: hello}
+              other:
+                runcommand: "true"
+            """])
+        let plain = try await sandbox.ame(["run", "show"], in: project)
+        #expect(plain.stdout == "hello show\n")
+        let overridden = try await sandbox.ame(["run", "show", "--env", "GREETING=bonjour"], in: project)
+        #expect(overridden.stdout == "bonjour show\n")
+        let noTask = try await sandbox.ame(["run"], in: project)
+        #expect(noTask.exitCode == 2)
+        #expect(noTask.stderr.contains("show") && noTask.stderr.contains("other"))
+        let typo = try await sandbox.ame(["run", "shwo"], in: project)
+        #expect(typo.stderr.contains("did you mean 'show'?"))
+    }
+}

@@ -65,13 +65,22 @@ struct Admission {
                 let users = others.isEmpty ? "" : "; in use by \(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? "…" : "")"
                 return .waiting(reason: "waiting for \(needs.joined(separator: ", "))\(users)")
             }
-            // First come, first served: an older waiter that would fit now goes first.
+            // First come, first served: a waiter older than this one that could start now
+            // (it fits, and its user is under their limit) goes first.
+            let since = try Double.fetchOne(db, sql: "SELECT since FROM waiting WHERE run_id = ? AND step = ?", arguments: [runID, step])
+                ?? now.timeIntervalSince1970
             let older = try Row.fetchAll(db, sql: """
-                SELECT run_id, step, cpu_millis, memory, gpus FROM waiting WHERE since < ? AND NOT (run_id = ? AND step = ?)
+                SELECT run_id, step, owner, cpu_millis, memory, gpus FROM waiting WHERE since < ? AND NOT (run_id = ? AND step = ?)
                 ORDER BY since
-                """, arguments: [now.timeIntervalSince1970, runID, step])
+                """, arguments: [since, runID, step])
             for waiter in older where fits(waiter["cpu_millis"], waiter["memory"], waiter["gpus"]) {
                 let otherRun: String = waiter["run_id"]
+                if let limit = maxConcurrentRunsPerUser, !holders.contains(otherRun) {
+                    let theirs = try Int.fetchOne(db, sql: """
+                        SELECT COUNT(DISTINCT r.run_id) FROM reservations r JOIN runs ON runs.id = r.run_id WHERE runs.owner = ?
+                        """, arguments: [waiter["owner"] as String]) ?? 0
+                    if theirs >= limit { continue }
+                }
                 let status = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [otherRun])
                 if let status, RunStatus(rawValue: status)?.isActive == true {
                     return .waiting(reason: "waiting behind run \(otherRun), which was queued first")

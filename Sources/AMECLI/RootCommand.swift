@@ -23,6 +23,7 @@ public struct RootCommand: AsyncParsableCommand {
         CancelCommand.self,
         SecretCommand.self,
         SyncCommand.self,
+        PortForwardCommand.self,
         CreateCommand.self,
         ValidateCommand.self,
         TasksCommand.self,

@@ -149,6 +149,23 @@ public struct EmbeddedJobsAPI: JobsAPI {
         return try engine.store.artifacts(id)
     }
 
+    public func openTunnel(_ id: String, port: Int) async throws -> any ByteStream {
+        let run = try visibleRun(id)
+        guard run.record.status.isActive else {
+            throw APIError(.conflict, "run \(id) has ended (\(run.record.status.rawValue)); its ports are closed")
+        }
+        guard run.record.ports.contains(where: { $0.port == port }) else {
+            let ports = run.record.ports.map { String($0.port) }
+            throw APIError(.notFound, "run \(id) has no port \(port)",
+                           hint: ports.isEmpty ? "the run is not a service (it declares no ports)" : "its ports: \(ports.joined(separator: ", "))")
+        }
+        do {
+            return TCPByteStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port))
+        } catch {
+            throw APIError(.unavailable, "run \(id) does not accept connections on port \(port) yet", hint: "wait until 'ame status \(id)' says running")
+        }
+    }
+
     // MARK: Secrets
 
     public func setSecret(_ name: String, value: Data) async throws {

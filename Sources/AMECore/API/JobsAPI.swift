@@ -25,10 +25,19 @@ public protocol JobsAPI: Sendable {
     func logs(_ id: String, from offset: Int64, follow: Bool) -> AsyncThrowingStream<LogEvent, any Error>
     func artifacts(_ id: String) async throws -> [ArtifactRecord]
 
+    /// A connection to a service run's port (`port` as the run declared it).
+    func openTunnel(_ id: String, port: Int) async throws -> any ByteStream
+
     // MARK: Secrets
     func setSecret(_ name: String, value: Data) async throws
     func listSecrets() async throws -> [SecretInfo]
     func deleteSecret(_ name: String) async throws
+}
+
+extension JobsAPI {
+    public func openTunnel(_ id: String, port: Int) async throws -> any ByteStream {
+        throw APIError(.invalidRequest, "this engine cannot open tunnels to run ports")
+    }
 }
 
 /// The caller, as the engine knows it.

@@ -17,9 +17,12 @@ public struct RunRequest: Hashable, Sendable, Codable {
     public var ports: [PortSpec]
     /// Free-form labels (plugin name, schedule name) kept with the run.
     public var labels: [String: String]
+    /// For service runs: stop after this many seconds without a connection to its ports.
+    public var idleTimeoutSeconds: Int?
 
     public init(task: String, manifest: Manifest, projectFile: String = "ame.yaml", env: [EnvVar] = [],
-                resources: Resources? = nil, command: String? = nil, ports: [PortSpec] = [], labels: [String: String] = [:]) {
+                resources: Resources? = nil, command: String? = nil, ports: [PortSpec] = [], labels: [String: String] = [:],
+                idleTimeoutSeconds: Int? = nil) {
         self.task = task
         self.manifest = manifest
         self.projectFile = projectFile
@@ -28,5 +31,6 @@ public struct RunRequest: Hashable, Sendable, Codable {
         self.command = command
         self.ports = ports
         self.labels = labels
+        self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 }

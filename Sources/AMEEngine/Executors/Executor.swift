@@ -25,6 +25,12 @@ public struct StepAttempt: Sendable {
     /// GPU indices handed to this attempt.
     public var gpus: [Int]
     public var timeoutSeconds: Int?
+    /// For a service: the ports that must accept connections before it counts as running.
+    public var readinessPorts: [Int] = []
+    /// Called once every readiness port accepts connections.
+    public var onReady: (@Sendable () -> Void)?
+    /// For a service: stop it after this long without a connection to its ports.
+    public var idleTimeoutSeconds: Int?
 
     public init(runID: String, step: String, number: Int, command: String, workingDirectory: URL, environment: [String: String],
                 secretValues: [Data], resources: Resources, gpus: [Int], timeoutSeconds: Int?) {

@@ -57,6 +57,19 @@ public final class RunCoordinator: Sendable {
             return finish(status: .failed, reason: "could not prepare the workspace: \(error)", exitCode: 1, log: runLog)
         }
 
+        // Service ports asked for as 0 get a free port of this machine, known from now on.
+        var stored = stored
+        if stored.record.ports.contains(where: { $0.port == 0 }) {
+            do {
+                stored.record.ports = try stored.record.ports.map { spec in
+                    spec.port == 0 ? PortSpec(port: try TCPSocket.freePort(), name: spec.name) : spec
+                }
+                try engine.store.setPorts(runID, stored.record.ports)
+            } catch {
+                return finish(status: .failed, reason: "could not find a free port for the service: \(error)", exitCode: 1, log: runLog)
+            }
+        }
+
         let steps = stored.task.effectiveSteps
         let graph = StepGraph(steps: steps)
         let state = StepStates(names: steps.map(\.name))
@@ -70,9 +83,10 @@ public final class RunCoordinator: Sendable {
             }
             return false
         }
+        let running = stored
         let cancelled = await withTaskGroup(of: Bool.self) { group -> Bool in
             group.addTask {
-                await self.runGraph(graph, stored: stored, workspace: workspace, state: state, environments: environments, writer: writer)
+                await self.runGraph(graph, stored: running, workspace: workspace, state: state, environments: environments, writer: writer)
                 return false
             }
             group.addTask { await cancelWatcher.value }
@@ -161,7 +175,12 @@ public final class RunCoordinator: Sendable {
             }
             defer { try? engine.admission.release(runID: runID, step: step.name) }
             state.markStarted(step.name)
-            try? engine.store.setStatus(runID, .running, reason: nil)
+            let servicePorts = stored.record.ports.map(\.port)
+            if servicePorts.isEmpty {
+                try? engine.store.setStatus(runID, .running, reason: nil)
+            } else {
+                try? engine.store.setStatus(runID, .preparing, reason: "starting: waiting for port \(servicePorts.map(String.init).joined(separator: ", ")) to accept connections")
+            }
             try? engine.store.updateStep(runID, step.name, status: .running)
             try? engine.store.insertAttempt(runID, step: step.name, number: number, resources: resources, status: .preparing)
             if stored.task.isPipeline || number > 1 {
@@ -186,9 +205,23 @@ public final class RunCoordinator: Sendable {
             }
 
             // 3. Run it.
-            let attempt = StepAttempt(runID: runID, step: step.name, number: number, command: command, workingDirectory: workspace,
-                                      environment: environment, secretValues: secretValues, resources: resources, gpus: gpus,
+            var serviceEnvironment = environment
+            if let first = servicePorts.first { serviceEnvironment["AME_PORT"] = String(first) }
+            for spec in stored.record.ports {
+                if let name = spec.name { serviceEnvironment["AME_PORT_\(EnvVarName.sanitized(name))"] = String(spec.port) }
+            }
+            var attempt = StepAttempt(runID: runID, step: step.name, number: number, command: command, workingDirectory: workspace,
+                                      environment: serviceEnvironment, secretValues: secretValues, resources: resources, gpus: gpus,
                                       timeoutSeconds: step.timeout)
+            if !servicePorts.isEmpty {
+                attempt.readinessPorts = servicePorts
+                attempt.idleTimeoutSeconds = stored.request.idleTimeoutSeconds
+                let engine = self.engine, runID = self.runID
+                attempt.onReady = {
+                    try? engine.store.setStatus(runID, .running, reason: "serving on port \(servicePorts.map(String.init).joined(separator: ", "))")
+                    log.note("▶ ready: port \(servicePorts.map(String.init).joined(separator: ", ")) accepts connections")
+                }
+            }
             let result = await executor.execute(attempt, log: log)
             let attemptStatus: RunStatus = result.succeeded ? .succeeded : (result.outcome == .cancelled ? .cancelled : .failed)
             try? engine.store.finishAttempt(runID, step: step.name, number: number, status: attemptStatus, outcome: result.outcome,
@@ -198,7 +231,7 @@ public final class RunCoordinator: Sendable {
                 return
             }
             if result.outcome == .cancelled || Task.isCancelled {
-                state.set(step.name, .cancelled, exitCode: 130, reason: "cancelled")
+                state.set(step.name, .cancelled, exitCode: 130, reason: result.reason ?? "cancelled")
                 return
             }
 

@@ -48,6 +48,12 @@ extension RunStore {
         }
     }
 
+    func setPorts(_ id: String, _ ports: [PortSpec]) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE runs SET ports = ? WHERE id = ?", arguments: [try Self.encode(ports), id])
+        }
+    }
+
     func setAgent(_ id: String, pid: Int32, startTime: UInt64?) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE runs SET agent_pid = ?, agent_start = ? WHERE id = ?",

@@ -58,6 +58,34 @@ public struct LocalExecutor: Executor {
             }
         }
 
+        let readiness: Task<Void, Never>? = attempt.readinessPorts.isEmpty ? nil : Task.detached { [child] in
+            // A service is running once every port it declared accepts connections.
+            while !Task.isCancelled && child.exitStatusIfEnded == nil {
+                if attempt.readinessPorts.allSatisfy({ TCPSocket.isAccepting(port: $0) }) {
+                    attempt.onReady?()
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let idleWatch: Task<Void, Never>? = attempt.idleTimeoutSeconds.map { limit in
+            Task.detached {
+                var idleSince = ContinuousClock.now
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(min(5, max(1, limit / 4))))
+                    if ServiceConnections.established(toPorts: attempt.readinessPorts) > 0 {
+                        idleSince = ContinuousClock.now
+                    } else if ContinuousClock.now - idleSince >= .seconds(limit) {
+                        kill.set(.idle(seconds: limit))
+                        ProcessTable.killSession(session, signal: SIGTERM)
+                        try? await Task.sleep(for: .seconds(5))
+                        ProcessTable.killSession(session)
+                        return
+                    }
+                }
+            }
+        }
+
         let secrets = attempt.secretValues
         let pumps = [child.standardOutput.map { (LogEvent.Kind.stdout, $0) }, child.standardError.map { (LogEvent.Kind.stderr, $0) }]
             .compactMap { $0 }
@@ -88,6 +116,8 @@ public struct LocalExecutor: Executor {
         ProcessTable.killSession(session)
         watchdog?.cancel()
         timer?.cancel()
+        readiness?.cancel()
+        idleWatch?.cancel()
         for pump in pumps { await pump.value }
 
         switch kill.value {
@@ -98,6 +128,9 @@ public struct LocalExecutor: Executor {
             return AttemptResult(outcome: .timedOut, exitCode: 124, reason: "killed: timed out after \(DurationText.format(seconds: seconds))")
         case .cancelled:
             return AttemptResult(outcome: .cancelled, exitCode: 130, reason: "cancelled")
+        case .idle(let seconds):
+            return AttemptResult(outcome: .cancelled, exitCode: 130,
+                                 reason: "stopped after \(DurationText.format(seconds: seconds)) without a connection (idle timeout)")
         case nil:
             let reason: String? = status.succeeded ? nil : "\(status)"
             return AttemptResult(outcome: .exited, exitCode: status.exitCode, reason: reason)
@@ -110,6 +143,7 @@ final class KillReason: @unchecked Sendable {
     enum Reason {
         case outOfMemory(used: Int64, limit: Int64)
         case timeout(seconds: Int)
+        case idle(seconds: Int)
         case cancelled
     }
 

@@ -1,0 +1,4 @@
+import AMECore
+import AMESystem
+
+extension TCPByteStream: ByteStream {}

@@ -36,6 +36,10 @@ public struct EmbeddedJobsAPI: JobsAPI {
         _ = try engine.blobs.put(fileAt: file, expected: digest)
     }
 
+    public func uploadBlobs(_ files: [(digest: Digest, file: URL)]) async throws {
+        _ = try engine.blobs.put(files: files.map { ($0.file, $0.digest) })
+    }
+
     public func downloadBlob(_ digest: Digest, to file: URL) async throws {
         guard engine.blobs.contains(digest) else { throw APIError.notFound("blob \(digest.short)") }
         try engine.blobs.copy(digest, to: file, executable: false)

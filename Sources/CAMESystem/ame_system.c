@@ -111,3 +111,5 @@ int ame_wtermsig(int status) { return WTERMSIG(status); }
 int ame_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 int ame_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int ame_syncfs(int fd) { return syncfs(fd); }

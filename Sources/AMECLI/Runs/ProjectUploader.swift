@@ -48,19 +48,30 @@ struct ProjectUploader {
         let total = uploads.reduce(Int64(0)) { $0 + $1.size }
         let bar = ProgressBar(terminal: terminal, title: "uploading")
         var done: Int64 = 0
-        for entry in uploads {
-            guard let digest = entry.digest else { continue }
+        // In batches, so the progress bar moves and the engine can flush many files at once.
+        var index = 0
+        while index < uploads.count {
+            var batch: [Manifest.Entry] = []
+            var batchBytes: Int64 = 0
+            while index < uploads.count && batch.count < 256 && (batch.isEmpty || batchBytes < 64 << 20) {
+                batch.append(uploads[index])
+                batchBytes += uploads[index].size
+                index += 1
+            }
             do {
-                try await api.uploadBlob(digest, from: directory.appendingPathComponent(entry.path))
+                try await api.uploadBlobs(batch.compactMap { entry in
+                    entry.digest.map { ($0, directory.appendingPathComponent(entry.path)) }
+                })
             } catch let error as BlobStoreError {
                 bar.finish()
-                if case .digestMismatch = error {
+                if case .digestMismatch(let expected, _) = error,
+                   let entry = batch.first(where: { $0.digest == expected }) {
                     throw CLIError("\(entry.path) changed while it was being uploaded", hint: "run the command again")
                 }
-                throw CLIError("cannot upload \(entry.path): \(error)")
+                throw CLIError("cannot upload the project: \(error)")
             }
-            done += entry.size
-            bar.update(done: done, total: total, detail: entry.path)
+            done += batchBytes
+            bar.update(done: done, total: total, detail: batch.last?.path ?? "")
         }
         bar.finish()
         return Result(manifest: manifest, uploadedFiles: uploads.count, uploadedBytes: total, warnings: scan.warnings)

@@ -12,6 +12,8 @@ public protocol JobsAPI: Sendable {
     func missingBlobs(_ digests: [Digest]) async throws -> [Digest]
     /// Stores the file's content; the engine verifies it hashes to `digest`.
     func uploadBlob(_ digest: Digest, from file: URL) async throws
+    /// Stores several files at once (the embedded engine flushes them to disk together).
+    func uploadBlobs(_ files: [(digest: Digest, file: URL)]) async throws
     /// Writes the blob's content to `file` (atomically), verifying its digest.
     func downloadBlob(_ digest: Digest, to file: URL) async throws
 
@@ -35,6 +37,10 @@ public protocol JobsAPI: Sendable {
 }
 
 extension JobsAPI {
+    public func uploadBlobs(_ files: [(digest: Digest, file: URL)]) async throws {
+        for (digest, file) in files { try await uploadBlob(digest, from: file) }
+    }
+
     public func openTunnel(_ id: String, port: Int) async throws -> any ByteStream {
         throw APIError(.invalidRequest, "this engine cannot open tunnels to run ports")
     }

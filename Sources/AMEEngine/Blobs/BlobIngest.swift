@@ -84,6 +84,29 @@ public final class BlobIngest: @unchecked Sendable {
         return digest
     }
 
+    /// Checks the digest and keeps the written file ready to be committed without flushing
+    /// it: a batch flushes the file system once, then commits every sealed blob.
+    func seal() throws -> SealedBlob {
+        lock.lock()
+        defer { lock.unlock() }
+        guard isOpen else { throw BlobStoreError.ingestClosed }
+        isOpen = false
+        let digest = hasher.finalize()
+        if let expected, expected != digest {
+            scratch?.discard()
+            throw BlobStoreError.digestMismatch(expected: expected, actual: digest)
+        }
+        guard let scratch else {
+            guard store.contains(digest) else { throw BlobStoreError.notFound(digest) }
+            return SealedBlob(digest: digest, scratch: nil)
+        }
+        if store.contains(digest) {
+            scratch.discard()
+            return SealedBlob(digest: digest, scratch: nil)
+        }
+        return SealedBlob(digest: digest, scratch: scratch)
+    }
+
     /// Drops what was written. Safe to call at any time, also after `finish()`.
     public func abort() {
         lock.lock()
@@ -92,4 +115,12 @@ public final class BlobIngest: @unchecked Sendable {
         isOpen = false
         scratch?.discard()
     }
+}
+
+/// A blob fully written and verified, waiting for its batch's flush before it is renamed
+/// into place.
+struct SealedBlob {
+    let digest: Digest
+    /// Nil when the store already had the blob.
+    let scratch: BlobScratchFile?
 }

@@ -41,12 +41,18 @@ struct BlobScratchFile {
     /// Makes the content read-only and durable, then gives it its final name. The file is
     /// discarded if that fails.
     func commit(to destination: String, shardDirectory: String) throws {
+        try commit(to: destination, shardDirectory: shardDirectory, durable: true)
+    }
+
+    /// `durable: false` skips the flushes, for a batch whose caller has already flushed the
+    /// whole file system after writing (see `BlobStore.put(files:)`).
+    func commit(to destination: String, shardDirectory: String, durable: Bool) throws {
         if fchmod(descriptor, 0o444) != 0 {
             let error = errno
             discard()
             throw BlobStoreError.io("set the mode of", path, error)
         }
-        let syncError = POSIXIO.fsync(descriptor)
+        let syncError = durable ? POSIXIO.fsync(descriptor) : 0
         guard syncError == 0 else {
             discard()
             throw BlobStoreError.io("flush to disk", path, syncError)
@@ -64,7 +70,7 @@ struct BlobScratchFile {
             throw BlobStoreError.io("move a blob into", destination, error)
         }
         close(descriptor)
-        POSIXIO.syncDirectory(shardDirectory)
+        if durable { POSIXIO.syncDirectory(shardDirectory) }
     }
 
     /// Removes the files of uploads whose writer is gone. Files still locked are live uploads.

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -79,6 +80,11 @@ public final class BlobStore: Sendable {
 
     /// Stores a copy of a file, reading it once in 1 MiB buffers.
     public func put(fileAt url: URL, expected: Digest?) throws -> Digest {
+        try ingestFile(at: url, expected: expected).finish()
+    }
+
+    /// An ingest holding the whole file, not yet finished.
+    private func ingestFile(at url: URL, expected: Digest?) throws -> BlobIngest {
         let (descriptor, error) = POSIXIO.open(url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw BlobStoreError.io("read", url.path, error)
@@ -98,7 +104,50 @@ public final class BlobStore: Sendable {
             try ingest.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             if count < buffer.count { break }
         }
-        return try ingest.finish()
+        return ingest
+    }
+
+    /// Stores many files with one file-system flush per batch instead of one fsync per
+    /// file, and the same guarantee: a blob becomes visible only once its bytes are durable.
+    /// Returns the digests in order.
+    public func put(files: [(url: URL, expected: Digest?)], batchSize: Int = 256) throws -> [Digest] {
+        var digests: [Digest] = []
+        digests.reserveCapacity(files.count)
+        var start = 0
+        while start < files.count {
+            let batch = files[start..<min(files.count, start + max(1, batchSize))]
+            var sealed: [SealedBlob] = []
+            do {
+                for item in batch {
+                    sealed.append(try ingestFile(at: item.url, expected: item.expected).seal())
+                }
+            } catch {
+                for blob in sealed { blob.scratch?.discard() }
+                throw error
+            }
+            if sealed.contains(where: { $0.scratch != nil }) {
+                let syncError = FileSystemSync.syncFileSystem(containing: temporaryDirectory.path)
+                if syncError != 0 {
+                    for blob in sealed { blob.scratch?.discard() }
+                    throw BlobStoreError.io("flush to disk", temporaryDirectory.path, syncError)
+                }
+            }
+            for (index, blob) in sealed.enumerated() {
+                if let scratch = blob.scratch {
+                    do {
+                        try scratch.commit(to: filePath(blob.digest), shardDirectory: shardPath(blob.digest), durable: false)
+                    } catch {
+                        for rest in sealed[(index + 1)...] { rest.scratch?.discard() }
+                        throw error
+                    }
+                }
+                digests.append(blob.digest)
+            }
+            start += batch.count
+        }
+        // The renames themselves: one more flush so the batch survives a power cut.
+        FileSystemSync.syncFileSystem(containing: directory.path)
+        return digests
     }
 
     // MARK: - Reading

@@ -63,26 +63,37 @@ public struct PythonInterpreterCatalog: Hashable, Sendable {
     /// costs about a second. The answer is found again when the `PATH`/`HOME`/pyenv settings
     /// differ or one of the places looked in has changed (its modification time), so a
     /// Python installed while a server runs is seen by the next run.
-    public static func discover(environment: [String: String]) async -> PythonInterpreterCatalog {
+    ///
+    /// With a `cacheDirectory`, each interpreter's version is also remembered on disk, keyed
+    /// by the binary's path, size, mtime and inode, so a new process (every run agent is one)
+    /// does not start every Python again just to ask its version.
+    public static func discover(environment: [String: String], cacheDirectory: URL? = nil) async -> PythonInterpreterCatalog {
         let key = cacheKey(environment: environment)
         if let cached = cache.value(for: key) { return cached }
-        let catalog = await discoverUncached(environment: environment)
+        let catalog = await discoverUncached(environment: environment, cacheDirectory: cacheDirectory)
         cache.store(catalog, for: key)
         return catalog
     }
 
     /// Discovery without the in-memory cache (after installing a Python, say).
-    public static func discoverUncached(environment: [String: String]) async -> PythonInterpreterCatalog {
+    public static func discoverUncached(environment: [String: String], cacheDirectory: URL? = nil) async -> PythonInterpreterCatalog {
         let candidates = candidatePaths(environment: environment)
         let probeEnvironment = ["PATH": environment["PATH"] ?? "/usr/bin:/bin", "HOME": environment["HOME"] ?? "/"]
+        let known = InterpreterVersionCache(directory: cacheDirectory)
         let versions = await withTaskGroup(of: (Int, String?).self) { group in
             for (index, path) in candidates.enumerated() {
-                group.addTask { (index, await probeVersion(path, environment: probeEnvironment)) }
+                group.addTask {
+                    if let version = known.version(of: path) { return (index, version) }
+                    let version = await probeVersion(path, environment: probeEnvironment)
+                    if let version { known.record(version, for: path) }
+                    return (index, version)
+                }
             }
             var results = [String?](repeating: nil, count: candidates.count)
             for await (index, version) in group { results[index] = version }
             return results
         }
+        known.save()
         let interpreters = zip(candidates, versions).compactMap { path, version in
             version.map { PythonInterpreter(path: path, version: $0) }
         }

@@ -52,18 +52,16 @@ actor EnvironmentCache {
 
     private func pythonEnvironment(for step: TaskSpec, workspace: URL, log: StepLog) async throws -> PreparedEnvironment? {
         if step.dependencies == DependencyManager.none { return nil }
-        if catalog == nil { catalog = await PythonInterpreterCatalog.discover(environment: baseEnvironment) }
+        if catalog == nil { catalog = await PythonInterpreterCatalog.discover(environment: baseEnvironment, cacheDirectory: engine.layout.cacheDirectory) }
         guard let catalog, let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: step.python,
                                                                         dependencies: step.dependencies, catalog: catalog) else {
             return nil
         }
         if let existing = prepared[plan.key] { return existing }
-        log.write(.setup, Data("\(plan.description)\n".utf8))
         let builder = PythonEnvironmentBuilder(layout: engine.layout, environment: baseEnvironment)
         let environment = try await builder.prepare(plan, projectDirectory: workspace) { data in
             log.write(.setup, data)
         }
-        log.write(.setup, Data("\(environment.description)\n".utf8))
         prepared[plan.key] = environment
         return environment
     }

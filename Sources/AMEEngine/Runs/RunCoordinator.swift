@@ -24,6 +24,7 @@ public final class RunCoordinator: Sendable {
 
     /// Runs the run to its end and returns its exit code.
     public func run() async -> Int32 {
+        Trace.mark("agent: coordinator start")
         guard let stored = try? engine.store.storedRun(runID) else { return 1 }
         guard stored.record.status.isActive else { return stored.record.exitCode ?? 1 }
         let writer: LogWriter
@@ -53,6 +54,7 @@ public final class RunCoordinator: Sendable {
         do {
             materialized = try WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan)
                 .materialize(stored.request.manifest, into: workspace)
+            Trace.mark("agent: materialized")
         } catch {
             return finish(status: .failed, reason: "could not prepare the workspace: \(error)", exitCode: 1, log: runLog)
         }
@@ -100,6 +102,7 @@ public final class RunCoordinator: Sendable {
 
         // Whatever happened, bring back what the run produced: nothing is lost on failure.
         let artifactCount = collectArtifacts(stored: stored, workspace: workspace, materialized: materialized, log: runLog)
+        Trace.mark("agent: artifacts collected")
         let evicted = WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan)
             .verifyLinks(materialized, in: workspace)
         for path in evicted {
@@ -192,6 +195,7 @@ public final class RunCoordinator: Sendable {
             let secretValues: [Data]
             do {
                 (environment, secretValues) = try await environments.environment(for: step, stored: stored, workspace: workspace, gpus: gpus, log: log)
+                Trace.mark("agent: environment ready")
             } catch {
                 let reason = "\(error)"
                 log.note("✗ \(label) could not start: \(reason)")
@@ -223,6 +227,7 @@ public final class RunCoordinator: Sendable {
                 }
             }
             let result = await executor.execute(attempt, log: log)
+            Trace.mark("agent: command ended")
             let attemptStatus: RunStatus = result.succeeded ? .succeeded : (result.outcome == .cancelled ? .cancelled : .failed)
             try? engine.store.finishAttempt(runID, step: step.name, number: number, status: attemptStatus, outcome: result.outcome,
                                             exitCode: result.exitCode, reason: result.reason)

@@ -15,6 +15,12 @@ public final class RunStore: Sendable {
         configuration.busyMode = .timeout(30)
         configuration.label = "ame"
         configuration.foreignKeysEnabled = true
+        // In WAL mode, NORMAL keeps the database consistent through crashes and only risks
+        // the last commits on power loss; FULL would fsync on every status update, which
+        // sits on the path from 'ame run' to the first line of output.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         pool = try DatabasePool(path: path.path, configuration: configuration)
         try Self.migrator.migrate(pool)
         // The database holds sealed secrets and token hashes: keep it private.

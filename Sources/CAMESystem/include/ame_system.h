@@ -36,4 +36,7 @@ int ame_set_child_subreaper(void);
 /// pipe2(fds, O_CLOEXEC): both ends close on exec, so children inherit only what they are given.
 int ame_pipe_cloexec(int fds[2]);
 
+/// syncfs(): flush everything of the file system holding `fd` in one call.
+int ame_syncfs(int fd);
+
 #endif

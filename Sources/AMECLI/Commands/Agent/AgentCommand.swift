@@ -1,6 +1,7 @@
 import AMECore
 import AMEEngine
 import ArgumentParser
+import AMESystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -32,6 +33,7 @@ struct RunAgentCommand: AMECommand {
     var engineConfig: String?
 
     func run(context: CommandContext) async throws {
+        Trace.mark("agent: start")
         let layout = EngineLayout(dataDirectory: URL(fileURLWithPath: dataDirectory), cacheDirectory: URL(fileURLWithPath: cacheDirectory))
         let configuration = try EngineConfiguration.load(path: engineConfig.map(URL.init(fileURLWithPath:)), environment: context.environment)
         let engine = try Engine(layout: layout, configuration: configuration)

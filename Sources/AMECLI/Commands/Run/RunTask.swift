@@ -1,5 +1,6 @@
 import AMECore
 import ArgumentParser
+import AMESystem
 import Foundation
 
 /// `ame run TASK`: ship the project, run the task, stream its logs, bring back its files,
@@ -37,6 +38,7 @@ struct RunTaskCommand: AMECommand {
 
     func run(context: CommandContext) async throws {
         let terminal = context.terminal
+        Trace.mark("run: start")
         let loader = try project.loader(in: context)
         let projectFile = try loader.load()
         let taskName = try chooseTask(in: projectFile, context: context)
@@ -45,12 +47,14 @@ struct RunTaskCommand: AMECommand {
 
         let uploader = ProjectUploader(api: api, context: context)
         let upload = try await uploader.upload(directory: loader.location.directory)
+        Trace.mark("run: uploaded")
         let projectFilePath = loader.location.file.path.hasPrefix(loader.location.directory.path + "/")
             ? String(loader.location.file.path.dropFirst(loader.location.directory.path.count + 1)) : ProjectFile.fileName
         let request = RunRequest(task: taskName, manifest: upload.manifest, projectFile: projectFilePath, env: overrides)
         let submitted: RunRecord
         do {
             submitted = try await api.submitRun(request)
+            Trace.mark("run: submitted")
         } catch let error as APIError where error.code == .invalidProject {
             throw DiagnosticsFailure(diagnostics: error.diagnostics ?? [], source: try? loader.readSource())
         }
@@ -68,9 +72,11 @@ struct RunTaskCommand: AMECommand {
                                    stdoutToStderr: json)
         let outcome = try await follower.follow(submitted)
         guard case .finished(let finished) = outcome else { return }
+        Trace.mark("run: log ended")
 
         let downloader = ArtifactDownloader(api: api, context: context)
         let report = try await downloader.download(runID: finished.id, into: loader.location.directory, snapshot: upload.manifest)
+        Trace.mark("run: downloaded")
         if json {
             try JSONOutput.write(RunResult(run: finished, artifacts: report.written, conflicts: report.conflicts.map(\.savedAs)), to: terminal)
         } else {

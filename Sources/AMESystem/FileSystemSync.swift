@@ -1,0 +1,18 @@
+import CAMESystem
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One flush for many files: writing a thousand blobs and then syncing the file system
+/// once is as durable as a thousand fsyncs, and takes a fraction of the time.
+public enum FileSystemSync {
+    /// Flushes the file system that holds `path`. Returns the errno on failure, 0 on success.
+    @discardableResult
+    public static func syncFileSystem(containing path: String) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return errno }
+        defer { close(descriptor) }
+        return ame_syncfs(descriptor) == 0 ? 0 : errno
+    }
+}

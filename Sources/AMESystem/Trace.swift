@@ -1,0 +1,14 @@
+import Foundation
+
+/// `AME_TRACE=1` prints where time goes (milliseconds since the process started) to stderr,
+/// for finding latency; silent otherwise.
+public enum Trace {
+    static let enabled = ProcessInfo.processInfo.environment["AME_TRACE"] == "1"
+    static let start = Date()
+
+    public static func mark(_ what: @autoclosure () -> String) {
+        guard enabled else { return }
+        let elapsed = Date().timeIntervalSince(start) * 1000
+        FileHandle.standardError.write(Data(String(format: "[trace %7.1f ms pid %d] ", elapsed, getpid()).utf8 + Data((what() + "\n").utf8)))
+    }
+}

@@ -189,3 +189,77 @@ struct DataInputsTests {
         await #expect { try await inputs.fetch(for: missing, log: log) } throws: { "\($0)".contains("gone-\(f.bucket)") && "\($0)".contains("NoSuchBucket") }
     }
 }
+
+/// A store that keeps uploads in memory (and can refuse them).
+final class FakeObjectStore: ObjectStore, ObjectStoreProvider, @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String: Data] = [:]
+    var failUploads = false
+
+    var keys: [String] { lock.withLock { stored.keys.sorted() } }
+
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "PutObject on bucket 'b' failed: AccessDenied (HTTP 403)" }
+    }
+
+    func store(for connection: ObjectStoreConnection, events: @escaping @Sendable (String) -> Void) throws -> any ObjectStore { self }
+    func list(bucket: String, prefix: String) async throws -> [StoredObject] { [] }
+    func head(bucket: String, key: String) async throws -> StoredObject? { nil }
+    func download(bucket: String, object: StoredObject, to file: URL, progress: @escaping @Sendable (Int64) -> Void) async throws {}
+    func upload(file: URL, bucket: String, key: String, progress: @escaping @Sendable (Int64) -> Void) async throws -> String {
+        if failUploads { throw Refused() }
+        let data = try Data(contentsOf: file)
+        lock.withLock { stored["\(bucket)/\(key)"] = data }
+        return "etag"
+    }
+}
+
+@Suite("Artifact destinations")
+struct ArtifactPublisherTests {
+    func publish(_ task: TaskSpec, files: [String], store: FakeObjectStore) async throws -> (ArtifactPublisher.Outcome, String) {
+        let directory = try TemporaryDirectory(prefix: "ame-publish")
+        let engine = try Engine(layout: EngineLayout(dataDirectory: directory.file("data"), cacheDirectory: directory.file("cache")),
+                                configuration: EngineConfiguration.load(path: nil, environment: [:]))
+        let workspace = directory.file("workspace")
+        var entries: [Manifest.Entry] = []
+        for path in files {
+            let data = Data(path.utf8)
+            _ = try directory.write("workspace/\(path)", path)
+            entries.append(Manifest.Entry(path: path, digest: Digest(hex: String(repeating: "0", count: 64))!, size: Int64(data.count)))
+        }
+        let publisher = ArtifactPublisher(provider: store, resolver: StorageSettingsResolver(vault: engine.vault, owner: "me", baseEnvironment: [:]),
+                                          workspace: workspace, placeholders: .init(run: "run-1", task: task.name, project: "demo", date: Date()))
+        let log = StepLog(writer: try engine.logs.writer(for: "run-1"), step: task.name)
+        let outcome = await publisher.publish(entries, task: task, log: log)
+        let text = try engine.logs.read(runID: "run-1", from: 0).events.map(\.text).joined()
+        return (outcome, text)
+    }
+
+    static let pipeline = TaskSpec(
+        name: "main",
+        pipeline: [
+            TaskSpec(name: "train", runCommand: "true"),
+            TaskSpec(name: "eval", runCommand: "true", artifacts: ArtifactsSpec(paths: ["metrics.json"])),
+        ],
+        artifacts: ArtifactsSpec(paths: ["*.pkl"], destination: "s3://models/{project}/{run}", local: false))
+
+    @Test("files go under the expanded prefix; 'local: false' drops only what no other block keeps local")
+    func localFalse() async throws {
+        let store = FakeObjectStore()
+        let (outcome, log) = try await publish(Self.pipeline, files: ["model.pkl", "metrics.json", "notes.txt"], store: store)
+        #expect(outcome.failure == nil)
+        #expect(store.keys == ["models/demo/run-1/model.pkl"])
+        #expect(outcome.remoteOnly == ["model.pkl"])
+        #expect(log.contains("⇡ model.pkl → s3://models/demo/run-1/model.pkl"))
+    }
+
+    @Test("a failed upload is the run's failure, and every file still comes back")
+    func failure() async throws {
+        let store = FakeObjectStore()
+        store.failUploads = true
+        let (outcome, _) = try await publish(Self.pipeline, files: ["model.pkl"], store: store)
+        #expect(outcome.failure?.contains("could not upload model.pkl to s3://models/demo/run-1/model.pkl") == true)
+        #expect(outcome.failure?.contains("AccessDenied") == true)
+        #expect(outcome.remoteOnly.isEmpty)
+    }
+}

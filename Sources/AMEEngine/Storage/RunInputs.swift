@@ -100,8 +100,10 @@ actor RunInputs {
         let cached = listing.filter { self.cache.lookup(service: service, bucket: url.bucket, object: $0.object) != nil }
         let missingBytes = listing.reduce(Int64(0)) { $0 + $1.object.size } - cached.reduce(Int64(0)) { $0 + $1.object.size }
         let total = listing.reduce(Int64(0)) { $0 + $1.object.size }
-        let directory = source.path.hasSuffix("/") ? String(source.path.dropLast()) : source.path
-        log.note("⇣ \(url) → \(directory)/: \(Self.count(listing.count, "object")), \(ByteCount.text(total))"
+        // `data/`, `./data` and `data` are the same folder; `.` is the workspace itself.
+        let directory = source.path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        func destination(_ relative: String) -> String { directory.isEmpty ? relative : directory + "/" + relative }
+        log.note("⇣ \(url) → \(directory.isEmpty ? "." : directory)/: \(Self.count(listing.count, "object")), \(ByteCount.text(total))"
                  + (cached.isEmpty ? "" : " (\(cached.count) cached)")
                  + (cached.count == listing.count ? "" : "; downloading \(ByteCount.text(missingBytes))"))
 
@@ -122,7 +124,7 @@ actor RunInputs {
                     }
                     let temporary = try cache.temporaryFile()
                     do {
-                        let label = "\(directory)/\(entry.relative)"
+                        let label = directory.isEmpty ? entry.relative : "\(directory)/\(entry.relative)"
                         let progress = TransferProgress(log: log, label: "⇣ " + label, total: entry.object.size)
                         try await store.download(bucket: bucket, object: entry.object, to: temporary) { progress.update($0) }
                         let file = try cache.store(temporary, service: service, bucket: bucket, object: entry.object)
@@ -146,14 +148,14 @@ actor RunInputs {
             for (index, entry) in listing.enumerated() {
                 guard let (file, fresh) = results[index] else { continue }
                 if fresh { downloaded += 1 }
-                try place(file, at: directory + "/" + entry.relative, size: entry.object.size)
+                try place(file, at: destination(entry.relative), size: entry.object.size)
             }
         } catch let error as FetchError {
             throw error
         } catch {
             throw fail(error)
         }
-        log.note("⇣ \(directory)/ ready: \(Self.count(listing.count, "object")) (\(downloaded) downloaded, \(listing.count - downloaded) from the cache)")
+        log.note("⇣ \(directory.isEmpty ? "." : directory)/ ready: \(Self.count(listing.count, "object")) (\(downloaded) downloaded, \(listing.count - downloaded) from the cache)")
     }
 
     /// The objects `url` names: the object at its key, or else every object under it as a

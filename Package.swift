@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The S3 client's HTTP (AMES3 only: the engine never imports HTTP).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Value types only: the project file, resources, cron, manifests, the jobs API contract.
@@ -43,7 +46,20 @@ let package = Package(
                 "AMECore",
                 "AMESystem",
                 "AMEEngine",
+                "AMES3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // An S3 client (SigV4, ListObjectsV2, ranged GET, PUT, multipart, HEAD) for data
+        // inputs and artifact destinations; plugged into the engine as its ObjectStoreProvider.
+        .target(
+            name: "AMES3",
+            dependencies: [
+                "AMEEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(name: "ame", dependencies: ["AMECLI"]),
@@ -69,6 +85,11 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
+        ),
+        // SigV4 against AWS's published vectors; the client against a real moto server.
+        .testTarget(
+            name: "AMES3Tests",
+            dependencies: ["AMES3", "AMEEngine", "AMECore", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMEEngineTests",

@@ -87,6 +87,19 @@ public struct TaskSpec: Hashable, Sendable, Codable {
         return result
     }
 
+    /// Every `artifacts` block of the task: the task's own, then each pipeline step's.
+    public var allArtifactSpecs: [ArtifactsSpec] {
+        ([artifacts] + (pipeline ?? []).map(\.artifacts)).compactMap { $0 }
+    }
+
+    /// The secrets that hold storage credentials (`data[].secret`, `artifacts.secret`), once
+    /// each, in first-use order.
+    public var storageSecretNames: [String] {
+        var seen = Set<String>()
+        let names = effectiveSteps.flatMap { $0.data.compactMap(\.secret) } + allArtifactSpecs.compactMap(\.secret)
+        return names.filter { seen.insert($0).inserted }
+    }
+
     /// Every secret any step needs, once each, in first-use order.
     public var allSecretNames: [String] {
         var seen = Set<String>()

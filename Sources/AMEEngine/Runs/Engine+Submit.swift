@@ -138,6 +138,10 @@ extension Engine {
                                hint: "set it with 'ame secret set \(name)'")
             }
         }
+        for name in task.allArtifactSpecs.compactMap(\.secret) where try store.sealedSecret(owner: owner, name: name) == nil {
+            throw APIError(.invalidRequest, "the artifacts of task '\(task.name)' need the secret '\(name)', which is not set",
+                           hint: "set it with 'ame secret set \(name)' (AWS_ACCESS_KEY_ID=… and AWS_SECRET_ACCESS_KEY=… lines)")
+        }
     }
 }
 

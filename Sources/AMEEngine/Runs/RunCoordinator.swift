@@ -13,13 +13,18 @@ public final class RunCoordinator: Sendable {
     let runID: String
     /// The environment the agent was started with: the base of every step's environment.
     let baseEnvironment: [String: String]
+    /// The S3 client for `data` inputs and artifact destinations (nil: steps that need
+    /// one fail with a clear message).
+    let objectStores: (any ObjectStoreProvider)?
     let clock = ContinuousClock()
 
-    public init(engine: Engine, executor: any Executor, runID: String, baseEnvironment: [String: String]) {
+    public init(engine: Engine, executor: any Executor, runID: String, baseEnvironment: [String: String],
+                objectStores: (any ObjectStoreProvider)? = nil) {
         self.engine = engine
         self.executor = executor
         self.runID = runID
         self.baseEnvironment = baseEnvironment
+        self.objectStores = objectStores
     }
 
     /// Runs the run to its end and returns its exit code.
@@ -76,6 +81,11 @@ public final class RunCoordinator: Sendable {
         let graph = StepGraph(steps: steps)
         let state = StepStates(names: steps.map(\.name))
         let environments = EnvironmentCache(engine: engine, baseEnvironment: baseEnvironment)
+        let resolver = StorageSettingsResolver(vault: engine.vault, owner: stored.record.owner,
+                                               baseEnvironment: baseEnvironment.filter { !EnvironmentCache.withheld.contains($0.key) })
+        let placeholders = S3URL.Placeholders(run: runID, task: stored.task.name, project: stored.record.project, date: stored.record.createdAt)
+        let inputs = RunInputs(provider: objectStores, resolver: resolver, cache: DataCache(root: engine.layout.dataCache),
+                               workspace: workspace, placeholders: placeholders)
 
         // Watch for cancellation requested through the API (the agent also gets SIGTERM).
         let cancelWatcher = Task {
@@ -88,7 +98,8 @@ public final class RunCoordinator: Sendable {
         let running = stored
         let cancelled = await withTaskGroup(of: Bool.self) { group -> Bool in
             group.addTask {
-                await self.runGraph(graph, stored: running, workspace: workspace, state: state, environments: environments, writer: writer)
+                await self.runGraph(graph, stored: running, workspace: workspace, state: state, environments: environments,
+                                     inputs: inputs, writer: writer)
                 return false
             }
             group.addTask { await cancelWatcher.value }
@@ -101,7 +112,26 @@ public final class RunCoordinator: Sendable {
         }
 
         // Whatever happened, bring back what the run produced: nothing is lost on failure.
-        let artifactCount = collectArtifacts(stored: stored, workspace: workspace, materialized: materialized, log: runLog)
+        // Files fetched as inputs and left unchanged are not artifacts.
+        await inputs.checkCache(log: runLog)
+        let changed = changedFiles(stored: stored, workspace: workspace, materialized: materialized,
+                                   inputs: await inputs.inputStamps, log: runLog)
+        // Artifacts with a destination go there when every step succeeded; files uploaded
+        // for blocks with 'local: false' do not come back.
+        var uploadFailure: String?
+        var remoteOnly = Set<String>()
+        let succeeded = !cancelled && state.firstFailure(order: steps.map(\.name)) == nil
+        if succeeded, !ArtifactPublisher.destinations(of: stored.task).isEmpty {
+            let publisher = ArtifactPublisher(provider: objectStores, resolver: resolver, workspace: workspace, placeholders: placeholders)
+            let outcome = await publisher.publish(changed, task: stored.task, log: runLog)
+            uploadFailure = outcome.failure
+            remoteOnly = outcome.remoteOnly
+            if outcome.failure == nil, outcome.uploaded > 0 {
+                runLog.note("uploaded \(RunInputs.count(outcome.uploaded, "artifact"))"
+                            + (remoteOnly.isEmpty ? "" : " (\(remoteOnly.count) kept only in the bucket: 'local: false')"))
+            }
+        }
+        let artifactCount = recordArtifacts(changed.filter { !remoteOnly.contains($0.path) }, workspace: workspace, log: runLog)
         Trace.mark("agent: artifacts collected")
         let evicted = WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan)
             .verifyLinks(materialized, in: workspace)
@@ -118,9 +148,14 @@ public final class RunCoordinator: Sendable {
             return finish(status: .cancelled, reason: "cancelled", exitCode: 130, log: runLog)
         }
         persist(state)
+        if let uploadFailure {
+            return finish(status: .failed, reason: uploadFailure, exitCode: 1, log: runLog)
+        }
         if let failure = state.firstFailure(order: steps.map(\.name)) {
             let stepName = stored.task.isPipeline ? "step '\(failure.name)'" : "the command"
-            let reason = "\(stepName) failed: \(failure.reason ?? "exit code \(failure.exitCode)")"
+            let detail = failure.reason ?? "exit code \(failure.exitCode)"
+            // "the command could not start: …" (it never ran), else "the command failed: …".
+            let reason = detail.hasPrefix("could not start: ") ? "\(stepName) \(detail)" : "\(stepName) failed: \(detail)"
             return finish(status: .failed, reason: reason, exitCode: failure.exitCode == 0 ? 1 : failure.exitCode, log: runLog)
         }
         return finish(status: .succeeded, reason: nil, exitCode: 0, log: runLog)
@@ -140,14 +175,16 @@ public final class RunCoordinator: Sendable {
 
     // MARK: Steps
 
-    private func runGraph(_ graph: StepGraph, stored: StoredRun, workspace: URL, state: StepStates, environments: EnvironmentCache, writer: LogWriter) async {
+    private func runGraph(_ graph: StepGraph, stored: StoredRun, workspace: URL, state: StepStates, environments: EnvironmentCache,
+                          inputs: RunInputs, writer: LogWriter) async {
         await withTaskGroup(of: Void.self) { group in
             var started = Set<String>()
             func startReady() {
                 for step in graph.ready(finished: state.succeeded(), started: started) where !state.anyFailed() {
                     started.insert(step.name)
                     group.addTask {
-                        await self.runStep(step, stored: stored, workspace: workspace, state: state, environments: environments, writer: writer)
+                        await self.runStep(step, stored: stored, workspace: workspace, state: state, environments: environments,
+                                           inputs: inputs, writer: writer)
                     }
                 }
             }
@@ -161,7 +198,8 @@ public final class RunCoordinator: Sendable {
         state.markUnfinished(as: .skipped)
     }
 
-    private func runStep(_ step: TaskSpec, stored: StoredRun, workspace: URL, state: StepStates, environments: EnvironmentCache, writer: LogWriter) async {
+    private func runStep(_ step: TaskSpec, stored: StoredRun, workspace: URL, state: StepStates, environments: EnvironmentCache,
+                         inputs: RunInputs, writer: LogWriter) async {
         let log = StepLog(writer: writer, step: step.name)
         let label = stored.task.isPipeline ? "step '\(step.name)'" : "task '\(step.name)'"
         var resources = step.resources
@@ -190,17 +228,19 @@ public final class RunCoordinator: Sendable {
                 log.note("▶ \(label) — attempt \(number)\(resources.summary.isEmpty ? "" : " (\(resources.summary))")")
             }
 
-            // 2. Environment: Python, secrets, env.
+            // 2. Inputs (`data`, through the executor's cache), then the environment:
+            // Python, secrets, env.
             let environment: [String: String]
             let secretValues: [Data]
             do {
+                try await inputs.fetch(for: step, log: log)
                 (environment, secretValues) = try await environments.environment(for: step, stored: stored, workspace: workspace, gpus: gpus, log: log)
                 Trace.mark("agent: environment ready")
             } catch {
                 let reason = "\(error)"
                 log.note("✗ \(label) could not start: \(reason)")
                 try? engine.store.finishAttempt(runID, step: step.name, number: number, status: .failed, outcome: .failedToStart, exitCode: 1, reason: reason)
-                state.set(step.name, .failed, exitCode: 1, reason: reason)
+                state.set(step.name, .failed, exitCode: 1, reason: "could not start: \(reason)")
                 return
             }
             guard let command = step.runCommand else {
@@ -308,11 +348,22 @@ public final class RunCoordinator: Sendable {
 
     // MARK: Artifacts
 
-    private func collectArtifacts(stored: StoredRun, workspace: URL, materialized: MaterializedWorkspace, log: StepLog) -> Int {
+    /// The files the run created or changed (within the `artifacts` globs, if any).
+    private func changedFiles(stored: StoredRun, workspace: URL, materialized: MaterializedWorkspace,
+                              inputs: [String: FileStamp], log: StepLog) -> [Manifest.Entry] {
         let globs = stored.task.effectiveSteps.flatMap { $0.artifacts?.paths ?? [] } + (stored.task.artifacts?.paths ?? [])
         do {
-            let changed = try WorkspaceChanges.collect(workspace: workspace, baseline: stored.request.manifest,
-                                                      stamps: materialized.stamps, globs: Array(Set(globs)).sorted())
+            return try WorkspaceChanges.collect(workspace: workspace, baseline: stored.request.manifest,
+                                                stamps: materialized.stamps, globs: Array(Set(globs)).sorted(), inputs: inputs)
+        } catch {
+            log.note("⚠ could not collect artifacts: \(error)")
+            return []
+        }
+    }
+
+    /// Keeps `changed` in the blob store as the run's artifacts (what the CLI brings back).
+    private func recordArtifacts(_ changed: [Manifest.Entry], workspace: URL, log: StepLog) -> Int {
+        do {
             var records: [ArtifactRecord] = []
             for entry in changed {
                 guard entry.kind == .file, let digest = entry.digest else { continue }

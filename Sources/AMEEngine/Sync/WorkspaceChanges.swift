@@ -17,8 +17,10 @@ public enum WorkspaceChanges {
     ///     `captureStamps`); a file whose stamp is trustworthy and unchanged is not read again.
     ///     Files without a stamp are hashed and compared with `baseline`.
     ///   - globs: the task's `artifacts` globs; when not empty, only files they name count.
+    ///   - inputs: files put into the workspace as inputs (fetched `data`), with their stamps
+    ///     as placed; while unchanged, they are not artifacts.
     public static func collect(workspace: URL, baseline: Manifest, stamps: [String: FileStamp], globs: [String],
-                               hashingConcurrency: Int = 2) throws -> [Manifest.Entry] {
+                               inputs: [String: FileStamp] = [:], hashingConcurrency: Int = 2) throws -> [Manifest.Entry] {
         let patterns = try globs.map(GlobPattern.init)
         let rules = try IgnoreRules.load(root: workspace, flavour: .artifacts)
         let symlinks = SymlinkPolicy(root: workspace)
@@ -32,6 +34,7 @@ public enum WorkspaceChanges {
             let before = baseline.entry(at: found.path)
             switch found.status.kind {
             case .file:
+                if let input = inputs[found.path], input.describesSameFile(as: found.status.stamp) { return }
                 if before?.kind == .file, let stamp = stamps[found.path], stamp.isTrustworthy,
                    stamp.describesSameFile(as: found.status.stamp) {
                     return

@@ -1,5 +1,6 @@
 import AMECore
 import AMEEngine
+import AMES3
 import ArgumentParser
 import AMESystem
 import Foundation
@@ -37,7 +38,8 @@ struct RunAgentCommand: AMECommand {
         let layout = EngineLayout(dataDirectory: URL(fileURLWithPath: dataDirectory), cacheDirectory: URL(fileURLWithPath: cacheDirectory))
         let configuration = try EngineConfiguration.load(path: engineConfig.map(URL.init(fileURLWithPath:)), environment: context.environment)
         let engine = try Engine(layout: layout, configuration: configuration)
-        let coordinator = RunCoordinator(engine: engine, executor: LocalExecutor(), runID: runID, baseEnvironment: context.environment)
+        let coordinator = RunCoordinator(engine: engine, executor: LocalExecutor(), runID: runID, baseEnvironment: context.environment,
+                                         objectStores: S3ObjectStoreProvider.fromEnvironment(context.environment))
         // SIGTERM (from 'ame cancel') cancels the run: the coordinator stops its steps,
         // collects what they wrote and records the run as cancelled.
         signal(SIGTERM, SIG_IGN)

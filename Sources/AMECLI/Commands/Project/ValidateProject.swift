@@ -21,6 +21,17 @@ struct ValidateCommand: AMECommand {
         var warnings: Int
         var diagnostics: [Diagnostic]
         var project: ProjectFile?
+        /// Storage secrets (`data[].secret`, `artifacts.secret`) that are not set.
+        var missingSecrets: [MissingSecret]?
+        /// Why the secrets could not be checked (the engine could not be reached).
+        var secretCheckProblem: String?
+    }
+
+    struct MissingSecret: Encodable {
+        var secret: String
+        var task: String
+        /// The s3:// address that needs it.
+        var usedFor: String
     }
 
     func run(context: CommandContext) async throws {
@@ -28,9 +39,14 @@ struct ValidateCommand: AMECommand {
         let (source, result) = try loader.decode()
         let errors = result.errors.count
         if json {
-            let report = Report(file: loader.displayPath, valid: result.isValid, errors: errors,
+            var report = Report(file: loader.displayPath, valid: result.isValid, errors: errors,
                                 warnings: result.diagnostics.count - errors, diagnostics: result.diagnostics,
                                 project: result.isValid ? result.project : nil)
+            if result.isValid, let parsed = result.project {
+                let check = await checkStorageSecrets(parsed, context: context)
+                report.missingSecrets = check.missing
+                report.secretCheckProblem = check.problem
+            }
             try JSONOutput.write(report, to: context.terminal)
             if !result.isValid { throw ExitStatus(1) }
             return
@@ -40,11 +56,46 @@ struct ValidateCommand: AMECommand {
         }
         DiagnosticsFailure(diagnostics: result.diagnostics, source: source).render(to: context.terminal)
         let style = context.terminal.style
+        let check = await checkStorageSecrets(parsed, context: context)
+        for missing in check.missing ?? [] {
+            context.terminal.errLine("\(style.yellow("warning:")) task '\(missing.task)' needs the secret '\(missing.secret)' for \(missing.usedFor), which is not set")
+            context.terminal.errLine("  hint: set it with 'ame secret set \(missing.secret)' (AWS_ACCESS_KEY_ID=… and AWS_SECRET_ACCESS_KEY=… lines)")
+        }
+        if let problem = check.problem {
+            context.terminal.errLine("\(style.yellow("warning:")) could not check the storage secrets: \(problem)")
+        }
         let taskCount = parsed.tasks.count
         var summary = "\(style.green("✓")) \(loader.displayPath) is valid: project '\(parsed.projectName)', \(taskCount) task\(taskCount == 1 ? "" : "s")"
         if !parsed.recurringTasks.isEmpty {
             summary += ", \(parsed.recurringTasks.count) schedule\(parsed.recurringTasks.count == 1 ? "" : "s")"
         }
         context.terminal.outLine(summary)
+    }
+
+    /// The secrets named by `data` and `artifacts` entries that the engine does not hold.
+    /// Not reaching the engine is a warning, not a failure: the file itself is valid.
+    func checkStorageSecrets(_ project: ProjectFile, context: CommandContext) async -> (missing: [MissingSecret]?, problem: String?) {
+        var needed: [MissingSecret] = []
+        for name in project.taskNames {
+            guard let task = project.task(named: name) else { continue }
+            for step in task.effectiveSteps {
+                for source in step.data {
+                    if let secret = source.secret { needed.append(MissingSecret(secret: secret, task: task.name, usedFor: source.source)) }
+                }
+            }
+            for spec in task.allArtifactSpecs {
+                if let secret = spec.secret { needed.append(MissingSecret(secret: secret, task: task.name, usedFor: spec.destination ?? "artifacts")) }
+            }
+        }
+        guard !needed.isEmpty else { return (nil, nil) }
+        let known: Set<String>
+        do {
+            known = Set(try await context.jobsAPI().listSecrets().map(\.name))
+        } catch {
+            return (nil, "\(error)")
+        }
+        var seen = Set<String>()
+        let missing = needed.filter { !known.contains($0.secret) && seen.insert("\($0.task)\n\($0.secret)\n\($0.usedFor)").inserted }
+        return (missing, nil)
     }
 }

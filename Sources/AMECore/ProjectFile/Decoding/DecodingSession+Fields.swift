@@ -76,9 +76,28 @@ extension DecodingSession {
                     }
                 case "local":
                     if let flag = bool(value, what: "'artifacts.local' of \(owner)") { spec.local = flag }
+                case "secret":
+                    spec.secret = scalarString(value, what: "'artifacts.secret' of \(owner)", keyNode: fieldKey)
+                    if let name = spec.secret, !Names.isValidSecretName(name) {
+                        error("secret name '\(name)' may only contain letters, digits, '.', '_' and '-'", at: value)
+                        spec.secret = nil
+                    }
+                case "endpoint":
+                    spec.endpoint = scalarString(value, what: "'artifacts.endpoint' of \(owner)", keyNode: fieldKey)
+                    if let text = spec.endpoint, URL(string: text)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                        error("endpoint '\(text)' of \(owner) must be an http:// or https:// URL", at: value)
+                        spec.endpoint = nil
+                    }
+                case "region":
+                    spec.region = scalarString(value, what: "'artifacts.region' of \(owner)", keyNode: fieldKey)
                 default:
-                    unknownKey(key, keyNode: fieldKey, in: "in 'artifacts' of \(owner)", allowed: ["paths", "destination", "local"])
+                    unknownKey(key, keyNode: fieldKey, in: "in 'artifacts' of \(owner)",
+                               allowed: ["paths", "destination", "local", "secret", "endpoint", "region"])
                 }
+            }
+            if !spec.local && spec.destination == nil {
+                warning("'artifacts' of \(owner) has 'local: false' but no 'destination': its files go nowhere", at: node,
+                        hint: "add 'destination: s3://BUCKET/PREFIX/{run}/', or remove 'local: false'")
             }
             return spec
         }

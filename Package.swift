@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ame", targets: ["ame"]),
         .library(name: "AMECore", targets: ["AMECore"]),
+        .library(name: "AMEPluginKit", targets: ["AMEPluginKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,10 +43,25 @@ let package = Package(
                 "AMECore",
                 "AMESystem",
                 "AMEEngine",
+                "AMEPluginKit",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "ame", dependencies: ["AMECLI"]),
+        // The plugin protocol's messages and the Swift plugin runtime. Plugins depend on this
+        // alone, never on AME's internals.
+        .target(
+            name: "AMEPluginKit",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The Swift example plugin; built into .build/<config>/ beside `ame`, where it is found.
+        .executableTarget(
+            name: "ame-hello",
+            dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/examples/swift",
+            exclude: ["README.md"]
+        ),
         .target(
             name: "AMETestSupport",
             dependencies: ["AMECore", "AMECLI", "AMESystem"],
@@ -63,6 +79,10 @@ let package = Package(
         .testTarget(
             name: "AMESystemTests",
             dependencies: ["AMESystem", "AMETestSupport"]
+        ),
+        .testTarget(
+            name: "AMEPluginTests",
+            dependencies: ["AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMEEngineTests",

@@ -18,6 +18,7 @@ public struct RootCommand: AsyncParsableCommand {
     public static let builtinCommands: [any ParsableCommand.Type] = [
         CreateCommand.self,
         ValidateCommand.self,
+        PluginCommand.self,
         TasksCommand.self,
     ]
 

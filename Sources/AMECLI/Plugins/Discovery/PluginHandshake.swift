@@ -19,7 +19,7 @@ public enum PluginHandshake {
         configuration.standardError = .pipe
         let child: ChildProcess
         do {
-            child = try ChildProcess.spawn(configuration)
+            child = try PluginSpawn.start(configuration)
         } catch {
             return .failed("it cannot be started: \(error)")
         }
@@ -64,6 +64,8 @@ public enum PluginHandshake {
                 return .failed("'--ame-describe' printed more than 1 MiB")
             }
             let status = await waitForExit(child, grace: deadline)
+            // Anything it started and left running would keep stderr open forever.
+            child.sendToGroup(SIGKILL)
             let errorText = lastLine(of: await stderrTask.value)
             guard let status else {
                 return .failed("'--ame-describe' closed its output but did not exit within \(seconds(deadline)) s")

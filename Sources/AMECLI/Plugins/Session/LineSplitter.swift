@@ -1,7 +1,12 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Cuts a byte stream into lines, refusing to hold a line longer than `maximumLength`
 /// (a plugin printing megabytes without a newline must not make AME eat the memory).
+/// Each byte is scanned once and the unfinished line is copied only when lines before it
+/// were taken, so an 8 MiB line costs 8 MiB of work, not its square.
 struct LineSplitter {
     let maximumLength: Int
     private var pending = Data()
@@ -18,17 +23,27 @@ struct LineSplitter {
 
     /// The complete lines in `chunk` (and those it completes), without their newlines.
     mutating func append(_ chunk: Data) -> [Piece] {
+        var searchFrom = pending.count
         pending.append(chunk)
         var pieces: [Piece] = []
-        var start = pending.startIndex
-        while let newline = pending[start...].firstIndex(of: 0x0A) {
-            if newline - start > maximumLength { return pieces + [.tooLong] }
-            var line = pending[start..<newline]
-            if line.last == 0x0D { line = line.dropLast() }
-            pieces.append(.line(Data(line)))
-            start = newline + 1
+        var lineStart = 0
+        let limit = maximumLength
+        let tooLong: Bool = pending.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return false }
+            while searchFrom < buffer.count,
+                  let found = memchr(base + searchFrom, 0x0A, buffer.count - searchFrom) {
+                let newline = base.distance(to: UnsafeRawPointer(found))
+                if newline - lineStart > limit { return true }
+                var end = newline
+                if end > lineStart && buffer[end - 1] == 0x0D { end -= 1 }
+                pieces.append(.line(Data(buffer[lineStart..<end])))
+                lineStart = newline + 1
+                searchFrom = lineStart
+            }
+            return false
         }
-        pending = Data(pending[start...])
+        if tooLong { return pieces + [.tooLong] }
+        if lineStart > 0 { pending = Data(pending[lineStart...]) }
         if pending.count > maximumLength { pieces.append(.tooLong) }
         return pieces
     }

@@ -26,9 +26,9 @@ final class PluginProcess: @unchecked Sendable {
     private let stderrTail: StderrTail
     private let stdin: FileHandle
     private let writeLock = NSLock()
-    private let stderrDone: Task<Void, Never>
+    private let stderrDone: OneShot<Bool>
 
-    private init(child: ChildProcess, stdin: FileHandle, stderrDone: Task<Void, Never>, tail: StderrTail) {
+    private init(child: ChildProcess, stdin: FileHandle, stderrDone: OneShot<Bool>, tail: StderrTail) {
         self.child = child
         self.stdin = stdin
         self.stderrDone = stderrDone
@@ -46,17 +46,19 @@ final class PluginProcess: @unchecked Sendable {
         configuration.standardInput = .pipe
         configuration.standardOutput = .pipe
         configuration.standardError = .pipe
-        let child = try ChildProcess.spawn(configuration)
+        let child = try PluginSpawn.start(configuration)
         guard let stdin = child.standardInput, let stdout = child.standardOutput, let stderr = child.standardError else {
             child.sendToGroup(SIGKILL)
             throw CLIError("no pipes to \(path)")
         }
         let tail = StderrTail()
-        let stderrDone = Task.detached {
+        let stderrDone = OneShot<Bool>()
+        Task.detached {
             for await chunk in PipeReader.chunks(of: stderr) {
                 stderrSink(chunk)
                 tail.append(chunk)
             }
+            stderrDone.fulfil(true)
         }
         let process = PluginProcess(child: child, stdin: stdin, stderrDone: stderrDone, tail: tail)
         readMessages(from: stdout, onOutput: onOutput)
@@ -71,13 +73,7 @@ final class PluginProcess: @unchecked Sendable {
     /// Waits (at most `limit`) for stderr to be fully copied, so error messages come after
     /// everything the plugin said.
     func drainStderr(limit: Duration = .milliseconds(500)) async {
-        let done = stderrDone
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await done.value }
-            group.addTask { try? await Task.sleep(for: limit) }
-            await group.next()
-            group.cancelAll()
-        }
+        _ = await stderrDone.value(within: limit)
     }
 
     /// Sends one message; false when the plugin no longer reads its stdin.
@@ -117,6 +113,7 @@ final class PluginProcess: @unchecked Sendable {
                 let descriptor = stdout.fileDescriptor
                 var splitter = LineSplitter(maximumLength: maximumMessageSize)
                 var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+                var stopped = false
                 reading: while true {
                     let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                     if count < 0 && errno == EINTR { continue }
@@ -125,6 +122,7 @@ final class PluginProcess: @unchecked Sendable {
                         switch piece {
                         case .tooLong:
                             onOutput(.lineTooLong)
+                            stopped = true
                             break reading
                         case .line(let line):
                             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
@@ -132,12 +130,13 @@ final class PluginProcess: @unchecked Sendable {
                                 onOutput(.message(try RPCMessage.parse(line)))
                             } catch {
                                 onOutput(.malformed(reason: error.reason, excerpt: excerpt(line)))
+                                stopped = true
                                 break reading
                             }
                         }
                     }
                 }
-                if let remainder = splitter.remainder {
+                if !stopped, let remainder = splitter.remainder {
                     // A last line without a newline: a message still counts if it parses.
                     if let message = try? RPCMessage.parse(remainder) {
                         onOutput(.message(message))
@@ -145,6 +144,8 @@ final class PluginProcess: @unchecked Sendable {
                         onOutput(.malformed(reason: "not JSON", excerpt: excerpt(remainder)))
                     }
                 }
+                // Close our end: a plugin still writing gets EPIPE instead of blocking forever.
+                try? stdout.close()
                 onOutput(.closed)
             }
         }

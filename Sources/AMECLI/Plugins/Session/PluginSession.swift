@@ -239,7 +239,12 @@ public struct PluginSession: Sendable {
             await process.drainStderr()
             if interrupted { return Status.interrupted }
             let code = status.succeeded ? Status.protocolError : status.exitCode
-            throw failure("\(status == .exited(0) ? "exited" : "ended with \(status)") before answering '\(request)'",
+            let how = switch status {
+            case .exited(0): "exited"
+            case .exited(let code): "exited with status \(code)"
+            case .signaled(let signal): "was killed by \(TerminationStatus.signalName(signal))"
+            }
+            throw failure("\(how) before answering '\(request)'",
                           hint: "a plugin must answer every request AME sends; check it with 'ame plugin test \(path)'",
                           exitCode: code, process: process)
         }

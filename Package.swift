@@ -82,7 +82,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AMEPluginTests",
-            dependencies: ["AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport"]
+            dependencies: [
+                "AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "AMEEngineTests",

@@ -184,3 +184,61 @@ struct InstallTests {
         #expect(result.stderr.contains("no plugin named 'ghost' was installed"))
     }
 }
+
+@Suite("ame plugin install over HTTP")
+struct HTTPInstallTests {
+    /// `python3 -m http.server` on a free port, serving `directory`.
+    final class FileServer: @unchecked Sendable {
+        let process = Process()
+        let port: Int
+
+        init(directory: String) throws {
+            let pipe = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            var environment = ProcessInfo.processInfo.environment
+            if let python = PluginTestbed.pythonDirectory { environment["PATH"] = python + ":" + (environment["PATH"] ?? "") }
+            process.environment = environment
+            process.arguments = ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", directory]
+            process.standardOutput = pipe
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // "Serving HTTP on 127.0.0.1 port 43125 (http://127.0.0.1:43125/) ..."
+            var line = Data()
+            while !line.contains(0x0A) {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line.append(chunk)
+            }
+            let words = String(decoding: line, as: UTF8.self).split(separator: " ")
+            guard let index = words.firstIndex(of: "port"), index + 1 < words.count, let port = Int(words[index + 1]) else {
+                process.terminate()
+                throw CLIError("the test HTTP server did not start")
+            }
+            self.port = port
+        }
+
+        deinit { process.terminate() }
+    }
+
+    @Test("an archive URL with --sha256 installs; a missing one fails with curl's reason")
+    func http() async throws {
+        let testbed = try PluginTestbed()
+        var writer = TarWriter()
+        writer.add("ame-web", .file(FixturePlugin.script(name: "web"), mode: 0o755))
+        try testbed.root.write("served/web.tar.gz", "")
+        try writer.gzipped().write(to: testbed.root.file("served/web.tar.gz"))
+        let server = try FileServer(directory: testbed.path("served"))
+        let url = "http://127.0.0.1:\(server.port)/web.tar.gz"
+        let hash = try InstallTests().sha256(testbed.path("served/web.tar.gz"))
+
+        let result = await testbed.run(["plugin", "install", url, "--sha256", hash])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Installed plugin 'web' 1.0.0"))
+
+        let missing = await testbed.run(["plugin", "install", "http://127.0.0.1:\(server.port)/nothing.tar.gz"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("warning: installing from a URL without --sha256"))
+        #expect(missing.stderr.contains("cannot download http://127.0.0.1:\(server.port)/nothing.tar.gz"))
+        #expect(missing.stderr.contains("404"))
+    }
+}

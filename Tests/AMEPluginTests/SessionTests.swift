@@ -202,7 +202,9 @@ struct SessionTests {
             """, presses: 1)
         #expect(outcome.status == 130)
         #expect(outcome.stderr.contains("asked stubborn to stop"))
-        #expect(outcome.elapsed < .seconds(3))
+        // These plugins would run forever: ending at all is the point; the bound only
+        // catches a session that waits for a deadline it should not have.
+        #expect(outcome.elapsed < .seconds(10))
     }
 
     @Test("the second Ctrl-C terminates, the third kills")
@@ -217,7 +219,7 @@ struct SessionTests {
             """, presses: 3)
         #expect(outcome.status == 130)
         #expect(outcome.stderr.contains("terminating stubborn"))
-        #expect(outcome.elapsed < .seconds(4))
+        #expect(outcome.elapsed < .seconds(10))
     }
 
     @Test("a plugin that honours SIGTERM stops on the second Ctrl-C")
@@ -229,6 +231,6 @@ struct SessionTests {
             while :; do sleep 0.1; done
             """, presses: 2)
         #expect(outcome.status == 130)
-        #expect(outcome.elapsed < .seconds(3))
+        #expect(outcome.elapsed < .seconds(10))
     }
 }

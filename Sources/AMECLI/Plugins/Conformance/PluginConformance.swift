@@ -196,8 +196,3 @@ public struct PluginConformance: Sendable {
         Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }
-
-struct ConformanceFailure: Error {
-    var message: String
-    init(_ message: String) { self.message = message }
-}

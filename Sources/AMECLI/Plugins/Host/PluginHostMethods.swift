@@ -47,7 +47,15 @@ struct PluginHostMethods: Sendable {
         var directory: String
         var file: String
         var tasks: [TaskSpec]
-        var recurringTasks: [RecurringTask]
+        var recurringTasks: [Schedule]
+    }
+
+    /// A recurring task as `ame tasks --json` shows it.
+    struct Schedule: Encodable {
+        var name: String
+        var taskRef: String
+        var schedule: String
+        var timezone: String?
     }
 
     func projectDocument() throws -> JSONValue {
@@ -59,7 +67,10 @@ struct PluginHostMethods: Sendable {
         let project = try ProjectLoader(location: location, context: context).load()
         return try JSONValue(encoding: ProjectDocument(
             projectName: project.projectName, directory: location.directory.path, file: location.file.path,
-            tasks: project.tasks, recurringTasks: project.recurringTasks))
+            tasks: project.tasks,
+            recurringTasks: project.recurringTasks.map {
+                Schedule(name: $0.name, taskRef: $0.taskRef, schedule: $0.schedule, timezone: $0.timezone)
+            }))
     }
 
     // MARK: run.submit

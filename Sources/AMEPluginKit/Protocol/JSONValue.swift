@@ -79,13 +79,12 @@ extension JSONValue {
     /// The JSON form of any encodable value (dates as ISO 8601, as AME writes them).
     public init(encoding value: some Encodable) throws {
         let data = try JSONCoding.encoder.encode(value)
-        self = try JSONCoding.decoder.decode(JSONValue.self, from: data)
+        self = try JSONParser.parse(data)
     }
 
     /// This value read as `type`; a mismatch throws a `DecodingError` naming the field.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let data = try JSONCoding.encoder.encode(self)
-        return try JSONCoding.decoder.decode(type, from: data)
+        return try JSONCoding.decoder.decode(type, from: Data(JSONWriter.write(self)))
     }
 }
 

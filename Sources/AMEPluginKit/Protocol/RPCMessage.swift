@@ -14,22 +14,35 @@ public enum RPCMessage: Hashable, Sendable {
 
     /// Parses one line (without its newline).
     public static func parse(_ line: Data) throws(Malformed) -> RPCMessage {
-        let envelope: Envelope
+        let value: JSONValue
         do {
-            envelope = try JSONCoding.decoder.decode(Envelope.self, from: line)
+            value = try JSONParser.parse(line)
         } catch {
-            let isObject = line.first(where: { ![0x20, 0x09, 0x0D].contains($0) }) == UInt8(ascii: "{")
-            throw Malformed(reason: isObject ? "a JSON object that is not a JSON-RPC message" : "not JSON")
+            throw Malformed(reason: "not JSON")
         }
-        guard envelope.jsonrpc == "2.0" else { throw Malformed(reason: "a message without \"jsonrpc\": \"2.0\"") }
-        if let method = envelope.method {
-            if let id = envelope.id { return .request(id: id, method: method, params: envelope.params) }
-            return .notification(method: method, params: envelope.params)
+        guard case .object(let object) = value else { throw Malformed(reason: "JSON that is not a JSON-RPC message") }
+        guard object["jsonrpc"] == .string("2.0") else { throw Malformed(reason: "a message without \"jsonrpc\": \"2.0\"") }
+        // A null id (allowed in error responses to unparseable requests) counts as absent.
+        let id: RPCID? = switch object["id"] {
+        case .integer(let number)?: .number(number)
+        case .string(let text)?: .string(text)
+        default: nil
         }
-        guard let id = envelope.id else { throw Malformed(reason: "a message with neither \"method\" nor \"id\"") }
-        if let error = envelope.error { return .response(id: id, result: .failure(error)) }
-        guard envelope.hasResult else { throw Malformed(reason: "a response with neither \"result\" nor \"error\"") }
-        return .response(id: id, result: .success(envelope.result ?? .null))
+        if let methodValue = object["method"] {
+            guard case .string(let method) = methodValue else { throw Malformed(reason: "a message whose \"method\" is not a string") }
+            if let id { return .request(id: id, method: method, params: object["params"]) }
+            return .notification(method: method, params: object["params"])
+        }
+        guard let id else { throw Malformed(reason: "a message with neither \"method\" nor \"id\"") }
+        if let error = object["error"] {
+            guard let fields = try? JSONFields(error), let code = try? fields.integer("code"),
+                  let message = try? fields.string("message") else {
+                throw Malformed(reason: "an error response without \"code\" and \"message\"")
+            }
+            return .response(id: id, result: .failure(RPCError(code: Int(code), message: message, data: fields.object["data"])))
+        }
+        guard let result = object["result"] else { throw Malformed(reason: "a response with neither \"result\" nor \"error\"") }
+        return .response(id: id, result: .success(result))
     }
 
     /// The message as one line of JSON, newline included.
@@ -47,42 +60,21 @@ public enum RPCMessage: Hashable, Sendable {
             object["id"] = id.jsonValue
             switch result {
             case .success(let value): object["result"] = value
-            case .failure(let error): object["error"] = try JSONValue(encoding: error)
+            case .failure(let error):
+                var fields: [String: JSONValue] = ["code": .integer(Int64(error.code)), "message": .string(error.message)]
+                if let data = error.data { fields["data"] = data }
+                object["error"] = .object(fields)
             }
         }
-        var data = try JSONCoding.encoder.encode(JSONValue.object(object))
-        data.append(0x0A)
-        return data
+        var bytes = JSONWriter.write(.object(object))
+        bytes.append(0x0A)
+        return Data(bytes)
     }
 
     public var method: String? {
         switch self {
         case .request(_, let method, _), .notification(let method, _): method
         case .response: nil
-        }
-    }
-
-    private struct Envelope: Decodable {
-        var jsonrpc: String?
-        var id: RPCID?
-        var method: String?
-        var params: JSONValue?
-        var result: JSONValue?
-        var hasResult: Bool
-        var error: RPCError?
-
-        enum CodingKeys: String, CodingKey { case jsonrpc, id, method, params, result, error }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            jsonrpc = try container.decodeIfPresent(String.self, forKey: .jsonrpc)
-            // A null id (allowed in error responses to unparseable requests) counts as absent.
-            id = try? container.decodeIfPresent(RPCID.self, forKey: .id)
-            method = try container.decodeIfPresent(String.self, forKey: .method)
-            params = try container.decodeIfPresent(JSONValue.self, forKey: .params)
-            hasResult = container.contains(.result)
-            result = try container.decodeIfPresent(JSONValue.self, forKey: .result)
-            error = try container.decodeIfPresent(RPCError.self, forKey: .error)
         }
     }
 }

@@ -106,19 +106,19 @@ public final class AMEHost: @unchecked Sendable {
 
     /// Text for the user's stdout, exactly as given.
     public func write(_ text: String) {
-        notify(PluginMethod.output, OutputParams(text: text))
+        channel.send(.notification(method: PluginMethod.output, params: OutputParams(text: text).json))
     }
 
     public func log(_ message: String, level: LogParams.Level = .info) {
-        notify(PluginMethod.log, LogParams(level: level, message: message))
+        channel.send(.notification(method: PluginMethod.log, params: LogParams(level: level, message: message).json))
     }
 
     public func progress(_ title: String, done: Int64, total: Int64, detail: String? = nil) {
-        notify(PluginMethod.progress, ProgressParams(title: title, done: done, total: total, detail: detail))
+        channel.send(.notification(method: PluginMethod.progress, params: ProgressParams(title: title, done: done, total: total, detail: detail).json))
     }
 
     public func finishProgress(_ title: String) {
-        notify(PluginMethod.progress, ProgressParams(title: title, finished: true))
+        channel.send(.notification(method: PluginMethod.progress, params: ProgressParams(title: title, finished: true).json))
     }
 
     public func notify(_ method: String, _ params: some Encodable) {

@@ -33,9 +33,9 @@ public enum PluginRuntime {
     static func printDescription(_ root: any ParsableCommand.Type, about: PluginAbout) -> Int32 {
         do {
             let description = try DescriptionBuilder.describe(root, about: about)
-            var data = try JSONCoding.encoder.encode(description)
-            data.append(0x0A)
-            FileHandle.standardOutput.write(data)
+            var bytes = JSONWriter.write(description.json)
+            bytes.append(0x0A)
+            FileHandle.standardOutput.write(Data(bytes))
             return 0
         } catch {
             writeStandardError("cannot describe this plugin: \(error)\n")
@@ -65,7 +65,7 @@ public enum PluginRuntime {
         for await (id, method, params) in requests {
             switch method {
             case PluginMethod.initialize:
-                guard let initialize = try? (params ?? .null).decode(InitializeParams.self) else {
+                guard let initialize = try? InitializeParams(json: params ?? .null) else {
                     channel.send(.response(id: id, result: .failure(RPCError(.invalidParams, "initialize needs protocolVersion, ameVersion and context"))))
                     continue
                 }
@@ -77,16 +77,15 @@ public enum PluginRuntime {
                 let created = AMEHost(channel: channel, context: initialize.context, protocolVersion: initialize.protocolVersion)
                 host = created
                 router.host = created
-                channel.send(.response(id: id, result: Result { try JSONValue(encoding: InitializeResult(protocolVersion: initialize.protocolVersion)) }
-                    .mapError { RPCError(.internalError, "\($0)") }))
+                channel.send(.response(id: id, result: .success(InitializeResult(protocolVersion: initialize.protocolVersion).json)))
             case PluginMethod.run:
                 guard let host else {
                     channel.send(.response(id: id, result: .failure(RPCError(.invalidRequest, "'run' before 'initialize'"))))
                     continue
                 }
-                let argv = (try? (params ?? .null).decode(RunParams.self).argv) ?? []
+                let argv = (try? RunParams(json: params ?? .null).argv) ?? []
                 let result = await run(root, argv: argv, host: host)
-                channel.send(.response(id: id, result: result.map { (try? JSONValue(encoding: $0)) ?? .null }))
+                channel.send(.response(id: id, result: result.map(\.json)))
                 if case .success(let outcome) = result { return outcome.exitCode }
                 if case .failure(let error) = result { return error.exitStatus }
             default:

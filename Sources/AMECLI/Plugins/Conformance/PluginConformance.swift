@@ -126,7 +126,7 @@ public struct PluginConformance: Sendable {
             protocolVersion: version, ameVersion: AMEVersion.current,
             context: SessionContext(workingDirectory: workingDirectory, projectDirectory: nil, server: "embedded", output: "text",
                                     tty: .init(stdin: false, stdout: false, stderr: false), color: false, width: 80))
-        process.send(.request(id: .number(1), method: PluginMethod.initialize, params: try? JSONValue(encoding: initialize)))
+        process.send(.request(id: .number(1), method: PluginMethod.initialize, params: initialize.json))
         process.send(.notification(method: "$/ame-conformance-probe", params: .object([:])))
         switch await answer(to: .number(1), within: PluginSession.Deadlines().initialize) {
         case .failure(let failure):
@@ -134,7 +134,7 @@ public struct PluginConformance: Sendable {
         case .success(.failure(let error)):
             return await fail("initialize", "it refused: \(error.message)")
         case .success(.success(let value)):
-            guard let result = try? value.decode(InitializeResult.self), result.protocolVersion == version else {
+            guard let result = try? InitializeResult(json: value), result.protocolVersion == version else {
                 return await fail("initialize", "the answer must be {\"protocolVersion\": \(version)}")
             }
             if expectSuccess { checks.append(Check(name: "initialize", passed: true, detail: "answered with protocol \(version); ignored an unknown notification")) }
@@ -156,7 +156,7 @@ public struct PluginConformance: Sendable {
         }
 
         // run
-        process.send(.request(id: .number(2), method: PluginMethod.run, params: try? JSONValue(encoding: RunParams(argv: argv))))
+        process.send(.request(id: .number(2), method: PluginMethod.run, params: RunParams(argv: argv).json))
         switch await answer(to: .number(2), within: runDeadline) {
         case .failure(let failure):
             return await fail(label, failure.message)
@@ -164,7 +164,7 @@ public struct PluginConformance: Sendable {
             if expectSuccess { return await fail(label, "it answered with error \(error.code): \(error.message)") }
             checks.append(Check(name: label, passed: true, detail: "refused with error \(error.code) (exit status \(error.exitStatus))"))
         case .success(.success(let value)):
-            guard let result = try? value.decode(RunResult.self) else {
+            guard let result = try? RunResult(json: value) else {
                 return await fail(label, "the answer must be {\"exitCode\": N, \"data\": …}")
             }
             if expectSuccess {

@@ -28,23 +28,38 @@ public struct DescribeCache: Sendable {
         return DescribeCache(directory: base.appendingPathComponent("ame/plugins/describe"))
     }
 
-    struct Entry: Codable {
-        var path: String
-        var identity: PluginFileCheck.Identity
-        var outcome: HandshakeOutcome
-    }
+    // An entry: {"path", "identity": {size, modified, inode, device}, "described": DOC | "failed": REASON},
+    // written and read by hand (see `JSONParser` for why not `Codable`).
 
     public func lookup(path: String, identity: PluginFileCheck.Identity) -> HandshakeOutcome? {
         guard let data = FileManager.default.contents(atPath: file(for: path).path),
-              let entry = try? JSONDecoder().decode(Entry.self, from: data),
-              entry.path == path, entry.identity == identity else { return nil }
-        return entry.outcome
+              let entry = try? JSONParser.parse(data), let fields = try? JSONFields(entry),
+              (try? fields.string("path")) == path,
+              let stored = try? fields.nested("identity"),
+              (try? stored.integer("size")) == identity.size,
+              (try? stored.integer("modified")) == identity.modifiedNanoseconds,
+              (try? stored.integer("inode")) == Int64(bitPattern: identity.inode),
+              (try? stored.integer("device")) == Int64(bitPattern: identity.device) else { return nil }
+        if let description = fields.object["described"] {
+            return (try? PluginDescription(json: description)).map(HandshakeOutcome.described)
+        }
+        return (try? fields.string("failed")).map(HandshakeOutcome.failed)
     }
 
     public func store(_ outcome: HandshakeOutcome, path: String, identity: PluginFileCheck.Identity) {
-        guard let data = try? JSONEncoder().encode(Entry(path: path, identity: identity, outcome: outcome)) else { return }
+        var entry: [String: JSONValue] = [
+            "path": .string(path),
+            "identity": [
+                "size": .integer(identity.size), "modified": .integer(identity.modifiedNanoseconds),
+                "inode": .integer(Int64(bitPattern: identity.inode)), "device": .integer(Int64(bitPattern: identity.device)),
+            ],
+        ]
+        switch outcome {
+        case .described(let description): entry["described"] = description.json
+        case .failed(let reason): entry["failed"] = .string(reason)
+        }
         // A cache that cannot be written only costs a handshake next time.
-        try? AtomicFile.write(data, to: file(for: path), permissions: 0o600)
+        try? AtomicFile.write(Data(JSONWriter.write(.object(entry))), to: file(for: path), permissions: 0o600)
     }
 
     func file(for path: String) -> URL {
@@ -61,7 +76,7 @@ public struct DescribeCache: Sendable {
 }
 
 /// What a handshake produced: the document, or why there is none.
-public enum HandshakeOutcome: Hashable, Sendable, Codable {
+public enum HandshakeOutcome: Hashable, Sendable {
     case described(PluginDescription)
     case failed(String)
 }

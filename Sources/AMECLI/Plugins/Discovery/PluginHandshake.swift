@@ -81,16 +81,14 @@ public enum PluginHandshake {
     public static func parse(_ output: Data) -> HandshakeOutcome {
         let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return .failed("'--ame-describe' printed nothing") }
-        guard let value = try? JSONCoding.decoder.decode(JSONValue.self, from: Data(text.utf8)) else {
+        guard let value = try? JSONParser.parse(text) else {
             return .failed("'--ame-describe' did not print JSON (it began: \(excerpt(text)))")
         }
         guard case .object = value else { return .failed("'--ame-describe' printed JSON that is not an object") }
         do {
-            return .described(try value.decode(PluginDescription.self))
-        } catch let error as DecodingError {
-            return .failed("its describe document is incomplete: \(describe(error))")
+            return .described(try PluginDescription(json: value))
         } catch {
-            return .failed("its describe document cannot be read: \(error)")
+            return .failed("its describe document is incomplete: \(error.description)")
         }
     }
 

@@ -21,11 +21,11 @@ final class PluginNotificationRenderer: @unchecked Sendable {
     func render(method: String, params: JSONValue?) -> Bool {
         switch method {
         case PluginMethod.output:
-            guard let output = try? (params ?? .null).decode(OutputParams.self) else { return false }
+            guard let output = try? OutputParams(json: params ?? .null) else { return false }
             clearProgress()
             terminal.out(output.text)
         case PluginMethod.log:
-            guard let log = try? (params ?? .null).decode(LogParams.self) else { return false }
+            guard let log = try? LogParams(json: params ?? .null) else { return false }
             let style = terminal.errorStyle
             clearProgress()
             switch log.level {
@@ -36,7 +36,7 @@ final class PluginNotificationRenderer: @unchecked Sendable {
             case .error: terminal.errLine("\(style.red("error")): \(log.message)")
             }
         case PluginMethod.progress:
-            guard let progress = try? (params ?? .null).decode(ProgressParams.self) else { return false }
+            guard let progress = try? ProgressParams(json: params ?? .null) else { return false }
             draw(progress)
         default:
             return false

@@ -102,7 +102,7 @@ public struct PluginSession: Sendable {
         let runID = RPCID.number(2)
         var initialized = false
         var presses = 0
-        process.send(.request(id: initializeID, method: PluginMethod.initialize, params: try JSONValue(encoding: initializeParams())))
+        process.send(.request(id: initializeID, method: PluginMethod.initialize, params: initializeParams().json))
 
         var ending: Ending = .closedEarly(during: "initialize")
         loop: for await event in events {
@@ -122,14 +122,14 @@ public struct PluginSession: Sendable {
                         ending = .badInitializeAnswer("refused 'initialize': \(error.message)")
                         break loop
                     case .success(let value):
-                        guard let answer = try? value.decode(InitializeResult.self), answer.protocolVersion == protocolVersion else {
+                        guard let answer = try? InitializeResult(json: value), answer.protocolVersion == protocolVersion else {
                             ending = .badInitializeAnswer("answered 'initialize' without \"protocolVersion\": \(protocolVersion)")
                             break loop
                         }
                     }
                     initialized = true
                     initializeTimer.cancel()
-                    let params = try JSONValue(encoding: RunParams(argv: argv))
+                    let params = RunParams(argv: argv).json
                     process.send(.request(id: runID, method: PluginMethod.run, params: params))
                 } else if id == runID && initialized {
                     ending = .answered(result)
@@ -199,7 +199,7 @@ public struct PluginSession: Sendable {
             await process.drainStderr()
             switch result {
             case .success(let value):
-                guard let answer = try? value.decode(RunResult.self) else {
+                guard let answer = try? RunResult(json: value) else {
                     throw failure("answered 'run' with something other than {\"exitCode\": …}",
                                   hint: "see 'run' in docs/plugins.md", exitCode: Status.protocolError, process: process)
                 }

@@ -18,7 +18,8 @@ struct SessionTests {
         var status: Int32
         var message: String
         var hint: String
-        /// The session must end well within this (the deadline plus cleanup).
+        /// The session must end within this. The fixtures would run for 30 s or forever, so
+        /// ending at all shows the cut; the margin is for a loaded machine.
         var within: Duration
         var testDescription: String { name }
     }
@@ -30,42 +31,42 @@ struct SessionTests {
             read -r line
             echo 'Starting the work now...'
             sleep 30
-            """, status: 70, message: "plugin 'garbage' (", hint: "wrote not JSON on stdout: 'Starting the work now...'", within: .seconds(4)),
+            """, status: 70, message: "plugin 'garbage' (", hint: "wrote not JSON on stdout: 'Starting the work now...'", within: .seconds(10)),
         Misbehaviour(name: "crash", session: """
             \(FixturePlugin.answerInitialize)
             read -r line
             echo 'panic: index out of range' >&2
             exit 3
-            """, status: 3, message: "exited with status 3 before answering 'run'", hint: "| panic: index out of range", within: .seconds(4)),
+            """, status: 3, message: "exited with status 3 before answering 'run'", hint: "| panic: index out of range", within: .seconds(10)),
         Misbehaviour(name: "killed", session: """
             \(FixturePlugin.answerInitialize)
             read -r line
             kill -SEGV $$
-            """, status: 139, message: "was killed by SIGSEGV before answering 'run'", hint: "check it with 'ame plugin test", within: .seconds(4)),
+            """, status: 139, message: "was killed by SIGSEGV before answering 'run'", hint: "check it with 'ame plugin test", within: .seconds(10)),
         Misbehaviour(name: "hang", session: """
             echo 'thinking about initialize' >&2
             sleep 30
-            """, status: 124, message: "did not answer 'initialize' within 5 s", hint: "| thinking about initialize", within: .seconds(8)),
+            """, status: 124, message: "did not answer 'initialize' within 5 s", hint: "| thinking about initialize", within: .seconds(15)),
         Misbehaviour(name: "huge", session: """
             \(FixturePlugin.answerInitialize)
             read -r line
             yes 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' | tr -d '\\n'
-            """, status: 70, message: "wrote a line longer than 8 MiB on stdout", hint: "send large data as several messages", within: .seconds(6)),
+            """, status: 70, message: "wrote a line longer than 8 MiB on stdout", hint: "send large data as several messages", within: .seconds(12)),
         Misbehaviour(name: "silent", session: """
             \(FixturePlugin.answerInitialize)
             read -r line
             exit 0
-            """, status: 70, message: "exited before answering 'run'", hint: "must answer every request", within: .seconds(4)),
+            """, status: 70, message: "exited before answering 'run'", hint: "must answer every request", within: .seconds(10)),
         Misbehaviour(name: "wrongid", session: """
             read -r line
             printf '%s\\n' '{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":7}}'
             sleep 30
-            """, status: 70, message: #"answered 'initialize' without "protocolVersion": 1"#, hint: "ame plugin test", within: .seconds(4)),
+            """, status: 70, message: #"answered 'initialize' without "protocolVersion": 1"#, hint: "ame plugin test", within: .seconds(10)),
         Misbehaviour(name: "badresult", session: """
             \(FixturePlugin.answerInitialize)
             read -r line
             printf '%s\\n' '{"jsonrpc":"2.0","id":2,"result":"done"}'
-            """, status: 70, message: #"answered 'run' with something other than {"exitCode": …}"#, hint: "docs/plugins.md", within: .seconds(4)),
+            """, status: 70, message: #"answered 'run' with something other than {"exitCode": …}"#, hint: "docs/plugins.md", within: .seconds(10)),
     ]
 
     @Test("a misbehaving plugin ends with a clear error naming it, its stderr, and the documented status", arguments: misbehaviours)
@@ -79,6 +80,7 @@ struct SessionTests {
         #expect(result.stderr.contains(misbehaviour.message), "\(result.stderr)")
         #expect(result.stderr.contains(misbehaviour.hint), "\(result.stderr)")
         #expect(elapsed < misbehaviour.within, "took \(elapsed)")
+        if misbehaviour.name == "hang" { #expect(elapsed >= .seconds(5), "the initialize deadline is 5 s, not less") }
     }
 
     @Test("an error answer ends ame with its message, hint and mapped status")

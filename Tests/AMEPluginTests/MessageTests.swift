@@ -32,7 +32,7 @@ struct MessageTests {
                 return error.reason
             }
         }
-        #expect(reason("hello") == "not JSON")
+        #expect(reason("hello") == "text that is not JSON")
         #expect(reason(#"{"id": 1, "result": 2}"#) == #"a message without "jsonrpc": "2.0""#)
         #expect(reason(#"{"jsonrpc": "2.0"}"#) == #"a message with neither "method" nor "id""#)
         #expect(reason(#"{"jsonrpc": "2.0", "id": 1}"#) == #"a response with neither "result" nor "error""#)

@@ -31,7 +31,7 @@ struct SessionTests {
             read -r line
             echo 'Starting the work now...'
             sleep 30
-            """, status: 70, message: "plugin 'garbage' (", hint: "wrote not JSON on stdout: 'Starting the work now...'", within: .seconds(10)),
+            """, status: 70, message: "plugin 'garbage' (", hint: "wrote text that is not JSON on stdout: 'Starting the work now...'", within: .seconds(10)),
         Misbehaviour(name: "crash", session: """
             \(FixturePlugin.answerInitialize)
             read -r line

@@ -18,7 +18,7 @@ public enum RPCMessage: Hashable, Sendable {
         do {
             value = try JSONParser.parse(line)
         } catch {
-            throw Malformed(reason: "not JSON")
+            throw Malformed(reason: "text that is not JSON")
         }
         guard case .object(let object) = value else { throw Malformed(reason: "JSON that is not a JSON-RPC message") }
         guard object["jsonrpc"] == .string("2.0") else { throw Malformed(reason: "a message without \"jsonrpc\": \"2.0\"") }

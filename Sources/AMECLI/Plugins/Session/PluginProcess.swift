@@ -141,7 +141,7 @@ final class PluginProcess: @unchecked Sendable {
                     if let message = try? RPCMessage.parse(remainder) {
                         onOutput(.message(message))
                     } else {
-                        onOutput(.malformed(reason: "not JSON", excerpt: excerpt(remainder)))
+                        onOutput(.malformed(reason: "text that is not JSON", excerpt: excerpt(remainder)))
                     }
                 }
                 // Close our end: a plugin still writing gets EPIPE instead of blocking forever.

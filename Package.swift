@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "ame", targets: ["ame"]),
         .library(name: "AMECore", targets: ["AMECore"]),
+        .library(name: "AMEPluginKit", targets: ["AMEPluginKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +48,8 @@ let package = Package(
                 "AMESystem",
                 "AMEEngine",
                 "AMES3",
+                "AMEPluginKit",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +66,19 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ame", dependencies: ["AMECLI"]),
+        // The plugin protocol's messages and the Swift plugin runtime. Plugins depend on this
+        // alone, never on AME's internals.
+        .target(
+            name: "AMEPluginKit",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The Swift example plugin; built into .build/<config>/ beside `ame`, where it is found.
+        .executableTarget(
+            name: "ame-hello",
+            dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/examples/swift",
+            exclude: ["README.md"]
+        ),
         .target(
             name: "AMETestSupport",
             dependencies: ["AMECore", "AMECLI", "AMESystem"],
@@ -90,6 +106,13 @@ let package = Package(
         .testTarget(
             name: "AMES3Tests",
             dependencies: ["AMES3", "AMEEngine", "AMECore", "AMESystem", "AMETestSupport"]
+        ),
+        .testTarget(
+            name: "AMEPluginTests",
+            dependencies: [
+                "AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "AMEEngineTests",

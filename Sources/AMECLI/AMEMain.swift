@@ -17,7 +17,12 @@ public enum AMEMain {
 
     public static func run(arguments: [String], context: CommandContext) async -> Int32 {
         let terminal = context.terminal
+        // Plugins (Plugins/): `ame help` lists them; a first word no built-in takes may name one.
+        if let status = await PluginDispatch.help(arguments: arguments, context: context) { return status }
         if let unknown = unknownCommand(in: arguments) {
+            if let status = await PluginDispatch.run(name: unknown, arguments: Array(arguments.dropFirst()), context: context) {
+                return status
+            }
             let style = terminal.errorStyle
             terminal.errLine("\(style.red("error")): unknown command '\(unknown)'")
             if let suggestion = Suggestion.closest(to: unknown, in: RootCommand.builtinNames) {

@@ -26,6 +26,7 @@ public struct RootCommand: AsyncParsableCommand {
         PortForwardCommand.self,
         CreateCommand.self,
         ValidateCommand.self,
+        PluginCommand.self,
         TasksCommand.self,
         AgentCommand.self,
     ]

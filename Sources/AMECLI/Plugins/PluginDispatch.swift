@@ -1,0 +1,59 @@
+import AMEPluginKit
+import Foundation
+
+/// Where `AMEMain` hands over what is not a built-in: `ame NAME …` for a plugin, and the
+/// plugin parts of `ame help`.
+public enum PluginDispatch {
+    /// Runs plugin `name` with `arguments`; nil when there is no `ame-NAME` (the caller
+    /// then reports an unknown command).
+    public static func run(name: String, arguments: [String], context: CommandContext) async -> Int32? {
+        let resolver = PluginResolver.standard(context: context)
+        guard let record = await resolver.resolve(name) else { return nil }
+        do {
+            return try await run(record, arguments: arguments, context: context)
+        } catch {
+            return AMEMain.report(error, terminal: context.terminal)
+        }
+    }
+
+    /// Runs a resolved plugin; an invalid one is refused with its reason.
+    static func run(_ record: PluginRecord, arguments: [String], context: CommandContext) async throws -> Int32 {
+        guard case .valid(let description) = record.status else {
+            throw CLIError("plugin '\(record.name)' (\(record.path)) cannot run: \(record.status.problem ?? "it is invalid")",
+                           hint: "'ame plugin list' shows every plugin and its status", exitCode: PluginSession.Status.cannotRun)
+        }
+        let version = description.protocol.highestCommonVersion(with: PluginProtocol.supported) ?? PluginProtocol.current
+        let session = PluginSession(name: record.name, path: record.path, protocolVersion: version, context: context,
+                                    services: PluginServices.factory(context))
+        let (presses, stopListening) = InterruptSignals.shared.subscribe()
+        defer { stopListening() }
+        return try await session.run(argv: arguments, interrupts: presses)
+    }
+}
+
+extension PluginDispatch {
+    /// `ame help`, `ame --help`, `ame -h`: the built-ins' help plus the plugins; `ame help
+    /// NAME …` for a plugin. Nil for anything else (ArgumentParser answers it).
+    public static func help(arguments: [String], context: CommandContext) async -> Int32? {
+        let terminal = context.terminal
+        if arguments == ["help"] || arguments == ["--help"] || arguments == ["-h"] {
+            var text = RootCommand.helpMessage(columns: terminal.width)
+            if !text.hasSuffix("\n") { text += "\n" }
+            let records = await PluginResolver.standard(context: context).all()
+            text += PluginHelp.section(for: records, style: terminal.style)
+            terminal.out(text)
+            return 0
+        }
+        guard arguments.count >= 2, arguments[0] == "help", !RootCommand.builtinNames.contains(arguments[1]) else { return nil }
+        let name = arguments[1]
+        guard let record = await PluginResolver.standard(context: context).resolve(name) else { return nil }
+        guard let text = PluginHelp.detail(for: record, path: Array(arguments.dropFirst(2))) else {
+            let reason = record.status.problem ?? "it has no command '\(arguments.dropFirst(2).joined(separator: " "))'"
+            return AMEMain.report(CLIError("no help for plugin '\(name)' (\(record.path)): \(reason)",
+                                           hint: "'ame plugin list' shows every plugin and its status", exitCode: 2),
+                                  terminal: terminal)
+        }
+        terminal.out(text)
+        return 0
+    }
+}

@@ -1,0 +1,261 @@
+import AMEPluginKit
+import AMESystem
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One run of a plugin: start it, `initialize`, `run`, serve its host calls and show its
+/// notifications until it answers, then let it exit.
+///
+/// Whatever the plugin does — garbage on stdout, a crash, a hang before answering
+/// `initialize`, an endless line — the session ends with a sentence naming the plugin and
+/// the last lines it wrote on stderr, and an exit status from docs/plugins.md. It never
+/// hangs on a plugin and never traps.
+public struct PluginSession: Sendable {
+    public struct Deadlines: Sendable {
+        /// For the answer to `initialize`.
+        public var initialize: Duration = .seconds(5)
+        /// For the plugin to exit after answering `run` (then SIGTERM, then SIGKILL).
+        public var exit: Duration = .seconds(2)
+
+        public init() {}
+    }
+
+    /// Exit statuses of failures that are the plugin's fault rather than its answer.
+    public enum Status {
+        /// Could not be started, or is invalid.
+        public static let cannotRun: Int32 = 126
+        /// Broke the protocol (garbage, a line too long, a wrong answer).
+        public static let protocolError: Int32 = 70
+        /// Missed a deadline.
+        public static let deadline: Int32 = 124
+        /// Stopped by Ctrl-C.
+        public static let interrupted: Int32 = 130
+    }
+
+    public var name: String
+    public var path: String
+    public var protocolVersion: Int
+    public var context: CommandContext
+    public var services: PluginServices
+    public var deadlines = Deadlines()
+
+    public init(name: String, path: String, protocolVersion: Int, context: CommandContext, services: PluginServices) {
+        self.name = name
+        self.path = path
+        self.protocolVersion = protocolVersion
+        self.context = context
+        self.services = services
+    }
+
+    enum Event: Sendable {
+        case output(PluginProcess.Output)
+        case interrupt
+        case initializeDeadline
+    }
+
+    /// Why the session loop stopped.
+    enum Ending {
+        case answered(Result<JSONValue, RPCError>)
+        case malformed(reason: String, excerpt: String)
+        case lineTooLong
+        case closedEarly(during: String)
+        case missedInitializeDeadline
+        case badInitializeAnswer(String)
+    }
+
+    /// Runs the plugin with `argv`; returns `ame`'s exit status or throws a `CLIError`.
+    public func run(argv: [String], interrupts: AsyncStream<Void>) async throws -> Int32 {
+        let (events, sink) = AsyncStream<Event>.makeStream()
+        let process: PluginProcess
+        do {
+            process = try PluginProcess.start(
+                path: path, arguments: [], environment: PluginEnvironment.forSession(context: context, protocolVersion: protocolVersion),
+                workingDirectory: context.workingDirectory.path,
+                stderr: { [terminal = context.terminal] in terminal.write($0, to: .stderr) },
+                onOutput: { sink.yield(.output($0)) })
+        } catch {
+            throw CLIError("cannot start plugin '\(name)' (\(path)): \(error)",
+                           hint: "check that it is a program for this machine ('ame plugin test \(path)')", exitCode: Status.cannotRun)
+        }
+        let exitWatch = ExitWatch(process.child)
+        let interruptForwarder = Task {
+            for await _ in interrupts { sink.yield(.interrupt) }
+        }
+        let deadline = deadlines.initialize
+        let initializeTimer = Task {
+            try? await Task.sleep(for: deadline)
+            if !Task.isCancelled { sink.yield(.initializeDeadline) }
+        }
+        let hostCalls = TaskBag()
+        defer {
+            interruptForwarder.cancel()
+            initializeTimer.cancel()
+            hostCalls.cancelAll()
+            sink.finish()
+        }
+
+        let renderer = PluginNotificationRenderer(terminal: context.terminal, environment: context.environment)
+        let host = PluginHostMethods(pluginName: name, context: context, services: services)
+        let initializeID = RPCID.number(1)
+        let runID = RPCID.number(2)
+        var initialized = false
+        var presses = 0
+        process.send(.request(id: initializeID, method: PluginMethod.initialize, params: initializeParams().json))
+
+        var ending: Ending = .closedEarly(during: "initialize")
+        loop: for await event in events {
+            switch event {
+            case .initializeDeadline:
+                if !initialized {
+                    ending = .missedInitializeDeadline
+                    break loop
+                }
+            case .interrupt:
+                presses += 1
+                interrupt(presses, process: process)
+            case .output(.message(.response(let id, let result))):
+                if id == initializeID && !initialized {
+                    switch result {
+                    case .failure(let error):
+                        ending = .badInitializeAnswer("refused 'initialize': \(error.message)")
+                        break loop
+                    case .success(let value):
+                        guard let answer = try? InitializeResult(json: value), answer.protocolVersion == protocolVersion else {
+                            ending = .badInitializeAnswer("answered 'initialize' without \"protocolVersion\": \(protocolVersion)")
+                            break loop
+                        }
+                    }
+                    initialized = true
+                    initializeTimer.cancel()
+                    let params = RunParams(argv: argv).json
+                    process.send(.request(id: runID, method: PluginMethod.run, params: params))
+                } else if id == runID && initialized {
+                    ending = .answered(result)
+                    break loop
+                }
+                // Any other answer answers nothing AME asked: ignored, as JSON-RPC allows.
+            case .output(.message(.request(let id, let method, let params))):
+                hostCalls.add(Task {
+                    let result = await host.handle(id: id, method: method, params: params, notify: { process.send($0) })
+                    process.send(.response(id: id, result: result))
+                })
+            case .output(.message(.notification(let method, let params))):
+                renderer.render(method: method, params: params)
+            case .output(.malformed(let reason, let excerpt)):
+                ending = .malformed(reason: reason, excerpt: excerpt)
+                break loop
+            case .output(.lineTooLong):
+                ending = .lineTooLong
+                break loop
+            case .output(.closed):
+                ending = .closedEarly(during: initialized ? "run" : "initialize")
+                break loop
+            }
+        }
+        renderer.clearProgress()
+        hostCalls.cancelAll()
+        return try await finish(ending, process: process, exitWatch: exitWatch, interrupted: presses > 0)
+    }
+
+    func initializeParams() -> InitializeParams {
+        let terminal = context.terminal
+        var projectDirectory: String?
+        if let location = try? ProjectLocation.find(file: nil, directory: nil, context: context),
+           FileManager.default.fileExists(atPath: location.file.path) {
+            projectDirectory = location.directory.path
+        }
+        return InitializeParams(
+            protocolVersion: protocolVersion, ameVersion: AMEVersion.current,
+            context: SessionContext(
+                workingDirectory: context.workingDirectory.path, projectDirectory: projectDirectory,
+                server: context.environment["AME_SERVER"] ?? "embedded",
+                output: PluginEnvironment.outputMode(context: context),
+                tty: SessionContext.TTY(stdin: terminal.stdinIsTTY, stdout: terminal.stdoutIsTTY, stderr: terminal.stderrIsTTY),
+                color: terminal.colorEnabled, width: terminal.width))
+    }
+
+    /// Ctrl-C: ask, then terminate, then kill.
+    func interrupt(_ presses: Int, process: PluginProcess) {
+        let style = context.terminal.errorStyle
+        switch presses {
+        case 1:
+            process.send(.notification(method: PluginMethod.cancel, params: .object([:])))
+            context.terminal.errLine(style.dim("ame: asked \(name) to stop; press Ctrl-C again to terminate it"))
+        case 2:
+            process.child.sendToGroup(SIGTERM)
+            context.terminal.errLine(style.dim("ame: terminating \(name); press Ctrl-C again to kill it"))
+        default:
+            process.child.sendToGroup(SIGKILL)
+        }
+    }
+
+    func finish(_ ending: Ending, process: PluginProcess, exitWatch: ExitWatch, interrupted: Bool) async throws -> Int32 {
+        switch ending {
+        case .answered(let result):
+            process.closeInput()
+            _ = await exitWatch.stop(grace: deadlines.exit)
+            await process.drainStderr()
+            switch result {
+            case .success(let value):
+                guard let answer = try? RunResult(json: value) else {
+                    throw failure("answered 'run' with something other than {\"exitCode\": …}",
+                                  hint: "see 'run' in docs/plugins.md", exitCode: Status.protocolError, process: process)
+                }
+                if let data = answer.data, PluginEnvironment.outputMode(context: context) == "json" {
+                    try JSONOutput.write(data, to: context.terminal)
+                }
+                return (0...255).contains(answer.exitCode) ? answer.exitCode : 1
+            case .failure(let error):
+                if interrupted && error.code == RPCErrorCode.cancelled.rawValue { return Status.interrupted }
+                throw CLIError(error.message, hint: error.hint, exitCode: error.exitStatus)
+            }
+        case .malformed(let reason, let excerpt):
+            _ = await exitWatch.terminate(grace: .seconds(1))
+            await process.drainStderr()
+            throw failure("wrote \(reason) on stdout: '\(excerpt)'",
+                          hint: "a plugin's stdout carries only JSON-RPC messages, one per line; it should print anything else on stderr",
+                          exitCode: Status.protocolError, process: process)
+        case .lineTooLong:
+            _ = await exitWatch.terminate(grace: .seconds(1))
+            await process.drainStderr()
+            throw failure("wrote a line longer than \(PluginProcess.maximumMessageSize >> 20) MiB on stdout",
+                          hint: "messages must be shorter; send large data as several messages or as a file",
+                          exitCode: Status.protocolError, process: process)
+        case .missedInitializeDeadline:
+            _ = await exitWatch.terminate(grace: .seconds(1))
+            await process.drainStderr()
+            throw failure("did not answer 'initialize' within \(PluginHandshake.seconds(deadlines.initialize)) s and was stopped",
+                          hint: "a plugin must answer 'initialize' at once; check it with 'ame plugin test \(path)'",
+                          exitCode: Status.deadline, process: process)
+        case .badInitializeAnswer(let sentence):
+            _ = await exitWatch.terminate(grace: .seconds(1))
+            await process.drainStderr()
+            throw failure(sentence, hint: "check it with 'ame plugin test \(path)'", exitCode: Status.protocolError, process: process)
+        case .closedEarly(let request):
+            // Its stdout is closed: it has exited or is about to. Give it the exit grace.
+            let status = await exitWatch.stop(grace: deadlines.exit)
+            await process.drainStderr()
+            if interrupted { return Status.interrupted }
+            let code = status.succeeded ? Status.protocolError : status.exitCode
+            let how = switch status {
+            case .exited(0): "exited"
+            case .exited(let code): "exited with status \(code)"
+            case .signaled(let signal): "was killed by \(TerminationStatus.signalName(signal))"
+            }
+            throw failure("\(how) before answering '\(request)'",
+                          hint: "a plugin must answer every request AME sends; check it with 'ame plugin test \(path)'",
+                          exitCode: code, process: process)
+        }
+    }
+
+    func failure(_ sentence: String, hint: String, exitCode: Int32, process: PluginProcess) -> CLIError {
+        var text = hint
+        let lines = process.lastStderrLines()
+        if !lines.isEmpty {
+            text += "\n  its last lines on stderr:\n" + lines.map { "    | \($0)" }.joined(separator: "\n")
+        }
+        return CLIError("plugin '\(name)' (\(path)) \(sentence)", hint: text, exitCode: exitCode)
+    }
+}

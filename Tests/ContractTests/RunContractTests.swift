@@ -321,13 +321,14 @@ struct RunContractTests {
                 projectname: conflict
                 tasks:
                   write:
-                    runcommand: sleep 2; echo from-run > notes.txt; echo new > fresh.txt
+                    runcommand: echo started; sleep 2; echo from-run > notes.txt; echo new > fresh.txt
                     dependencies: none
                 """,
             "notes.txt": "original\n",
         ])
         let running = try sandbox.start(["run", "write"], in: project)
-        try await Task.sleep(for: .milliseconds(800))
+        // Edit only once the run has started (the project was uploaded before that).
+        #expect(await running.waitFor("started"))
         try Data("edited locally\n".utf8).write(to: project.appendingPathComponent("notes.txt"))
         let result = try await running.finish()
         #expect(result.exitCode == 0, "\(result.stderr)")

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ame", targets: ["ame"]),
+        .executable(name: "ame-server", targets: ["ame-server"]),
         .library(name: "AMECore", targets: ["AMECore"]),
     ],
     dependencies: [
@@ -15,6 +16,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Value types only: the project file, resources, cron, manifests, the jobs API contract.
@@ -43,10 +50,40 @@ let package = Package(
                 "AMECore",
                 "AMESystem",
                 "AMEEngine",
+                "AMEClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(name: "ame", dependencies: ["AMECLI"]),
+        // The jobs API over HTTP (URLSession, which is libcurl on Linux); no engine inside.
+        .target(
+            name: "AMEClient",
+            dependencies: ["AMECore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // HTTP routes, tokens, metrics over the engine; thin: every route calls the engine.
+        .target(
+            name: "AMEServer",
+            dependencies: [
+                "AMECore",
+                "AMESystem",
+                "AMEEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.embedInCode("openapi.yaml")]
+        ),
+        .executableTarget(
+            name: "ame-server",
+            dependencies: ["AMEServer"]
+        ),
         .target(
             name: "AMETestSupport",
             dependencies: ["AMECore", "AMECLI", "AMESystem"],
@@ -64,6 +101,16 @@ let package = Package(
         .testTarget(
             name: "AMESystemTests",
             dependencies: ["AMESystem", "AMETestSupport"]
+        ),
+        .testTarget(
+            name: "AMEServerTests",
+            dependencies: [
+                "AMEServer", "AMEClient", "AMEEngine", "AMECore", "AMESystem", "AMETestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(
             name: "AMEEngineTests",

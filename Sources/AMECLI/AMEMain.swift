@@ -59,6 +59,15 @@ public enum AMEMain {
         case let diagnostics as DiagnosticsError:
             DiagnosticsFailure(diagnostics: diagnostics.diagnostics, source: nil).render(to: terminal)
             return 1
+        case let apiError as APIError:
+            // The engine's or the server's refusal, as a sentence with its hint.
+            if apiError.code == .invalidProject, let diagnostics = apiError.diagnostics, !diagnostics.isEmpty {
+                DiagnosticsFailure(diagnostics: diagnostics, source: nil).render(to: terminal)
+                return 1
+            }
+            terminal.errLine("\(style.red("error")): \(apiError.message)")
+            if let hint = apiError.hint { terminal.errLine("  hint: \(hint)") }
+            return 1
         case let cliError as CLIError:
             terminal.errLine("\(style.red("error")): \(cliError.message)")
             if let hint = cliError.hint { terminal.errLine("  hint: \(hint)") }

@@ -1,0 +1,136 @@
+import AMECore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A run's log over HTTP (NDJSON, one `LogEvent` a line), delivered event by event as the
+/// bytes arrive. When the connection drops before the log is complete (a proxy timing out,
+/// a server restart) it asks again from the `next` of the last event it delivered, so the
+/// consumer sees every event exactly once.
+struct LogStreamReader: Sendable {
+    let api: HTTPJobsAPI
+    let runID: String
+    let from: Int64
+    let follow: Bool
+
+    /// One event on the wire: `text` when the bytes are UTF-8, else `data` (base64).
+    struct WireEvent: Decodable {
+        var offset: Int64
+        var next: Int64
+        var kind: LogEvent.Kind
+        var step: String?
+        var time: Date
+        var text: String?
+        var data: Data?
+        var exitCode: Int32?
+
+        var event: LogEvent {
+            LogEvent(offset: offset, next: next, kind: kind, step: step, time: time,
+                     data: data ?? Data((text ?? "").utf8), exitCode: exitCode)
+        }
+    }
+
+    /// Why one attempt ended.
+    enum Ending {
+        /// The server closed the response normally.
+        case complete
+        /// The log's `end` event came.
+        case ended
+    }
+
+    func stream() -> AsyncThrowingStream<LogEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                var next = from
+                var failures = 0
+                while !Task.isCancelled {
+                    let start = next
+                    do {
+                        var connected = false
+                        let ending = try await attempt(from: next, connected: &connected) { event in
+                            continuation.yield(event)
+                            next = event.next
+                        }
+                        if ending == .ended || !follow {
+                            continuation.finish()
+                            return
+                        }
+                        // Following, and the server closed without the end: ask again.
+                        failures = 0
+                    } catch let error as APIError where error.code != .unavailable {
+                        continuation.finish(throwing: error)
+                        return
+                    } catch {
+                        if Task.isCancelled { break }
+                        if next != start { failures = 0 }
+                        failures += 1
+                        if failures > api.maxReconnects {
+                            let reason = api.transportError(error)
+                            continuation.finish(throwing: APIError(
+                                .unavailable, "lost the log stream of run \(runID): \(reason.message)",
+                                hint: "re-attach with: ame logs \(runID) -f --from \(next)"))
+                            return
+                        }
+                        let delay = min(2000, 50 << min(failures, 6))
+                        try? await Task.sleep(for: .milliseconds(delay))
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// One request: yields each complete event; throws on a transport failure.
+    private func attempt(from offset: Int64, connected: inout Bool, yield: (LogEvent) -> Void) async throws -> Ending {
+        var query = [URLQueryItem(name: "from", value: String(offset))]
+        if follow { query.append(URLQueryItem(name: "follow", value: "true")) }
+        let request = try api.makeRequest("GET", "/v1/runs/\(HTTPJobsAPI.escape(runID))/logs", query: query)
+        let configuration = HTTPJobsAPI.streamingConfiguration()
+        // A quiet run sends nothing for a long time; that is not a failure.
+        configuration.timeoutIntervalForRequest = follow ? 7 * 24 * 3600 : 600
+        configuration.timeoutIntervalForResource = 7 * 24 * 3600
+        var status = 0
+        var pending = Data()
+        var errorBody = Data()
+        let decoder = WireFormat.decoder()
+        for try await part in URLSession.stream(request, configuration: configuration) {
+            switch part {
+            case .response(let response):
+                status = response.statusCode
+                connected = true
+            case .data(let data):
+                guard (200..<300).contains(status) else {
+                    errorBody.append(data)
+                    continue
+                }
+                pending.append(data)
+                guard let lastNewline = pending.lastIndex(of: 0x0A) else { continue }
+                // Complete lines: decode them all at once as a JSON array (a raw newline
+                // only ever separates lines; inside strings it is escaped).
+                var array = Data(capacity: lastNewline - pending.startIndex + 2)
+                array.append(0x5B)
+                array.append(pending[pending.startIndex..<lastNewline])
+                array.append(0x5D)
+                pending.removeSubrange(pending.startIndex...lastNewline)
+                array.withUnsafeMutableBytes { bytes in
+                    for index in 1..<(bytes.count - 1) where bytes[index] == 0x0A { bytes[index] = 0x2C }
+                }
+                let events: [WireEvent]
+                do {
+                    events = try decoder.decode([WireEvent].self, from: array)
+                } catch {
+                    throw APIError(.internal, "the server sent a log line this ame cannot read (\(error))")
+                }
+                for wire in events {
+                    let event = wire.event
+                    yield(event)
+                    if event.kind == .end { return .ended }
+                }
+            }
+        }
+        guard (200..<300).contains(status) else { throw api.httpError(status: status, body: errorBody) }
+        return .complete
+    }
+}

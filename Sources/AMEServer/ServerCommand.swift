@@ -51,6 +51,17 @@ public struct ServerCommand: AsyncParsableCommand {
 
     public init() {}
 
+    /// The process entry point: parse the arguments, serve until SIGTERM or SIGINT.
+    public static func start() async -> Never {
+        do {
+            let command = try parse()
+            try await command.run()
+            Glibc.exit(0)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     public func run() async throws {
         signal(SIGPIPE, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment

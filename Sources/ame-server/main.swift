@@ -1,3 +1,3 @@
 import AMEServer
 
-await ServerCommand.main()
+await ServerCommand.start()

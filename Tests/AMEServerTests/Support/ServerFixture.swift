@@ -44,7 +44,7 @@ final class ServerFixture: @unchecked Sendable {
 
     func application() -> some ApplicationProtocol {
         var logger = Logger(label: "ame-server-test")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         return AMEServer.makeApplication(state: state, host: "127.0.0.1", port: 0, logger: logger, recoveryInterval: .seconds(1))
     }
 
@@ -56,7 +56,7 @@ final class ServerFixture: @unchecked Sendable {
     /// A live server on a free loopback port for the duration of `body`, with its URL.
     func live<Value: Sendable>(_ body: @Sendable (URL) async throws -> Value) async throws -> Value {
         var logger = Logger(label: "ame-server-test")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let ports = AsyncStream<Int>.makeStream()
         let app = AMEServer.makeApplication(state: state, host: "127.0.0.1", port: 0, logger: logger, recoveryInterval: .seconds(1)) { port in
             ports.continuation.yield(port)

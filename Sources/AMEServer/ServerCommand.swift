@@ -99,7 +99,9 @@ public struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("cannot find the 'ame' binary that runs runs at \(agent): pass --agent PATH")
         }
         let engine = try Engine(layout: layout, configuration: configuration)
-        let launcher = AgentProcessLauncher(agentExecutable: agent, environment: environment, engineConfigPath: configFile?.path)
+        // Runs start from the agent's environment: never hand them the server's credentials.
+        let agentEnvironment = environment.filter { !Self.privateVariables.contains($0.key) }
+        let launcher = AgentProcessLauncher(agentExecutable: agent, environment: agentEnvironment, engineConfigPath: configFile?.path)
         let name = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         let state = ServerState(engine: engine, launcher: launcher, serverName: name)
 
@@ -124,6 +126,10 @@ public struct ServerCommand: AsyncParsableCommand {
         }
         try await app.runService()
     }
+
+    /// Variables of the server's environment that runs must not see.
+    static let privateVariables: Set<String> = ["AME_ADMIN_TOKEN", "AME_TOKEN", "AME_SERVER", "AME_ADMIN_USER", "AME_DATA_DIR",
+                                                "AME_SERVER_CONFIG"]
 
     /// Writes a line to stdout at once (print is block-buffered on a pipe).
     static func say(_ text: String) {

@@ -78,6 +78,17 @@ import Glibc
         #expect(revoked.stderr.contains("ame setup"))
     }
 
+    @Test func runsNeverSeeTheServersToken() async throws {
+        let sandbox = try AMESandbox(.server)
+        let token = try #require(sandbox.server?.adminToken)
+        let project = try sandbox.project(["ame.yaml": "projectname: env\ntasks:\n  env: {runcommand: env}\n"])
+        let run = try await sandbox.ame(["run", "env"], in: project)
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("PATH="))
+        #expect(!run.stdout.contains(token))
+        #expect(!run.stdout.contains("AME_ADMIN_TOKEN"))
+    }
+
     @Test func aServerKilledMidRunRestartsWithTheRunAndItsLogAndIntactBlobs() async throws {
         let sandbox = try AMESandbox(.server)
         let project = try sandbox.project([

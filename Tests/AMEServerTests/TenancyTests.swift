@@ -147,20 +147,25 @@ import Testing
                 ids.append(try #require(response.json["id"] as? String))
             }
             // One runs; the other waits, and says why.
-            let deadline = ContinuousClock.now + .seconds(60)
-            var reasons: [String] = []
-            while ContinuousClock.now < deadline {
-                reasons = []
-                var statuses: [String] = []
+            let deadline = ContinuousClock.now + .seconds(180)
+            var seen: [String] = []
+            var waitingReason: String?
+            while ContinuousClock.now < deadline && waitingReason == nil {
+                var states: [(String, String)] = []
                 for id in ids {
-                    let run = try await client.send(.get, "/v1/runs/\(id)", token: fixture.aliceToken).json
-                    statuses.append(run["status"] as? String ?? "")
-                    reasons.append(run["reason"] as? String ?? "")
+                    let response = try await client.send(.get, "/v1/runs/\(id)", token: fixture.aliceToken)
+                    let run = try WireFormat.decoder().decode(RunRecord.self, from: Data(response.text.utf8))
+                    states.append((run.status.rawValue, run.reason ?? ""))
                 }
-                if statuses.contains("running") && statuses.contains("queued") { break }
+                seen.append(states.map { "\($0.0): \($0.1)" }.joined(separator: " | "))
+                if states.contains(where: { $0.0 == "running" || $0.0 == "preparing" }),
+                   let queued = states.first(where: { $0.0 == "queued" && $0.1.contains("limit 1 at once") }) {
+                    waitingReason = queued.1
+                }
+                if states.allSatisfy({ RunStatus(rawValue: $0.0)?.isTerminal == true }) { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(reasons.contains { $0.contains("concurrent") || $0.contains("limit") }, "\(reasons)")
+            #expect(waitingReason != nil, "never saw one run waiting for the other: \(Array(Set(seen)).sorted())")
             for id in ids { _ = try await client.send(.post, "/v1/runs/\(id)/cancel", token: fixture.aliceToken) }
         }
     }

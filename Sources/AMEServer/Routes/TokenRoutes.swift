@@ -23,7 +23,12 @@ enum TokenRoutes {
 
         group.delete("tokens/{id}") { _, context in
             try requireAdmin(context)
-            let record = try state.tokens.revoke(id: context.parameters.get("id") ?? "")
+            let id = context.parameters.get("id") ?? ""
+            guard id != context.caller?.tokenID else {
+                throw APIError(.conflict, "this request uses token \(id); an admin cannot revoke the token they are using",
+                               hint: "revoke it with another admin token")
+            }
+            let record = try state.tokens.revoke(id: id)
             context.logger.info("token revoked", metadata: ["token_id": "\(record.id)"])
             return try JSONResponse.make(TokenInfo(record))
         }

@@ -94,7 +94,9 @@ public struct ServerCommand: AsyncParsableCommand {
         } catch let error as EngineConfiguration.LoadError {
             throw ValidationError("the config file has problems:\n\(error.description)")
         }
-        let agent = agentPath ?? Self.besideExecutable("ame")
+        let agent = agentPath.map {
+            URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+        } ?? Self.besideExecutable("ame")
         guard FileManager.default.isExecutableFile(atPath: agent) else {
             throw ValidationError("cannot find the 'ame' binary that runs runs at \(agent): pass --agent PATH")
         }

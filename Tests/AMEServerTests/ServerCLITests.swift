@@ -148,6 +148,35 @@ import Glibc
         #expect(check.corrupt.isEmpty)
     }
 
+    @Test func anUploadCutByACrashNeverBecomesVisible() async throws {
+        let sandbox = try AMESandbox(.server)
+        let server = try #require(sandbox.server)
+        let port = try #require(URL(string: server.url)?.port)
+        let digest = String(repeating: "7", count: 64)
+        // Half of a 4 MiB upload, then the server dies.
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = CuttingProxy.loopback(port: UInt16(port))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let head = "PUT /v1/blobs/\(digest) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(server.adminToken)\r\n"
+            + "Content-Type: application/octet-stream\r\nContent-Length: \(4 << 20)\r\n\r\n"
+        var bytes = Array(head.utf8) + [UInt8](repeating: 0x41, count: 2 << 20)
+        let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress, $0.count) }
+        #expect(written == bytes.count)
+        try await Task.sleep(for: .milliseconds(300))
+        let scratch = server.dataDirectory.appendingPathComponent("tmp")
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: scratch.path)).isEmpty, "the upload was not in progress")
+        sandbox.killServer()
+        try sandbox.restartServer()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "a half upload was left behind")
+        let blob = server.dataDirectory.appendingPathComponent("blobs/sha256/77/\(digest)")
+        #expect(!FileManager.default.fileExists(atPath: blob.path))
+        bytes.removeAll()
+    }
+
     /// Pids whose command line contains every one of `words`.
     static func processes(matching words: [String]) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

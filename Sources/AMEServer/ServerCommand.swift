@@ -40,6 +40,9 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("config"), help: ArgumentHelp("Capacity and limits (engine.yaml format; or AME_SERVER_CONFIG).", valueName: "file"))
     var configPath: String?
 
+    @Option(name: .customLong("agent-nice"), help: ArgumentHelp("The nice value runs start with, so the API stays responsive while many start (0: the server's own).", valueName: "n"))
+    var agentNice: Int32 = 0
+
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The URL clients use, as 'ame whoami' shows it.", valueName: "url"))
     var publicURL: String?
 
@@ -103,9 +106,10 @@ public struct ServerCommand: AsyncParsableCommand {
         let engine = try Engine(layout: layout, configuration: configuration)
         // Runs start from the agent's environment: never hand them the server's credentials.
         let agentEnvironment = environment.filter { !Self.privateVariables.contains($0.key) }
-        let launcher = AgentProcessLauncher(agentExecutable: agent, environment: agentEnvironment, engineConfigPath: configFile?.path)
+        var launcher = AgentProcessLauncher(agentExecutable: agent, environment: agentEnvironment, engineConfigPath: configFile?.path)
+        launcher.niceness = agentNice == 0 ? nil : agentNice
         let name = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-        let state = ServerState(engine: engine, launcher: launcher, serverName: name)
+        let state = ServerState(engine: engine, launcher: launcher, serverName: name, logger: logger)
 
         let preset = environment["AME_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let token = try state.tokens.bootstrapAdmin(

@@ -1,6 +1,7 @@
 import AMECore
 import AMEEngine
 import Foundation
+import Logging
 
 /// What every route reaches: the engine, how runs are launched, and the tokens. A route
 /// wraps the engine's own jobs API for the caller (`api(for:)`), so tenancy and every rule
@@ -13,9 +14,12 @@ public final class ServerState: Sendable {
     public let serverName: String
     let metrics: ServerMetrics
 
-    public init(engine: Engine, launcher: any RunLauncher, serverName: String) {
+    /// `launcher` starts each accepted run's agent; the server defers that a moment (see
+    /// `DeferredRunLauncher`) unless `deferLaunches` is false.
+    public init(engine: Engine, launcher: any RunLauncher, serverName: String, deferLaunches: Bool = true,
+                logger: Logger = Logger(label: "ame-server")) {
         self.engine = engine
-        self.launcher = launcher
+        self.launcher = deferLaunches ? DeferredRunLauncher(base: launcher, logger: logger) : launcher
         self.serverName = serverName
         tokens = TokenAuthority(store: engine.store)
         metrics = ServerMetrics()

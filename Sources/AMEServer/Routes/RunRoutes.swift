@@ -13,6 +13,7 @@ enum RunRoutes {
             let api = state.api(for: try context.requireCaller())
             var request = request
             let runRequest = try await request.decodeJSON(RunRequest.self)
+            if let deferred = state.launcher as? DeferredRunLauncher { await deferred.waitForRoom() }
             let record = try await api.submitRun(runRequest)
             state.metrics.runSubmitted()
             return try JSONResponse.make(record, status: .created)

@@ -11,7 +11,7 @@ import Logging
 /// A run is launched once submissions have paused for `quietPeriod`, or at the latest
 /// `maximumDelay` after it was accepted — far inside the engine's launch grace, after
 /// which a run without an agent is marked lost (so a run accepted just before a crash is
-/// reported lost with a reason, never dropped). A run cancelled meanwhile is not launched.
+/// reported lost with a reason, never dropped).
 final class DeferredRunLauncher: RunLauncher, @unchecked Sendable {
     let base: any RunLauncher
     let quietPeriod: TimeInterval
@@ -28,7 +28,7 @@ final class DeferredRunLauncher: RunLauncher, @unchecked Sendable {
     private var pending: [Pending] = []
     private var lastSubmission = Date.distantPast
 
-    init(base: any RunLauncher, quietPeriod: TimeInterval = 0.01, maximumDelay: TimeInterval = 5, logger: Logger) {
+    init(base: any RunLauncher, quietPeriod: TimeInterval = 0.01, maximumDelay: TimeInterval = 2, logger: Logger) {
         self.base = base
         self.quietPeriod = quietPeriod
         self.maximumDelay = maximumDelay
@@ -45,6 +45,22 @@ final class DeferredRunLauncher: RunLauncher, @unchecked Sendable {
         lastSubmission = now
         condition.signal()
         condition.unlock()
+    }
+
+    /// Waits while the oldest run waiting for its agent has waited `limit` or more: when
+    /// agents start slower than runs arrive, submissions slow down instead of piling up runs
+    /// that would outlive the engine's launch grace.
+    func waitForRoom(limit: TimeInterval = 5) async {
+        while true {
+            guard let oldest = oldestPending(), Date().timeIntervalSince(oldest) >= limit else { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    private func oldestPending() -> Date? {
+        condition.lock()
+        defer { condition.unlock() }
+        return pending.first?.accepted
     }
 
     /// How many runs wait for their agent (for tests and metrics).
@@ -72,36 +88,13 @@ final class DeferredRunLauncher: RunLauncher, @unchecked Sendable {
         }
     }
 
+    /// (An agent started for a run cancelled meanwhile sees it ended and exits at once.)
     private func start(_ item: Pending) {
-        let api = EmbeddedJobsAPI(engine: item.engine, launcher: base, owner: item.run.record.owner, isAdmin: true)
-        // Cancelled (or otherwise ended) while it waited: nothing to start.
-        if let current = try? syncGetRun(api, item.run.id), current.status.isTerminal { return }
         do {
             try base.launch(item.run, engine: item.engine)
         } catch {
             logger.error("could not start a run agent", metadata: ["run": "\(item.run.id)", "error": "\(error)"])
         }
     }
-
-    /// `getRun` from this plain thread.
-    private func syncGetRun(_ api: EmbeddedJobsAPI, _ id: String) throws -> RunRecord {
-        let box = ResultBox()
-        let semaphore = DispatchSemaphore(value: 0)
-        Task.detached {
-            box.result = await Result(catching: { try await api.getRun(id) })
-            semaphore.signal()
-        }
-        semaphore.wait()
-        return try box.result!.get()
-    }
-
-    private final class ResultBox: @unchecked Sendable {
-        var result: Result<RunRecord, any Error>?
-    }
 }
 
-extension Result where Failure == any Error {
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
-    }
-}

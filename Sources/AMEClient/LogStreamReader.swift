@@ -82,6 +82,22 @@ struct LogStreamReader: Sendable {
         }
     }
 
+    /// The offset of the last newline in `data`, found with `memchr`.
+    static func lastNewline(in data: Data) -> Int? {
+        data.withUnsafeBytes { bytes -> Int? in
+            guard let base = bytes.baseAddress else { return nil }
+            var found: Int?
+            var cursor = base
+            let end = base + bytes.count
+            while cursor < end, let hit = memchr(cursor, 0x0A, end - cursor) {
+                let pointer = UnsafeRawPointer(hit)
+                found = pointer - base
+                cursor = pointer + 1
+            }
+            return found
+        }
+    }
+
     /// One request: yields each complete event; throws on a transport failure.
     private func attempt(from offset: Int64, connected: inout Bool, yield: (LogEvent) -> Void) async throws -> Ending {
         var query = [URLQueryItem(name: "from", value: String(offset))]
@@ -106,7 +122,9 @@ struct LogStreamReader: Sendable {
                     continue
                 }
                 pending.append(data)
-                guard let lastNewline = pending.lastIndex(of: 0x0A) else { continue }
+                // Only the new bytes can hold a new line end (memchr, not a byte loop: logs are large).
+                guard let newline = Self.lastNewline(in: data) else { continue }
+                let lastNewline = pending.endIndex - (data.count - newline)
                 // Complete lines: decode them all at once as a JSON array (a raw newline
                 // only ever separates lines; inside strings it is escaped).
                 var array = Data(capacity: lastNewline - pending.startIndex + 2)
@@ -115,7 +133,13 @@ struct LogStreamReader: Sendable {
                 array.append(0x5D)
                 pending.removeSubrange(pending.startIndex...lastNewline)
                 array.withUnsafeMutableBytes { bytes in
-                    for index in 1..<(bytes.count - 1) where bytes[index] == 0x0A { bytes[index] = 0x2C }
+                    guard let base = bytes.baseAddress else { return }
+                    var cursor = base + 1
+                    let end = base + bytes.count - 1
+                    while cursor < end, let found = memchr(cursor, 0x0A, end - cursor) {
+                        found.storeBytes(of: 0x2C, as: UInt8.self)
+                        cursor = UnsafeMutableRawPointer(found) + 1
+                    }
                 }
                 let events: [WireEvent]
                 do {

@@ -65,9 +65,11 @@ enum NDJSONLogEncoder {
             buffer.writeString(String(exitCode))
         }
         if event.kind != .end {
-            if isUTF8(event.data) {
+            // Foundation validates and escapes large texts faster than a byte loop here would.
+            if let text = event.data.withUnsafeBytes({ String(validating: $0.bindMemory(to: UInt8.self), as: UTF8.self) }),
+               let quoted = try? textEncoder.encode(text) {
                 buffer.writeStaticString(",\"text\":")
-                writeQuoted(event.data, to: &buffer)
+                buffer.writeBytes(quoted)
             } else {
                 buffer.writeStaticString(",\"data\":\"")
                 buffer.writeString(event.data.base64EncodedString())
@@ -76,6 +78,12 @@ enum NDJSONLogEncoder {
         }
         buffer.writeStaticString("}\n")
     }
+
+    static let textEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
 
     static func isUTF8(_ data: Data) -> Bool {
         data.withUnsafeBytes { bytes in

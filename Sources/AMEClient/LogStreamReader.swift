@@ -125,30 +125,33 @@ struct LogStreamReader: Sendable {
                 // Only the new bytes can hold a new line end (memchr, not a byte loop: logs are large).
                 guard let newline = Self.lastNewline(in: data) else { continue }
                 let lastNewline = pending.endIndex - (data.count - newline)
-                // Complete lines: decode them all at once as a JSON array (a raw newline
-                // only ever separates lines; inside strings it is escaped).
-                var array = Data(capacity: lastNewline - pending.startIndex + 2)
-                array.append(0x5B)
-                array.append(pending[pending.startIndex..<lastNewline])
-                array.append(0x5D)
-                pending.removeSubrange(pending.startIndex...lastNewline)
-                array.withUnsafeMutableBytes { bytes in
-                    guard let base = bytes.baseAddress else { return }
-                    var cursor = base + 1
-                    let end = base + bytes.count - 1
-                    while cursor < end, let found = memchr(cursor, 0x0A, end - cursor) {
-                        found.storeBytes(of: 0x2C, as: UInt8.self)
-                        cursor = UnsafeMutableRawPointer(found) + 1
+                // Complete lines, each parsed in place; JSONDecoder reads what the fast
+                // parser does not know.
+                let complete = pending[pending.startIndex..<lastNewline]
+                var events: [LogEvent] = []
+                try complete.withUnsafeBytes { raw in
+                    guard let base = raw.baseAddress else { return }
+                    var cursor = base
+                    let end = base + raw.count
+                    while cursor < end {
+                        let lineEnd = memchr(cursor, 0x0A, end - cursor).map { UnsafeRawPointer($0) } ?? end
+                        let line = UnsafeRawBufferPointer(start: cursor, count: lineEnd - cursor)
+                        if line.count > 0 {
+                            if let event = NDJSONLogDecoder.decode(line) {
+                                events.append(event)
+                            } else {
+                                do {
+                                    events.append(try decoder.decode(WireEvent.self, from: Data(line)).event)
+                                } catch {
+                                    throw APIError(.internal, "the server sent a log line this ame cannot read (\(error))")
+                                }
+                            }
+                        }
+                        cursor = lineEnd + 1
                     }
                 }
-                let events: [WireEvent]
-                do {
-                    events = try decoder.decode([WireEvent].self, from: array)
-                } catch {
-                    throw APIError(.internal, "the server sent a log line this ame cannot read (\(error))")
-                }
-                for wire in events {
-                    let event = wire.event
+                pending.removeSubrange(pending.startIndex...lastNewline)
+                for event in events {
                     yield(event)
                     if event.kind == .end { return .ended }
                 }

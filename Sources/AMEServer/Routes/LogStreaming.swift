@@ -65,11 +65,11 @@ enum NDJSONLogEncoder {
             buffer.writeString(String(exitCode))
         }
         if event.kind != .end {
-            // Foundation validates and escapes large texts faster than a byte loop here would.
-            if let text = event.data.withUnsafeBytes({ String(validating: $0.bindMemory(to: UInt8.self), as: UTF8.self) }),
-               let quoted = try? textEncoder.encode(text) {
+            // Escaped here, byte by byte with plain runs copied at once: several times faster
+            // than Foundation's JSON writer on megabytes of log.
+            if isUTF8(event.data) {
                 buffer.writeStaticString(",\"text\":")
-                buffer.writeBytes(quoted)
+                writeQuoted(event.data, to: &buffer)
             } else {
                 buffer.writeStaticString(",\"data\":\"")
                 buffer.writeString(event.data.base64EncodedString())
@@ -79,17 +79,10 @@ enum NDJSONLogEncoder {
         buffer.writeStaticString("}\n")
     }
 
-    static let textEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
-
     static func isUTF8(_ data: Data) -> Bool {
         data.withUnsafeBytes { bytes in
-            // ASCII, the common case, without building a String.
-            if bytes.allSatisfy({ $0 < 0x80 }) { return true }
-            return String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) != nil
+            // The standard library validates UTF-8 with vector instructions.
+            String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) != nil
         }
     }
 

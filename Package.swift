@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ame", targets: ["ame"]),
+        .executable(name: "ame-server", targets: ["ame-server"]),
         .library(name: "AMECore", targets: ["AMECore"]),
         .library(name: "AMEPluginKit", targets: ["AMEPluginKit"]),
     ],
@@ -19,6 +20,11 @@ let package = Package(
         // The S3 client's HTTP (AMES3 only: the engine never imports HTTP).
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Value types only: the project file, resources, cron, manifests, the jobs API contract.
@@ -50,7 +56,9 @@ let package = Package(
                 "AMES3",
                 "AMEPluginKit",
                 .product(name: "Crypto", package: "swift-crypto"),
+                "AMEClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // An S3 client (SigV4, ListObjectsV2, ranged GET, PUT, multipart, HEAD) for data
@@ -78,6 +86,34 @@ let package = Package(
             dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "plugins/examples/swift",
             exclude: ["README.md"]
+        ),
+        // The jobs API over HTTP (URLSession, which is libcurl on Linux); no engine inside.
+        .target(
+            name: "AMEClient",
+            dependencies: ["AMECore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // HTTP routes, tokens, metrics over the engine; thin: every route calls the engine.
+        .target(
+            name: "AMEServer",
+            dependencies: [
+                "AMECore",
+                "AMESystem",
+                "AMEEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.embedInCode("openapi.yaml")]
+        ),
+        .executableTarget(
+            name: "ame-server",
+            dependencies: ["AMEServer"]
         ),
         .target(
             name: "AMETestSupport",
@@ -112,6 +148,16 @@ let package = Package(
             dependencies: [
                 "AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "AMEServerTests",
+            dependencies: [
+                "AMEServer", "AMEClient", "AMEEngine", "AMECore", "AMESystem", "AMETestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

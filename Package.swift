@@ -15,6 +15,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The Kubernetes API over HTTPS with custom CAs and client certificates.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Value types only: the project file, resources, cron, manifests, the jobs API contract.
@@ -43,10 +49,42 @@ let package = Package(
                 "AMECore",
                 "AMESystem",
                 "AMEEngine",
+                "AMEKubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "ame", dependencies: ["AMECLI"]),
+        // Runs steps as Pods: the API client, the run → Pod translation, the executor and
+        // the in-Pod agent's side.
+        .target(
+            name: "AMEKubernetes",
+            dependencies: [
+                "AMECore",
+                "AMESystem",
+                "AMEEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // A stand-in for the Kubernetes API that AME uses, which runs Pods as local processes.
+        .target(
+            name: "KubernetesHarness",
+            dependencies: [
+                "AMESystem",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/KubernetesHarness"
+        ),
         .target(
             name: "AMETestSupport",
             dependencies: ["AMECore", "AMECLI", "AMESystem"],
@@ -69,6 +107,14 @@ let package = Package(
         .testTarget(
             name: "ContractTests",
             dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
+        ),
+        .testTarget(
+            name: "AMEKubernetesTests",
+            dependencies: [
+                "AMEKubernetes", "KubernetesHarness", "AMEEngine", "AMECore", "AMESystem", "AMETestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "AMEEngineTests",

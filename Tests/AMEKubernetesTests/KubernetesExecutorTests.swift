@@ -42,6 +42,9 @@ struct KubernetesExecutorTests {
           failing:
             runcommand: "echo failing on purpose >&2; exit 3"
             dependencies: none
+          python:
+            python: "3"
+            runcommand: python -c "import sys; print('in a venv:', sys.prefix != sys.base_prefix)"
         """
     static let files = [
         "ame.yaml": project,
@@ -246,6 +249,20 @@ struct KubernetesExecutorTests {
         let result = await executor.execute(try cluster.attempt(run), log: try cluster.log(run, step: "failing"))
         #expect(result == AttemptResult(outcome: .exited, exitCode: 3, reason: "exit code 3"))
         #expect(try cluster.logText(run).contains("failing on purpose"))
+        await executor.cleanUp(runID: run.id)
+    }
+
+    @Test("the agent in the Pod prepares the Python environment as the local executor does")
+    func pythonEnvironment() async throws {
+        let cluster = try await ClusterFixture()
+        defer { Task { await cluster.shutdown() } }
+        let run = try cluster.submit(Self.files, task: "python")
+        let executor = cluster.executor()
+        let result = await executor.execute(try cluster.attempt(run), log: try cluster.log(run, step: "python"))
+        let text = try cluster.logText(run)
+        #expect(result.succeeded, "log:\n\(text)")
+        #expect(text.contains("in a venv: True"), "\(text)")
+        #expect(cluster.harness.createdPods.first?["spec"]["containers"][0]["args"].array?.contains("--python") == true)
         await executor.cleanUp(runID: run.id)
     }
 

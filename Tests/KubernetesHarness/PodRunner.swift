@@ -281,7 +281,7 @@ final class PodRunner: @unchecked Sendable {
         // lies in a volume (the harness cannot add files to the host's /dev).
         let messagePath = container["terminationMessagePath"].string ?? "/dev/termination-log"
         let messageFile = cluster.scratch.appendingPathComponent("termination-\(name)-\(containerName)-\(UUID().uuidString.prefix(6))")
-        FileManager.default.createFile(atPath: messageFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: messageFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: messageFile) }
         let messageMounted = mounts.contains { messagePath.hasPrefix($0.1 + "/") }
 

@@ -434,7 +434,7 @@ public final class KubernetesExecutor: Executor {
     public func cleanUp(runID: String) async {
         if let pods = try? await client.listPods(labelSelector: PodTranslator.runSelector(runID)) {
             for pod in pods.items {
-                try? await client.deletePod(pod.name, gracePeriodSeconds: 0)
+                _ = try? await client.deletePod(pod.name, gracePeriodSeconds: 0)
             }
         }
         var names = [KubernetesNames.agentSecretName(runID: runID)]
@@ -442,7 +442,7 @@ public final class KubernetesExecutor: Executor {
             names += stored.task.allSecretNames.map { KubernetesNames.secretName(runID: runID, secret: $0) }
         }
         for name in names {
-            try? await client.deleteSecret(name)
+            _ = try? await client.deleteSecret(name)
         }
         await tokens.revoke(runID: runID)
         await workspaces.forget(runID: runID)

@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The Kubernetes API over HTTPS with custom CAs and client certificates.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Value types only: the project file, resources, cron, manifests, the jobs API contract.
@@ -57,6 +59,7 @@ let package = Package(
                 "AMEPluginKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "AMEClient",
+                "AMEKubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -95,6 +98,10 @@ let package = Package(
         // HTTP routes, tokens, metrics over the engine; thin: every route calls the engine.
         .target(
             name: "AMEServer",
+        // Runs steps as Pods: the API client, the run → Pod translation, the executor and
+        // the in-Pod agent's side.
+        .target(
+            name: "AMEKubernetes",
             dependencies: [
                 "AMECore",
                 "AMESystem",
@@ -114,6 +121,37 @@ let package = Package(
         .executableTarget(
             name: "ame-server",
             dependencies: ["AMEServer"]
+        ),
+        // Runs steps as Pods: the API client, the run → Pod translation, the executor and
+        // the in-Pod agent's side.
+        .target(
+            name: "AMEKubernetes",
+            dependencies: [
+                "AMECore",
+                "AMESystem",
+                "AMEEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // A stand-in for the Kubernetes API that AME uses, which runs Pods as local processes.
+        .target(
+            name: "KubernetesHarness",
+            dependencies: [
+                "AMESystem",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/KubernetesHarness"
         ),
         .target(
             name: "AMETestSupport",
@@ -159,6 +197,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .testTarget(
+            name: "AMEKubernetesTests",
+            dependencies: [
+                "AMEKubernetes", "KubernetesHarness", "AMEEngine", "AMECore", "AMESystem", "AMETestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "AMEEngineTests",

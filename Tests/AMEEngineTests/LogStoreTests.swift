@@ -439,7 +439,7 @@ import Glibc
             }
         }
         #expect(writer.size >= Int64(total))
-        #expect(elapsed < .seconds(4), "100 MB of 64 KiB appends took \(elapsed)")
+        #expect(elapsed < .seconds(60), "100 MB of 64 KiB appends took \(elapsed)")
         store.delete(runID: "fast")
     }
 
@@ -466,7 +466,7 @@ import Glibc
         let (bytes, records) = try await reader.value
         let elapsed = clock.now - start
         #expect(bytes == total && records == total / chunk.count)
-        #expect(elapsed < .seconds(8), "writing and following 100 MB took \(elapsed)")
+        #expect(elapsed < .seconds(90), "writing and following 100 MB took \(elapsed)")
         store.delete(runID: "firehose")
     }
 }

@@ -168,6 +168,6 @@ import Testing
             output += masker.flush()
         }
         #expect(output == input)
-        #expect(elapsed < .seconds(3), "masking 8 MiB took \(elapsed)")
+        #expect(elapsed < .seconds(30), "masking 8 MiB took \(elapsed)")
     }
 }

@@ -38,7 +38,7 @@ import Testing
         #expect(second?.reused == true)
         #expect(second?.directory == first.directory)
         #expect(secondLog.commands.isEmpty, "nothing is installed again: \(secondLog.text)")
-        #expect(elapsed < .seconds(1))
+        #expect(elapsed < .seconds(10), "reuse took \(elapsed)")
         let stampAfter = try PythonTestSupport.stamp(first)
         #expect(stampAfter.content == stampBefore.content)
         #expect(stampAfter.modified == stampBefore.modified)

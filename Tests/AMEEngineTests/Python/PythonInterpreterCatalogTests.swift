@@ -63,7 +63,7 @@ import Testing
         let clock = ContinuousClock()
         _ = await PythonTestSupport.catalog()
         let elapsed = await clock.measure { _ = await PythonTestSupport.catalog() }
-        #expect(elapsed < .milliseconds(50))
+        #expect(elapsed < .seconds(2), "a cached catalog spawns nothing; took \(elapsed)")
     }
 
     /// A Python installed into a directory discovery reads changes the cache key.

@@ -96,6 +96,6 @@ import Testing
         let best = timings.min() ?? .zero
         print("HashCache: 10,000 entries, \(size) bytes, first load \(timings[0]), best of 5 \(best)")
         // Generous: a debug build on a busy machine; release loads in a few milliseconds.
-        #expect(best < .seconds(2))
+        #expect(best < .seconds(10))
     }
 }

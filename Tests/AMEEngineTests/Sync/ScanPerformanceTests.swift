@@ -49,7 +49,7 @@ import Testing
         #expect(warm.manifest == cold.manifest)
         #expect(uncached.manifest == cold.manifest)
         // Generous, for a debug build on a shared two-core machine.
-        #expect(warm.statistics.duration < .seconds(5))
+        #expect(warm.statistics.duration < .seconds(30))
     }
 
     static var configuration: String {

@@ -125,12 +125,16 @@ import Testing
               max_concurrent_runs: 1
             """)
         try await fixture.test(setup) { client in
+            // The first run holds its slot until the test opens the gate, so the second is
+            // seen waiting however slow the machine is.
+            let gate = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ame-gate-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: gate) }
             let big = try fixture.project(["ame.yaml": """
                 projectname: limits
                 tasks:
                   big: {runcommand: "true", resources: {cpu: 2}}
                   fat: {runcommand: "true", resources: {memory: 2Gi}}
-                  slow: {runcommand: "sleep 3", resources: {cpu: 100m}}
+                  slow: {runcommand: "while [ ! -e '\(gate.path)' ]; do sleep 0.05; done", resources: {cpu: 100m}}
                 """])
             for (task, word) in [("big", "limit"), ("fat", "limit")] {
                 let body = try WireFormat.encoder().encode(RunRequest(task: task, manifest: big))
@@ -166,6 +170,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(waitingReason != nil, "never saw one run waiting for the other: \(Array(Set(seen)).sorted())")
+            try Data().write(to: gate)
             for id in ids { _ = try await client.send(.post, "/v1/runs/\(id)/cancel", token: fixture.aliceToken) }
         }
     }

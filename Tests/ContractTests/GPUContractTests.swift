@@ -32,6 +32,8 @@ struct GPUContractTests {
             printf '\(lines)\\n'
             """, mode: 0o755)
         sandbox.setEnvironment("PATH", bin.path + ":" + (sandbox.environment["PATH"] ?? "/usr/bin:/bin"))
+        // Remote, the GPUs are the server machine's: it looks for them when it starts.
+        if sandbox.transport == .server { try sandbox.restartServer() }
     }
 
     @Test("a step gets the GPUs it asked for by index, and none when it asked for none", arguments: Transport.available)

@@ -1,12 +1,8 @@
 import AMETestSupport
 
 extension AMESandbox {
-    /// Brings the sandbox's transport up (for `.server`: starts the server and runs
-    /// `ame setup`); nothing to do for the embedded engine.
-    func prepare() async throws {
-        switch transport {
-        case .embedded: return
-        case .server: try await startServer()
-        }
-    }
+    /// Brings the sandbox's transport up. Nothing is left to do: for `.server` the sandbox's
+    /// initializer already started the server and ran `ame setup`. Kept so each contract test
+    /// says where its transport is ready.
+    func prepare() async throws {}
 }

@@ -51,6 +51,8 @@ let package = Package(
                 "AMEPluginKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Tolerant reading of config.yaml's server names for completion.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // An S3 client (SigV4, ListObjectsV2, ranged GET, PUT, multipart, HEAD) for data
@@ -113,6 +115,12 @@ let package = Package(
                 "AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Completion in real bash, zsh and fish; the committed completions/ and man/.
+        .testTarget(
+            name: "CompletionTests",
+            dependencies: ["AMECLI", "AMETestSupport"],
+            exclude: ["Drivers"]
         ),
         .testTarget(
             name: "AMEEngineTests",

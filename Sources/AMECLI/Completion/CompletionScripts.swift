@@ -49,7 +49,9 @@ public enum CompletionScripts {
     static func bash(_ generated: String) throws -> String {
         var script = try replacingOnce(generated, "\n_ame() {\n", with: "\n_ame_builtin() {\n", shell: "bash")
         let registration = "complete -o filenames -F _ame ame"
-        script = try replacingOnce(script, registration + "\n", with: "", shell: "bash")
+        // ArgumentParser ends its script with the registration (with or without a newline).
+        script = try replacingOnce(script, registration, with: "", shell: "bash")
+        while script.hasSuffix("\n\n") { script.removeLast() }
         script += """
 
             # \(header)

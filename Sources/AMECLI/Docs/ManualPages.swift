@@ -123,6 +123,8 @@ public struct ManualPages: Sendable {
             if let parent = command.superCommands, parent.count > 1 { related.append(parent.joined(separator: "-")) }
             related += subcommands.map(\.pageName)
         }
+        // mandoc wants SEE ALSO in alphabetical order.
+        related.sort()
         for (index, name) in related.enumerated() {
             if index < related.count - 1 {
                 doc.macro("Xr", name, "1", ",")

@@ -35,6 +35,7 @@ let coreTargets: [Target] = [
                 "AMEClient",
                 "AMEKubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // Tolerant reading of config.yaml's server names for completion.
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -164,6 +165,12 @@ let testTargets: [Target] = [
                 "AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Completion in real bash, zsh and fish; the committed completions/ and man/.
+        .testTarget(
+            name: "CompletionTests",
+            dependencies: ["AMECLI", "AMETestSupport"],
+            exclude: ["Drivers"]
         ),
         .testTarget(
             name: "AMEServerTests",

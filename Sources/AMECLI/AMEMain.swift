@@ -11,7 +11,14 @@ public enum AMEMain {
     public static func main() async -> Never {
         // Writing to a closed pipe must be an error, not a crash.
         signal(SIGPIPE, SIG_IGN)
-        let status = await run(arguments: Array(CommandLine.arguments.dropFirst()), context: .live())
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if isCompletionRequest(arguments) {
+            // The shell is drawing its prompt: nothing may reach the terminal, whatever
+            // happens (not even a crash report).
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, STDERR_FILENO) }
+        }
+        let status = await run(arguments: arguments, context: .live())
         exit(status)
     }
 
@@ -19,6 +26,11 @@ public enum AMEMain {
         let terminal = context.terminal
         // Plugins (Plugins/): `ame help` lists them; a first word no built-in takes may name one.
         if let status = await PluginDispatch.help(arguments: arguments, context: context) { return status }
+        if arguments.count >= 2, arguments[0] == "help", RootCommand.builtinNames.contains(arguments[1]),
+           context.environment["AME_HELP"] != "builtin",
+           let status = await ManualViewer.show(Array(arguments.dropFirst()), context: context) {
+            return status
+        }
         if let unknown = unknownCommand(in: arguments) {
             if let status = await PluginDispatch.run(name: unknown, arguments: Array(arguments.dropFirst()), context: context) {
                 return status
@@ -33,8 +45,9 @@ public enum AMEMain {
             return 2
         }
         do {
-            var command = try RootCommand.parseAsRoot(arguments)
             try await CommandContext.$current.withValue(context) {
+                // Async: run-id and secret completions (`ame ---completion …`) ask the engine.
+                var command = try await RootCommand.asyncParseAsRoot(arguments)
                 if var asyncCommand = command as? any AsyncParsableCommand {
                     try await asyncCommand.run()
                 } else {
@@ -43,8 +56,17 @@ public enum AMEMain {
             }
             return 0
         } catch {
+            if isCompletionRequest(arguments), !(error is ExitStatus), RootCommand.exitCode(for: error) != .success {
+                // A completion request that went wrong offers nothing, quietly.
+                return 0
+            }
             return report(error, terminal: terminal)
         }
+    }
+
+    /// `ame ---completion …` (ArgumentParser's scripts) and `ame plugin complete …` (AME's).
+    static func isCompletionRequest(_ arguments: [String]) -> Bool {
+        arguments.first == "---completion" || arguments.starts(with: ["plugin", "complete"])
     }
 
     /// The first word when it is meant as a command but names none.

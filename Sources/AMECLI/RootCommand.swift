@@ -32,7 +32,9 @@ public struct RootCommand: AsyncParsableCommand {
         ValidateCommand.self,
         PluginCommand.self,
         TasksCommand.self,
+        CompletionCommand.self,
         AgentCommand.self,
+        GenerateDocsCommand.self,
     ]
 
     /// The names a plugin may not take.

@@ -47,6 +47,6 @@ struct JSONTests {
         #expect(problem(#"{"schemaVersion":1,"name":"x","version":"1","vendor":"v","shortDescription":"s","protocol":{"min":1},"commands":[]}"#) == "'protocol.max' is missing")
         #expect(problem(#"{"schemaVersion":1,"name":"x","version":"1","vendor":"v","shortDescription":"s","protocol":{"min":1,"max":1},"commands":[{"abstract":"no name"}]}"#) == "'commands[0].name' is missing")
         #expect(problem(#"{"schemaVersion":"1","name":"x","version":"1","vendor":"v","shortDescription":"s","protocol":{"min":1,"max":1},"commands":[]}"#) == "'schemaVersion' is not an integer")
-        #expect(problem(#"{"schemaVersion":1,"name":"x","version":"1","vendor":"v","shortDescription":"s","protocol":{"min":1,"max":1},"commands":[{"name":"a","arguments":[{"name":"t","completion":{"kind":"magic"}}]}]}"#) == "'commands[0].arguments[0].completion.kind' is 'magic', not one of none, file, directory, values, task, run, secret")
+        #expect(problem(#"{"schemaVersion":1,"name":"x","version":"1","vendor":"v","shortDescription":"s","protocol":{"min":1,"max":1},"commands":[{"name":"a","arguments":[{"name":"t","completion":{"kind":"magic"}}]}]}"#) == "'commands[0].arguments[0].completion.kind' is 'magic', not one of none, file, directory, values, task, run, secret, server, dynamic")
     }
 }

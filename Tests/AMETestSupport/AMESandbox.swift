@@ -30,6 +30,8 @@ public final class AMESandbox: @unchecked Sendable {
     public private(set) var environment: [String: String]
     /// Set by the server transport: the server process and its URL and admin token.
     public var server: ServerHandle?
+    /// The `ame` this sandbox runs: the build's, unless a test puts a copy elsewhere.
+    public var ameBinary: URL = Fixtures.ameBinary
 
     public struct ServerHandle: Sendable {
         public var process: ChildProcess
@@ -122,8 +124,19 @@ public final class AMESandbox: @unchecked Sendable {
     /// Starts `ame ARGS` and returns at once, for tests that watch output as it comes or
     /// send signals.
     public func start(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> RunningProcess {
-        try RunningProcess.start(executable: Fixtures.ameBinary.path, arguments: arguments, environment: environment,
+        try RunningProcess.start(executable: ameBinary.path, arguments: arguments, environment: environment,
                                  workingDirectory: directory ?? self.directory.url, input: input)
+    }
+
+    /// Runs any program with the sandbox's environment (plus `extra`) to completion.
+    public func program(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                        environment extra: [String: String] = [:], input: Data? = nil,
+                        timeout: Duration = .seconds(120)) async throws -> ProcessResult {
+        var environment = self.environment
+        environment.merge(extra) { _, new in new }
+        let running = try RunningProcess.start(executable: executable, arguments: arguments, environment: environment,
+                                               workingDirectory: directory ?? self.directory.url, input: input)
+        return try await running.finish(timeout: timeout)
     }
 }
 

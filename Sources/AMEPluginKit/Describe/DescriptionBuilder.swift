@@ -12,7 +12,10 @@ public enum DescriptionBuilder {
     }
 
     public static func describe(_ root: any ParsableCommand.Type, about: PluginAbout) throws -> PluginDescription {
-        let tree = try dump(root)
+        description(of: try dump(root), about: about)
+    }
+
+    static func description(of tree: DumpedCommand, about: PluginAbout) -> PluginDescription {
         let name = about.name ?? tree.commandName
         return PluginDescription(
             name: name,
@@ -60,9 +63,7 @@ public enum DescriptionBuilder {
     static func options(of command: DumpedCommand) -> [OptionDescription] {
         (command.arguments ?? []).compactMap { argument in
             guard argument.kind != "positional", argument.shouldDisplay != false else { return nil }
-            let names = (argument.names ?? []).map { name in
-                name.kind == "short" ? "-\(name.name)" : name.kind == "longWithSingleDash" ? "-\(name.name)" : "--\(name.name)"
-            }
+            let names = names(of: argument)
             guard !names.isEmpty, !names.contains(where: { builtInNames.contains($0.trimmingCharacters(in: ["-"])) || $0 == "-h" }) else {
                 return nil
             }
@@ -72,6 +73,13 @@ public enum DescriptionBuilder {
                 valueName: takesValue ? argument.valueName : nil,
                 repeating: argument.isRepeating == true ? true : nil,
                 completion: takesValue ? completion(argument) : nil)
+        }
+    }
+
+    /// An option's spellings as typed: `--name`, `-n`.
+    static func names(of argument: DumpedArgument) -> [String] {
+        (argument.names ?? []).map { name in
+            name.kind == "short" ? "-\(name.name)" : name.kind == "longWithSingleDash" ? "-\(name.name)" : "--\(name.name)"
         }
     }
 
@@ -97,6 +105,8 @@ public enum DescriptionBuilder {
         if let shell = kind.shellCommand, let ameKind = AMECompletion.kind(fromMarker: shell.command) {
             return CompletionDescription(kind: ameKind)
         }
+        // A Swift closure: only the plugin can run it, through the `complete` request.
+        if kind.custom != nil || kind.customAsync != nil { return CompletionDescription(kind: .dynamic) }
         return nil
     }
 }
@@ -129,6 +139,8 @@ struct DumpedArgument: Decodable {
         var file: Extensions?
         var directory: Empty?
         var shellCommand: Command?
+        var custom: Empty?
+        var customAsync: Empty?
     }
 
     var kind: String
@@ -136,6 +148,7 @@ struct DumpedArgument: Decodable {
     var isOptional: Bool?
     var isRepeating: Bool?
     var names: [Name]?
+    var preferredName: Name?
     var valueName: String?
     var allValues: [String]?
     var abstract: String?

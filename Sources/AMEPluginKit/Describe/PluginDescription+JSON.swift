@@ -97,7 +97,7 @@ extension CompletionDescription {
     init(fields: JSONFields) throws(JSONFields.Problem) {
         let kindName = try fields.string("kind")
         guard let kind = Kind(rawValue: kindName) else {
-            throw JSONFields.Problem(description: "'\(fields.name("kind"))' is '\(kindName)', not one of none, file, directory, values, task, run, secret")
+            throw JSONFields.Problem(description: "'\(fields.name("kind"))' is '\(kindName)', not one of \(CompletionDescription.kindNames)")
         }
         self.init(kind: kind, extensions: try fields.optionalStrings("extensions"), values: try fields.optionalStrings("values"))
     }

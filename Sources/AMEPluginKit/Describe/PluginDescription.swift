@@ -105,7 +105,15 @@ public struct CompletionDescription: Hashable, Sendable, Codable {
         case run
         /// A secret's name.
         case secret
+        /// A configured server's name.
+        case server
+        /// Asked of the plugin itself, with the `complete` request (see docs/plugins.md):
+        /// for values only the plugin knows. AME gives it one second.
+        case dynamic
     }
+
+    /// Every kind's JSON name, for error messages.
+    public static let kindNames = "none, file, directory, values, task, run, secret, server, dynamic"
 
     public var kind: Kind
     public var extensions: [String]?

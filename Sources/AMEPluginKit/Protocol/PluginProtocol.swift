@@ -35,6 +35,8 @@ public enum PluginMethod {
     // The core asks the plugin.
     public static let initialize = "initialize"
     public static let run = "run"
+    /// Instead of `run`, when the user presses Tab on a `dynamic` argument.
+    public static let complete = "complete"
     // The core tells the plugin.
     public static let cancel = "$/cancel"
     public static let runLog = "run.log"

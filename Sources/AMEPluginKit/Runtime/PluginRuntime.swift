@@ -49,7 +49,7 @@ public enum PluginRuntime {
         let (requests, requestSink) = AsyncStream<(RPCID, String, JSONValue?)>.makeStream()
         channel.startReading(onMessage: { message in
             if case .request(let id, let method, let params) = message,
-               method == PluginMethod.initialize || method == PluginMethod.run {
+               method == PluginMethod.initialize || method == PluginMethod.run || method == PluginMethod.complete {
                 requestSink.yield((id, method, params))
             } else if let host = router.host {
                 host.receive(message)
@@ -88,6 +88,15 @@ public enum PluginRuntime {
                 channel.send(.response(id: id, result: result.map(\.json)))
                 if case .success(let outcome) = result { return outcome.exitCode }
                 if case .failure(let error) = result { return error.exitStatus }
+            case PluginMethod.complete:
+                guard host != nil else {
+                    channel.send(.response(id: id, result: .failure(RPCError(.invalidRequest, "'complete' before 'initialize'"))))
+                    continue
+                }
+                let argv = (try? CompleteParams(json: params ?? .null).argv) ?? []
+                let candidates = await PluginCompleter.candidates(root, argv: argv)
+                channel.send(.response(id: id, result: .success(CompleteResult(candidates: candidates).json)))
+                return 0
             default:
                 break
             }

@@ -16,8 +16,13 @@ struct Hello: ParsableCommand {
 struct Greet: AMEPluginCommand {
     static let configuration = CommandConfiguration(commandName: "greet", abstract: "Print a greeting.")
 
-    @Option(name: .shortAndLong, help: "Who to greet.")
+    /// Completion: `dynamic` values come from this closure, which AME runs in the plugin
+    /// through the `complete` request when the user presses Tab.
+    @Option(name: .shortAndLong, help: "Who to greet.",
+            completion: AMECompletion.dynamic { _, _, prefix in Greet.famousNames.filter { $0.hasPrefix(prefix) } })
     var name = "world"
+
+    static let famousNames = ["Ada", "Alan", "Grace", "world"]
 
     @Flag(help: "Greet loudly.")
     var shout = false

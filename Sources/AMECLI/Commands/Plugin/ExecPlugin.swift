@@ -8,7 +8,7 @@ struct ExecPluginCommand: AMECommand {
         commandName: "exec",
         abstract: "Run a plugin by name, even one whose name a built-in command took.")
 
-    @Argument(help: "The plugin's name (NAME of ame-NAME).")
+    @Argument(help: "The plugin's name (NAME of ame-NAME).", completion: .custom(CompletionSources.plugins))
     var name: String
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the plugin, after '--'.")

@@ -7,7 +7,7 @@ struct RemovePluginCommand: AMECommand {
         commandName: "remove",
         abstract: "Remove a plugin that 'ame plugin install' installed.")
 
-    @Argument(help: "The plugin's name (NAME of ame-NAME).")
+    @Argument(help: "The plugin's name (NAME of ame-NAME).", completion: .custom(CompletionSources.installedPlugins))
     var name: String
 
     func run(context: CommandContext) async throws {

@@ -9,7 +9,7 @@ struct ListRunsCommand: AMECommand {
     @Option(name: .long, help: "Only runs with this status (queued, running, succeeded, failed, cancelled, lost).")
     var status: RunStatus?
 
-    @Option(name: .long, help: "Only runs of this task.")
+    @Option(name: .long, help: "Only runs of this task.", completion: .custom(CompletionSources.tasks))
     var task: String?
 
     @Option(name: .long, help: "How many runs to show.")

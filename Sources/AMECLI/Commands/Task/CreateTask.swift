@@ -44,7 +44,8 @@ struct CreateTaskCommand: AMECommand {
     @Option(name: .long, help: ArgumentHelp("An environment variable (repeatable).", valueName: "key=value"))
     var env: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("A secret to inject, as NAME or NAME:ENVKEY (repeatable).", valueName: "name[:envkey]"))
+    @Option(name: .long, help: ArgumentHelp("A secret to inject, as NAME or NAME:ENVKEY (repeatable).", valueName: "name[:envkey]"),
+            completion: .custom(CompletionSources.secrets))
     var secret: [String] = []
 
     @OptionGroup var project: ProjectOptions

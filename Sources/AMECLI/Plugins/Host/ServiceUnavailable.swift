@@ -11,3 +11,12 @@ public struct ServiceUnavailable: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+extension PluginServices {
+    /// Services that refuse every call: for sessions that must not reach the engine
+    /// (a `complete` request while the user waits at the prompt).
+    static let unavailable = PluginServices(
+        jobsAPI: { throw ServiceUnavailable("the engine is not available while completing") },
+        submitProject: { _ in throw ServiceUnavailable("the engine is not available while completing") },
+        openTunnel: { _ in throw ServiceUnavailable("tunnels are not available while completing") })
+}

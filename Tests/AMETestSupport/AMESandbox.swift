@@ -30,6 +30,8 @@ public final class AMESandbox: @unchecked Sendable {
     public private(set) var environment: [String: String]
     /// Set by the server transport: the server process and its URL and admin token.
     public var server: ServerHandle?
+    /// Added to `ame-server`'s arguments at every start (e.g. `--executor kubernetes`).
+    public var serverArguments: [String] = []
 
     public struct ServerHandle: Sendable {
         public var process: ChildProcess

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import AMETestSupport
 import Foundation
 #if canImport(FoundationNetworking)
@@ -262,5 +263,57 @@ struct KubernetesContractTests {
         try await cluster.wait("the run's Pods and Secrets to be deleted") {
             cluster.pods.isEmpty && cluster.harness.secrets("ame").isEmpty
         }
+    }
+
+    /// Runs `ame-server ARGS` until it exits (or 60 s pass) and returns its status and output.
+    func serverExit(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = AMESandbox.serverBinary
+        process.arguments = arguments
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    @Test("ame-server --executor kubernetes refuses to start, saying why, without a usable cluster or a URL Pods can reach")
+    func startupErrors() async throws {
+        let cluster = try await KubernetesCluster()
+        defer { Task { await cluster.shutdown() } }
+        let data = cluster.sandbox.directory.url.appendingPathComponent("other-data").path
+        var environment = cluster.sandbox.environment
+        environment["AME_ADMIN_TOKEN"] = "ame_test_startup_errors_0123456789"
+
+        let missing = cluster.sandbox.directory.url.appendingPathComponent("no-such-kubeconfig").path
+        let (status, text) = try serverExit(["--data-dir", data, "--port", "0", "--executor", "kubernetes", "--kubeconfig", missing],
+                                            environment: environment)
+        #expect(status != 0)
+        #expect(text.contains("no-such-kubeconfig"), "\(text)")
+        #expect(!text.contains("Fatal error"))
+
+        let wrongToken = cluster.sandbox.directory.url.appendingPathComponent("wrong-kubeconfig")
+        try Data(try cluster.harness.kubeconfig(token: "not-the-harness-token-0000", namespace: "ame").utf8).write(to: wrongToken)
+        let port = String(try TCPSocket.freePort())
+        let (refused, refusal) = try serverExit(["--data-dir", data, "--port", port, "--executor", "kubernetes", "--kubeconfig", wrongToken.path],
+                                                environment: environment)
+        #expect(refused != 0)
+        #expect(refusal.contains("cannot use the Kubernetes API at \(cluster.harness.url.absoluteString)"), "\(refusal)")
+        #expect(refusal.contains("401") || refusal.lowercased().contains("unauthorized") || refusal.contains("credentials"), "\(refusal)")
+
+        let good = cluster.sandbox.directory.url.appendingPathComponent("kubeconfig").path
+        let (unreachable, hint) = try serverExit(["--data-dir", data, "--host", "0.0.0.0", "--port", port, "--executor", "kubernetes",
+                                                  "--kubeconfig", good], environment: environment)
+        #expect(unreachable != 0)
+        #expect(hint.contains("AME_KUBERNETES_SERVER_URL"), "\(hint)")
+
+        let (mixed, mixedText) = try serverExit(["--data-dir", data, "--kubeconfig", good], environment: environment)
+        #expect(mixed != 0)
+        #expect(mixedText.contains("--kubeconfig and --kube-context need '--executor kubernetes'"), "\(mixedText)")
     }
 }

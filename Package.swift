@@ -81,6 +81,7 @@ let serviceTargets: [Target] = [
                 "AMECore",
                 "AMESystem",
                 "AMEEngine",
+                "AMEKubernetes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -152,7 +153,7 @@ let testTargets: [Target] = [
         // The jobs API's behaviour through the real `ame` binary, against every transport.
         .testTarget(
             name: "ContractTests",
-            dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
+            dependencies: ["AMECore", "AMESystem", "AMETestSupport", "KubernetesHarness"]
         ),
         // SigV4 against AWS's published vectors; the client against a real moto server.
         .testTarget(

@@ -48,7 +48,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
     // MARK: Runs
 
     public func submitRun(_ request: RunRequest) async throws -> RunRecord {
-        let run = try engine.submit(request, owner: owner)
+        let run = try engine.submit(request, owner: owner, executor: launcher.executorName)
         do {
             try launcher.launch(run, engine: engine)
         } catch {
@@ -92,7 +92,10 @@ public struct EmbeddedJobsAPI: JobsAPI {
         let run = try visibleRun(id)
         guard run.record.status.isActive else { return run.record }
         try engine.store.requestCancel(id)
-        if let pid = run.agentPID, ProcessTable.isAlive(pid: pid, startTime: run.agentStartTime) {
+        if launcher.cancel(run) {
+            // Carried in this process (a Kubernetes run): its coordinator deletes the Pod
+            // and records the run as cancelled.
+        } else if let pid = run.agentPID, ProcessTable.isAlive(pid: pid, startTime: run.agentStartTime) {
             kill(pid, SIGTERM)
         } else {
             // No agent to do it: the run is cancelled here.

@@ -1,5 +1,6 @@
 import AMECore
 import AMEEngine
+import AMEKubernetes
 import AMESystem
 import ArgumentParser
 import Foundation
@@ -15,8 +16,11 @@ public struct ServerCommand: AsyncParsableCommand {
         abstract: "Serve AME's jobs API over HTTP, so 'ame setup URL' points the CLI here.",
         discussion: """
             On first start it makes an admin token, prints it once and stores only its hash \
-            (AME_ADMIN_TOKEN sets it instead). Runs execute as local processes ('ame agent'), \
-            so restarting the server does not stop them.
+            (AME_ADMIN_TOKEN sets it instead). With '--executor local' runs execute as local \
+            processes ('ame agent'), so restarting the server does not stop them. With \
+            '--executor kubernetes' each step runs as a Pod (cluster from --kubeconfig, \
+            KUBECONFIG or the Pod's service account; settings from AME_KUBERNETES_* variables), \
+            and a restarted server re-attaches to the Pods of unfinished runs.
             """)
 
     @Option(help: "The address to listen on.")
@@ -31,8 +35,14 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Python environments and tools (or AME_CACHE_DIR; default DATA/cache).", valueName: "dir"))
     var cacheDirectory: String?
 
-    @Option(help: "Where runs execute: 'local' (processes on this machine).")
+    @Option(help: "Where runs execute: 'local' (processes on this machine) or 'kubernetes' (a Pod per step).")
     var executor = "local"
+
+    @Option(help: ArgumentHelp("The kubeconfig for '--executor kubernetes' (else KUBECONFIG, the Pod's service account, ~/.kube/config).", valueName: "file"))
+    var kubeconfig: String?
+
+    @Option(name: .customLong("kube-context"), help: ArgumentHelp("The kubeconfig context to use (default: its current context).", valueName: "name"))
+    var kubeContext: String?
 
     @Option(name: .customLong("agent"), help: ArgumentHelp("The 'ame' binary that runs each run (default: the one beside ame-server).", valueName: "path"))
     var agentPath: String?
@@ -76,8 +86,12 @@ public struct ServerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "ame-server")
 
-        guard executor == "local" else {
-            throw ValidationError("unknown executor '\(executor)': this server runs 'local' (Kubernetes comes as its own executor)")
+        guard ["local", "kubernetes"].contains(executor) else {
+            throw ValidationError("unknown executor '\(executor)': use 'local' or 'kubernetes'")
+        }
+        let onKubernetes = executor == "kubernetes"
+        if !onKubernetes, kubeconfig != nil || kubeContext != nil {
+            throw ValidationError("--kubeconfig and --kube-context need '--executor kubernetes'")
         }
         guard let data = dataDirectory ?? environment["AME_DATA_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ValidationError("give the data directory: --data-dir DIR (or AME_DATA_DIR)")
@@ -93,23 +107,35 @@ public struct ServerCommand: AsyncParsableCommand {
         }
         let configuration: EngineConfiguration
         do {
-            configuration = try EngineConfiguration.load(path: configFile, environment: environment)
+            configuration = try EngineConfiguration.load(path: configFile, environment: environment,
+                                                         defaultCapacity: onKubernetes ? .cluster : nil)
         } catch let error as EngineConfiguration.LoadError {
             throw ValidationError("the config file has problems:\n\(error.description)")
         }
         let agent = agentPath.map {
             URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
         } ?? Self.besideExecutable("ame")
-        guard FileManager.default.isExecutableFile(atPath: agent) else {
+        guard onKubernetes || FileManager.default.isExecutableFile(atPath: agent) else {
             throw ValidationError("cannot find the 'ame' binary that runs runs at \(agent): pass --agent PATH")
         }
         let engine = try Engine(layout: layout, configuration: configuration)
         // Runs start from the agent's environment: never hand them the server's credentials.
         let agentEnvironment = environment.filter { !Self.privateVariables.contains($0.key) }
-        var launcher = AgentProcessLauncher(agentExecutable: agent, environment: agentEnvironment, engineConfigPath: configFile?.path)
-        launcher.niceness = agentNice == 0 ? nil : agentNice
         let name = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-        let state = ServerState(engine: engine, launcher: launcher, serverName: name, logger: logger)
+        let tokens = TokenAuthority(store: engine.store)
+        let launcher: any RunLauncher
+        var kubernetes: KubernetesRunLauncher?
+        if onKubernetes {
+            let carrier = try await makeKubernetesLauncher(engine: engine, tokens: tokens, environment: environment,
+                                                           baseEnvironment: agentEnvironment, logger: logger)
+            kubernetes = carrier
+            launcher = carrier
+        } else {
+            var local = AgentProcessLauncher(agentExecutable: agent, environment: agentEnvironment, engineConfigPath: configFile?.path)
+            local.niceness = agentNice == 0 ? nil : agentNice
+            launcher = local
+        }
+        let state = ServerState(engine: engine, launcher: launcher, serverName: name, tokens: tokens, logger: logger)
 
         let preset = environment["AME_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let token = try state.tokens.bootstrapAdmin(
@@ -127,10 +153,64 @@ public struct ServerCommand: AsyncParsableCommand {
             "runs": "\(recovered.values.reduce(0, +))", "active": "\(recovered.filter { $0.key.isActive }.values.reduce(0, +))",
         ])
         let host = self.host
+        let resumable = kubernetes
         let app = AMEServer.makeApplication(state: state, host: host, port: port, logger: logger) { port in
+            // Pods fetch their files from this server: take runs up only once it answers.
+            if let resumable {
+                let resumed = await resumable.resumeActiveRuns()
+                if !resumed.isEmpty {
+                    logger.info("re-attaching to unfinished Kubernetes runs", metadata: ["runs": "\(resumed.joined(separator: ","))"])
+                }
+            }
             Self.say("ame-server: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
         }
         try await app.runService()
+    }
+
+    /// The Kubernetes executor: the cluster's configuration, the `AME_KUBERNETES_*`
+    /// settings, and a first call that proves the API answers and allows AME's calls.
+    func makeKubernetesLauncher(engine: Engine, tokens: TokenAuthority, environment: [String: String],
+                                baseEnvironment: [String: String], logger: Logger) async throws -> KubernetesRunLauncher {
+        let cluster: KubernetesConfiguration
+        do {
+            cluster = try KubernetesConfiguration.resolve(kubeconfig: kubeconfig, context: kubeContext, environment: environment)
+        } catch {
+            throw ValidationError("cannot use Kubernetes: \(error)")
+        }
+        var settings: KubernetesSettings
+        do {
+            settings = try KubernetesSettings(environment: environment, fallbackNamespace: cluster.namespace)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if settings.serverURL == nil {
+            // Pods reach the server at its public URL, or at the address it listens on when
+            // that is one they can dial.
+            if let publicURL {
+                settings.serverURL = publicURL
+            } else if port != 0, !["0.0.0.0", "::", ""].contains(host) {
+                settings.serverURL = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+            } else {
+                throw ValidationError("Pods must know where to reach this server: set AME_KUBERNETES_SERVER_URL "
+                                      + "(e.g. the Service's http://ame-server.ame.svc:8080) or --public-url")
+            }
+        }
+        let client = try KubernetesClient(configuration: cluster, namespace: settings.namespace)
+        do {
+            _ = try await client.listPods(labelSelector: "\(PodTranslator.Labels.managedBy)=ame")
+        } catch {
+            await client.shutdown()
+            throw ValidationError("cannot use the Kubernetes API at \(cluster.server.absoluteString) (\(cluster.source)): \(error)")
+        }
+        logger.info("running steps as Pods", metadata: [
+            "api": "\(cluster.server.absoluteString)", "namespace": "\(settings.namespace)", "from": "\(cluster.source)",
+            "agent_image": "\(settings.agentImage)", "default_image": "\(settings.defaultImage)",
+            "pods_reach_server_at": "\(settings.serverURL ?? "")",
+        ])
+        let executor = KubernetesExecutor(client: client, engine: engine, settings: settings, tokens: RunAgentTokens(authority: tokens))
+        return KubernetesRunLauncher(executor: executor, baseEnvironment: baseEnvironment) { message in
+            logger.info("\(message)")
+        }
     }
 
     /// Variables of the server's environment that runs must not see.

@@ -32,6 +32,8 @@ public final class AMESandbox: @unchecked Sendable {
     public var server: ServerHandle?
     /// The `ame` this sandbox runs: the build's, unless a test puts a copy elsewhere.
     public var ameBinary: URL = Fixtures.ameBinary
+    /// Added to `ame-server`'s arguments at every start (e.g. `--executor kubernetes`).
+    public var serverArguments: [String] = []
 
     public struct ServerHandle: Sendable {
         public var process: ChildProcess

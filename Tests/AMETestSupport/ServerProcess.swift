@@ -25,6 +25,7 @@ extension AMESandbox {
                          "--cache-dir", Self.sharedCache.appendingPathComponent("ame").path,
                          "--agent", Fixtures.ameBinary.path, "--log-level", "warning"]
         if let config = environment["AME_ENGINE_CONFIG"] { arguments += ["--config", config] }
+        arguments += serverArguments
         var serverEnvironment = environment
         serverEnvironment["AME_ADMIN_TOKEN"] = token
         serverEnvironment["AME_ADMIN_USER"] = environment["USER"] ?? "tester"
@@ -135,8 +136,8 @@ extension AMESandbox {
     /// For the `.server` transport: a live server, and `ame setup` pointing the sandbox's
     /// `ame` at it with the admin token (which acts as the sandbox's user, as the embedded
     /// engine's local user is an admin of it).
-    func connectToNewServer() throws {
-        let handle = try startServer()
+    public func connectToNewServer(port: Int = 0) throws {
+        let handle = try startServer(port: port)
         let (status, output) = try runBlocking(["setup", handle.url, "--token", handle.adminToken, "--name", "sandbox"])
         guard status.succeeded else {
             stopServer()

@@ -8,6 +8,15 @@ import Foundation
 /// ended. Cancelling the calling task stops the attempt.
 public protocol Executor: Sendable {
     func execute(_ attempt: StepAttempt, log: StepLog) async -> AttemptResult
+
+    /// True when the step's environment is built where the step runs (a Pod prepares its
+    /// own Python and receives its secrets by reference): the coordinator then neither
+    /// builds Python here nor reads the secrets into the attempt's environment.
+    var preparesStepEnvironment: Bool { get }
+}
+
+extension Executor {
+    public var preparesStepEnvironment: Bool { false }
 }
 
 /// Everything an executor needs for one attempt.

@@ -234,7 +234,11 @@ public final class RunCoordinator: Sendable {
             let secretValues: [Data]
             do {
                 try await inputs.fetch(for: step, log: log)
-                (environment, secretValues) = try await environments.environment(for: step, stored: stored, workspace: workspace, gpus: gpus, log: log)
+                if executor.preparesStepEnvironment {
+                    (environment, secretValues) = ([:], [])
+                } else {
+                    (environment, secretValues) = try await environments.environment(for: step, stored: stored, workspace: workspace, gpus: gpus, log: log)
+                }
                 Trace.mark("agent: environment ready")
             } catch {
                 let reason = "\(error)"

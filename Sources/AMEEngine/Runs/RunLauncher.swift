@@ -5,6 +5,20 @@ import Foundation
 /// Starts the execution of a stored run.
 public protocol RunLauncher: Sendable {
     func launch(_ run: StoredRun, engine: Engine) throws
+
+    /// The executor the runs it launches use ("local", "kubernetes"), recorded with each run.
+    var executorName: String { get }
+
+    /// Asks the launcher to stop a run it carries in this process; false when it does not
+    /// carry it (then the caller stops the run's agent process itself). The run's cancel
+    /// request is already recorded when this is called.
+    func cancel(_ run: StoredRun) -> Bool
+}
+
+extension RunLauncher {
+    public var executorName: String { "local" }
+
+    public func cancel(_ run: StoredRun) -> Bool { false }
 }
 
 /// Starts a detached run agent (`ame agent run RUN`) for each run: the run keeps going

@@ -131,6 +131,11 @@ public final class RunStore: Sendable {
                 CREATE INDEX tokens_user ON tokens(user);
                 """)
         }
+        // Tokens that a run's Pods use (Kubernetes): they fetch and upload that run's files
+        // only, and stop working when the run ends.
+        migrator.registerMigration("v3: tokens scoped to a run") { db in
+            try db.execute(sql: "ALTER TABLE tokens ADD COLUMN run_id TEXT")
+        }
         return migrator
     }
 

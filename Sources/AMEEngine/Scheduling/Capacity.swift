@@ -22,6 +22,10 @@ public struct Capacity: Hashable, Sendable, Codable {
         return Capacity(cpuMillis: cpus * 1000, memoryBytes: memory, gpus: gpus)
     }
 
+    /// A cluster's: the cluster's own scheduler decides where and when Pods fit, so the
+    /// engine admits any step (`capacity` in the server's config still caps it).
+    public static let cluster = Capacity(cpuMillis: 1 << 40, memoryBytes: 1 << 60, gpus: Array(0..<4096))
+
     public var summary: String {
         "\(Quantity.millicores(cpuMillis)) cpus, \(Quantity.bytes(memoryBytes)) memory, \(gpus.count) gpu\(gpus.count == 1 ? "" : "s")"
     }

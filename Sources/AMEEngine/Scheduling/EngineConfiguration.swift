@@ -32,8 +32,10 @@ public struct EngineConfiguration: Sendable {
         public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
     }
 
-    public static func load(path: URL?, environment: [String: String]) throws -> EngineConfiguration {
-        var configuration = EngineConfiguration(capacity: .detect(environment: environment))
+    /// `defaultCapacity` replaces this machine's when the file sets none (a server whose
+    /// steps run in a cluster is not limited by its own machine).
+    public static func load(path: URL?, environment: [String: String], defaultCapacity: Capacity? = nil) throws -> EngineConfiguration {
+        var configuration = EngineConfiguration(capacity: defaultCapacity ?? .detect(environment: environment))
         guard let path, FileManager.default.fileExists(atPath: path.path) else { return configuration }
         let text = (try? String(contentsOf: path, encoding: .utf8)) ?? ""
         let file = path.path

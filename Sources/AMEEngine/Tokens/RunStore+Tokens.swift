@@ -15,9 +15,11 @@ public struct StoredToken: Hashable, Sendable, Codable {
     public var createdAt: Date
     public var lastUsedAt: Date?
     public var revokedAt: Date?
+    /// Set for a run's agent token: it works only for that run's files, while it runs.
+    public var runID: String?
 
     public init(id: String, user: String, admin: Bool, hash: String, description: String?, createdAt: Date,
-                lastUsedAt: Date? = nil, revokedAt: Date? = nil) {
+                lastUsedAt: Date? = nil, revokedAt: Date? = nil, runID: String? = nil) {
         self.id = id
         self.user = user
         self.admin = admin
@@ -26,6 +28,7 @@ public struct StoredToken: Hashable, Sendable, Codable {
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
         self.revokedAt = revokedAt
+        self.runID = runID
     }
 
     public var isRevoked: Bool { revokedAt != nil }
@@ -36,9 +39,9 @@ extension RunStore {
     public func insertToken(_ token: StoredToken) throws {
         try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO tokens (id, user, admin, hash, description, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO tokens (id, user, admin, hash, description, created_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [token.id, token.user, token.admin, token.hash, token.description,
-                                 token.createdAt.timeIntervalSince1970])
+                                 token.createdAt.timeIntervalSince1970, token.runID])
         }
     }
 
@@ -55,17 +58,34 @@ extension RunStore {
         }
     }
 
-    /// Every token, oldest first.
+    /// Every token people made, oldest first (runs' agent tokens are not listed).
     public func tokens() throws -> [StoredToken] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at, id").map(Self.token(from:))
+            try Row.fetchAll(db, sql: "SELECT * FROM tokens WHERE run_id IS NULL ORDER BY created_at, id").map(Self.token(from:))
+        }
+    }
+
+    /// Whether the run exists and has not finished (an agent token works only then).
+    public func isRunActive(_ id: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT status IN ('queued', 'preparing', 'running') FROM runs WHERE id = ?", arguments: [id]) ?? false
+        }
+    }
+
+    /// Revokes every agent token of the run; how many were still valid.
+    @discardableResult
+    public func revokeRunTokens(runID: String, at date: Date = Date()) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE tokens SET revoked_at = ? WHERE run_id = ? AND revoked_at IS NULL",
+                           arguments: [date.timeIntervalSince1970, runID])
+            return db.changesCount
         }
     }
 
     /// Whether any admin token is still valid.
     public func hasActiveAdminToken() throws -> Bool {
         try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tokens WHERE admin = 1 AND revoked_at IS NULL)") ?? false
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tokens WHERE admin = 1 AND revoked_at IS NULL AND run_id IS NULL)") ?? false
         }
     }
 
@@ -101,6 +121,7 @@ extension RunStore {
             id: row["id"], user: row["user"], admin: row["admin"], hash: row["hash"], description: row["description"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             lastUsedAt: (row["last_used_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
-            revokedAt: (row["revoked_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
+            revokedAt: (row["revoked_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
+            runID: row["run_id"])
     }
 }

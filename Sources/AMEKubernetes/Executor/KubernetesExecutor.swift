@@ -56,6 +56,10 @@ public final class KubernetesExecutor: Executor {
         self.cursors = LogCursors(directory: engine.layout.dataDirectory.appendingPathComponent("kubernetes/logs", isDirectory: true))
     }
 
+    /// The Pod's agent builds Python; secrets reach it by `secretKeyRef`, never through
+    /// the attempt's environment.
+    public var preparesStepEnvironment: Bool { true }
+
     public func execute(_ attempt: StepAttempt, log: StepLog) async -> AttemptResult {
         let signal = CancelSignal()
         // Unstructured, so that cancelling the caller does not cancel the calls that delete
@@ -358,12 +362,12 @@ public final class KubernetesExecutor: Executor {
                            log: StepLog, latest: Guarded<Pod?>) async {
         var masker = SecretMasker(secrets: secrets)
         var last = cursors.load(runID: runID, pod: pod, container: container)
-        var lastSaved = last
-        var savedAt = ContinuousClock.now
+        // Updated after every line written, so a server killed at any moment (not only
+        // one shut down in order) re-attaches without repeating what it stored.
+        let cursor = cursors.open(runID: runID, pod: pod, container: container)
         defer {
             let rest = masker.flush()
             if !rest.isEmpty { log.write(kind, rest) }
-            if let last, last != lastSaved { cursors.save(last, runID: runID, pod: pod, container: container) }
         }
         while !Task.isCancelled {
             var endedCleanly = false
@@ -376,11 +380,7 @@ public final class KubernetesExecutor: Executor {
                     }
                     let safe = masker.process(payload)
                     if !safe.isEmpty { log.write(kind, safe) }
-                    if let last, last != lastSaved, ContinuousClock.now - savedAt > .milliseconds(500) {
-                        cursors.save(last, runID: runID, pod: pod, container: container)
-                        lastSaved = last
-                        savedAt = .now
-                    }
+                    if let stamp { cursor?.record(stamp) }
                 }
                 endedCleanly = true
             } catch is CancellationError {

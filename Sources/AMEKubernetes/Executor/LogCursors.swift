@@ -11,13 +11,12 @@ struct LogCursors: Sendable {
 
     func load(runID: String, pod: String, container: String) -> LogTimestamp? {
         guard let text = try? String(contentsOf: file(runID: runID, pod: pod, container: container), encoding: .utf8) else { return nil }
-        return LogTimestamp(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return LogCursorFile.parse(text)
     }
 
-    func save(_ stamp: LogTimestamp, runID: String, pod: String, container: String) {
-        let url = file(runID: runID, pod: pod, container: container)
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? Data(stamp.description.utf8).write(to: url, options: .atomic)
+    /// The cursor file to update after each line.
+    func open(runID: String, pod: String, container: String) -> LogCursorFile? {
+        LogCursorFile(url: file(runID: runID, pod: pod, container: container))
     }
 
     func forget(runID: String) {

@@ -29,6 +29,11 @@ struct LogTimestamp: Comparable, Hashable, Sendable, CustomStringConvertible {
         nanoseconds = nanos
     }
 
+    init(seconds: Int64, nanoseconds: Int64) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+    }
+
     var date: Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
 
     var description: String {

@@ -8,6 +8,9 @@ struct AuthMiddleware: RouterMiddleware {
     typealias Context = AMERequestContext
     let authority: TokenAuthority
     let openPaths: Set<String>
+    /// What a run's agent token may reach: the blob routes (fetch the step's files, upload
+    /// what it produced).
+    static let agentPaths = ["/v1/blobs"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if openPaths.contains(request.uri.path) {
@@ -22,6 +25,10 @@ struct AuthMiddleware: RouterMiddleware {
         }
         guard let caller = authority.authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
             throw APIError.unauthorizedRequest("the token is not valid (unknown or revoked)")
+        }
+        if let runID = caller.runID, !Self.agentPaths.contains(where: { request.uri.path.hasPrefix($0) }) {
+            throw APIError(.forbidden, "this token belongs to the Pods of run \(runID): it may only fetch and upload files",
+                           hint: "use your own token ('ame setup')")
         }
         var context = context
         context.caller = caller

@@ -8,6 +8,8 @@ public struct Caller: Sendable, Hashable {
     public var user: String
     public var admin: Bool
     public var tokenID: String
+    /// Set when the token is a run's agent token (see `RunAgentTokens`).
+    public var runID: String? = nil
 }
 
 /// Checks bearer tokens against the hashes in the database, makes and revokes tokens, and
@@ -41,11 +43,15 @@ public final class TokenAuthority: Sendable {
             }
         }
         guard AccessToken.constantTimeEquals(stored.hash, hash), !stored.isRevoked else { return nil }
+        // A run's agent token expires with its run, even before it is revoked.
+        if let runID = stored.runID {
+            guard (try? store.isRunActive(runID)) == true else { return nil }
+        }
         if stored.lastUsedAt.map({ now.timeIntervalSince($0) > Self.touchInterval }) ?? true {
             try? store.touchToken(id: stored.id, at: now)
             cache.withLock { $0[hash]?.token.lastUsedAt = now }
         }
-        return Caller(user: stored.user, admin: stored.admin, tokenID: stored.id)
+        return Caller(user: stored.user, admin: stored.admin, tokenID: stored.id, runID: stored.runID)
     }
 
     /// Makes a token for `user`; the returned value is the only time the token is seen.
@@ -59,6 +65,21 @@ public final class TokenAuthority: Sendable {
     }
 
     public func list() throws -> [StoredToken] { try store.tokens() }
+
+    /// A token for the Pods of one run, acting as its owner: it reaches only the blob
+    /// routes, and only while the run is active (see `authenticate`).
+    public func createRunToken(runID: String, owner: String) throws -> String {
+        let token = AccessToken.generate()
+        try store.insertToken(StoredToken(id: AccessToken.makeID(), user: owner, admin: false, hash: AccessToken.hash(token),
+                                          description: "agent of run \(runID)", createdAt: Date(), runID: runID))
+        return token
+    }
+
+    /// Ends every agent token of the run.
+    public func revokeRunTokens(runID: String) {
+        _ = try? store.revokeRunTokens(runID: runID)
+        cache.withLock { cache in cache = cache.filter { $0.value.token.runID != runID } }
+    }
 
     public func revoke(id: String) throws -> StoredToken {
         guard try store.revokeToken(id: id), let record = try store.token(id: id) else {

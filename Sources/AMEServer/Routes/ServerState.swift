@@ -16,12 +16,14 @@ public final class ServerState: Sendable {
 
     /// `launcher` starts each accepted run's agent; the server defers that a moment (see
     /// `DeferredRunLauncher`) unless `deferLaunches` is false.
+    /// `tokens` is given when the launcher needed it first (the Kubernetes executor makes
+    /// each run's agent token with it).
     public init(engine: Engine, launcher: any RunLauncher, serverName: String, deferLaunches: Bool = true,
-                logger: Logger = Logger(label: "ame-server")) {
+                tokens: TokenAuthority? = nil, logger: Logger = Logger(label: "ame-server")) {
         self.engine = engine
         self.launcher = deferLaunches ? DeferredRunLauncher(base: launcher, logger: logger) : launcher
         self.serverName = serverName
-        tokens = TokenAuthority(store: engine.store)
+        self.tokens = tokens ?? TokenAuthority(store: engine.store)
         metrics = ServerMetrics()
     }
 

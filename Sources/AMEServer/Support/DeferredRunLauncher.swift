@@ -38,6 +38,18 @@ final class DeferredRunLauncher: RunLauncher, @unchecked Sendable {
         thread.start()
     }
 
+    var executorName: String { base.executorName }
+
+    /// A run still waiting here sees its cancel request when it starts; otherwise the base
+    /// launcher decides.
+    func cancel(_ run: StoredRun) -> Bool {
+        condition.lock()
+        let waiting = pending.contains { $0.run.id == run.id }
+        condition.unlock()
+        if waiting && base.executorName != "local" { return true }
+        return base.cancel(run)
+    }
+
     func launch(_ run: StoredRun, engine: Engine) throws {
         condition.lock()
         let now = Date()

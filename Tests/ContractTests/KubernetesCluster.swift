@@ -1,0 +1,74 @@
+import AMESystem
+import AMETestSupport
+import Foundation
+import KubernetesHarness
+
+/// A user's AME against `ame-server --executor kubernetes`: the Kubernetes API harness
+/// (over HTTPS, with a service-account token and AME's own Role from `deploy/` enforced)
+/// whose Pods really run `ame agent init` and `ame agent exec` as processes; the real
+/// `ame-server` pointed at it with `--kubeconfig`; and the sandbox's `ame` set up against
+/// that server. The Pods' agents reach the server over loopback with their run's token,
+/// as they would reach its Service in a cluster.
+final class KubernetesCluster: @unchecked Sendable {
+    static let token = "harness-token-0123456789"
+    static let serviceAccount = "system:serviceaccount:ame:ame-server"
+
+    let sandbox: AMESandbox
+    let harness: FakeKubernetes
+
+    init() async throws {
+        sandbox = try AMESandbox(.embedded)
+        let inherited = ProcessInfo.processInfo.environment
+        // What the fake node gives every container: `ame` on PATH (the init container runs
+        // the AME image's `ame`), Python from this machine, the shared Python cache.
+        var node: [String: String] = [
+            "HOME": sandbox.directory.url.appendingPathComponent("node-home").path,
+            "PATH": Fixtures.productsDirectory.path + ":" + (inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"),
+            "XDG_CACHE_HOME": AMESandbox.sharedCache.path,
+            "LANG": "C.UTF-8",
+        ]
+        for key in ["PYENV_ROOT", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "TMPDIR"] {
+            if let value = inherited[key] { node[key] = value }
+        }
+        var options = FakeKubernetes.Options()
+        options.tokens = [Self.token: Self.serviceAccount]
+        options.role = try RBACRole(file: Fixtures.repositoryRoot.appendingPathComponent("deploy/kubernetes/20-role.yaml"))
+        options.nodeEnvironment = node
+        options.configRetryInterval = .milliseconds(200)
+        options.pki = try await TestPKI(directory: sandbox.directory.url.appendingPathComponent("pki"))
+        harness = FakeKubernetes(options: options, scratch: sandbox.directory.url.appendingPathComponent("node"))
+        _ = try await harness.start()
+
+        let kubeconfig = sandbox.directory.url.appendingPathComponent("kubeconfig")
+        try Data(try harness.kubeconfig(token: Self.token, namespace: "ame").utf8).write(to: kubeconfig)
+        sandbox.serverArguments = ["--executor", "kubernetes", "--kubeconfig", kubeconfig.path]
+        // A fixed port: the Pods are told the server's URL before it starts listening.
+        let port = try TCPSocket.freePort()
+        let sandbox = self.sandbox
+        try await Task.detached { try sandbox.connectToNewServer(port: port) }.value
+    }
+
+    func shutdown() async {
+        sandbox.stopServer()
+        await harness.stop()
+    }
+
+    /// The Pods that exist now in the namespace.
+    var pods: [JSON] { harness.pods("ame") }
+
+    /// Waits until `condition` holds, polling.
+    func wait(_ what: String, timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Timeout(what: what, serverLog: sandbox.serverLog)
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        var what: String
+        var serverLog: String
+        var description: String { "timed out waiting for \(what)\nserver log:\n\(serverLog.suffix(4000))" }
+    }
+}

@@ -49,6 +49,12 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-user"), help: ArgumentHelp("The user the first admin token acts as (or AME_ADMIN_USER).", valueName: "name"))
     var adminUser: String?
 
+    @Option(name: .customLong("git-hosts"), help: ArgumentHelp("Hosts tracked repositories may be fetched from, comma-separated ('file' for file:// paths; default: any; or AME_GIT_HOSTS).", valueName: "hosts"))
+    var gitHosts: String?
+
+    @Option(name: .customLong("scheduler-interval"), help: ArgumentHelp("Seconds between checks for due schedules and repositories to poll.", valueName: "seconds"))
+    var schedulerInterval: Double = 1
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -109,7 +115,11 @@ public struct ServerCommand: AsyncParsableCommand {
         var launcher = AgentProcessLauncher(agentExecutable: agent, environment: agentEnvironment, engineConfigPath: configFile?.path)
         launcher.niceness = agentNice == 0 ? nil : agentNice
         let name = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-        let state = ServerState(engine: engine, launcher: launcher, serverName: name, logger: logger)
+        guard schedulerInterval >= 0.05, schedulerInterval <= 3600 else {
+            throw ValidationError("--scheduler-interval must be between 0.05 and 3600 seconds")
+        }
+        let gitPolicy = GitAccessPolicy.parse(hosts: gitHosts ?? environment["AME_GIT_HOSTS"])
+        let state = ServerState(engine: engine, launcher: launcher, serverName: name, gitPolicy: gitPolicy, logger: logger)
 
         let preset = environment["AME_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let token = try state.tokens.bootstrapAdmin(
@@ -127,7 +137,8 @@ public struct ServerCommand: AsyncParsableCommand {
             "runs": "\(recovered.values.reduce(0, +))", "active": "\(recovered.filter { $0.key.isActive }.values.reduce(0, +))",
         ])
         let host = self.host
-        let app = AMEServer.makeApplication(state: state, host: host, port: port, logger: logger) { port in
+        let app = AMEServer.makeApplication(state: state, host: host, port: port, logger: logger,
+                                            schedulerInterval: .milliseconds(Int(schedulerInterval * 1000))) { port in
             Self.say("ame-server: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
         }
         try await app.runService()

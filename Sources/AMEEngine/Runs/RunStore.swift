@@ -131,6 +131,7 @@ public final class RunStore: Sendable {
                 CREATE INDEX tokens_user ON tokens(user);
                 """)
         }
+        registerTrackingMigration(&migrator)
         return migrator
     }
 

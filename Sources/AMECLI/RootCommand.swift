@@ -28,6 +28,8 @@ public struct RootCommand: AsyncParsableCommand {
         WhoamiCommand.self,
         LogoutCommand.self,
         TokenCommand.self,
+        ProjectCommand.self,
+        ScheduleCommand.self,
         CreateCommand.self,
         ValidateCommand.self,
         PluginCommand.self,

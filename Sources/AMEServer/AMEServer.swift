@@ -23,13 +23,17 @@ public enum AMEServer {
         RunRoutes.add(to: v1, state: state)
         SecretRoutes.add(to: v1, state: state)
         TokenRoutes.add(to: v1, state: state)
+        ProjectRoutes.add(to: v1, state: state)
+        ScheduleRoutes.add(to: v1, state: state)
         return router
     }
 
-    /// The application: the router, the host and port, and run recovery every few seconds.
+    /// The application: the router, the host and port, run recovery every few seconds, and the
+    /// scheduler (polling tracked repositories, firing recurring tasks).
     public static func makeApplication(
         state: ServerState, host: String, port: Int, logger: Logger,
         recoveryInterval: Duration = .seconds(5),
+        schedulerInterval: Duration = .seconds(1),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var app = Application(
@@ -37,7 +41,8 @@ public enum AMEServer {
             configuration: .init(address: .hostname(host, port: port), serverName: "ame-server"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
-        app.addServices(RecoveryService(engine: state.engine, interval: recoveryInterval, logger: logger))
+        app.addServices(RecoveryService(engine: state.engine, interval: recoveryInterval, logger: logger),
+                        SchedulerService(scheduler: state.scheduler, interval: schedulerInterval))
         return app
     }
 }

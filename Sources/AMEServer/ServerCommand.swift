@@ -59,6 +59,12 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-user"), help: ArgumentHelp("The user the first admin token acts as (or AME_ADMIN_USER).", valueName: "name"))
     var adminUser: String?
 
+    @Option(name: .customLong("git-hosts"), help: ArgumentHelp("Hosts tracked repositories may be fetched from, comma-separated ('file' for file:// paths; default: any; or AME_GIT_HOSTS).", valueName: "hosts"))
+    var gitHosts: String?
+
+    @Option(name: .customLong("scheduler-interval"), help: ArgumentHelp("Seconds between checks for due schedules and repositories to poll.", valueName: "seconds"))
+    var schedulerInterval: Double = 1
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -122,6 +128,10 @@ public struct ServerCommand: AsyncParsableCommand {
         // Runs start from the agent's environment: never hand them the server's credentials.
         let agentEnvironment = environment.filter { !Self.privateVariables.contains($0.key) }
         let name = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        guard schedulerInterval >= 0.05, schedulerInterval <= 3600 else {
+            throw ValidationError("--scheduler-interval must be between 0.05 and 3600 seconds")
+        }
+        let gitPolicy = GitAccessPolicy.parse(hosts: gitHosts ?? environment["AME_GIT_HOSTS"])
         let tokens = TokenAuthority(store: engine.store)
         let launcher: any RunLauncher
         var kubernetes: KubernetesRunLauncher?
@@ -135,7 +145,7 @@ public struct ServerCommand: AsyncParsableCommand {
             local.niceness = agentNice == 0 ? nil : agentNice
             launcher = local
         }
-        let state = ServerState(engine: engine, launcher: launcher, serverName: name, tokens: tokens, logger: logger)
+        let state = ServerState(engine: engine, launcher: launcher, serverName: name, tokens: tokens, gitPolicy: gitPolicy, logger: logger)
 
         let preset = environment["AME_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let token = try state.tokens.bootstrapAdmin(
@@ -154,7 +164,8 @@ public struct ServerCommand: AsyncParsableCommand {
         ])
         let host = self.host
         let resumable = kubernetes
-        let app = AMEServer.makeApplication(state: state, host: host, port: port, logger: logger) { port in
+        let app = AMEServer.makeApplication(state: state, host: host, port: port, logger: logger,
+                                            schedulerInterval: .milliseconds(Int(schedulerInterval * 1000))) { port in
             // Pods fetch their files from this server: take runs up only once it answers.
             if let resumable {
                 let resumed = await resumable.resumeActiveRuns()

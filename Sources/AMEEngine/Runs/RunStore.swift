@@ -136,6 +136,7 @@ public final class RunStore: Sendable {
         migrator.registerMigration("v3: tokens scoped to a run") { db in
             try db.execute(sql: "ALTER TABLE tokens ADD COLUMN run_id TEXT")
         }
+        registerTrackingMigration(&migrator)
         return migrator
     }
 

@@ -13,15 +13,21 @@ public final class ServerState: Sendable {
     /// How `whoami` names this server (its URL as clients reach it).
     public let serverName: String
     let metrics: ServerMetrics
+    /// Tracked repositories and recurring tasks (the engine's; routes only call it).
+    public let scheduler: RecurringScheduler
 
     /// `launcher` starts each accepted run's agent; the server defers that a moment (see
     /// `DeferredRunLauncher`) unless `deferLaunches` is false.
     /// `tokens` is given when the launcher needed it first (the Kubernetes executor makes
     /// each run's agent token with it).
     public init(engine: Engine, launcher: any RunLauncher, serverName: String, deferLaunches: Bool = true,
-                tokens: TokenAuthority? = nil, logger: Logger = Logger(label: "ame-server")) {
+                tokens: TokenAuthority? = nil,
+                gitPolicy: GitAccessPolicy = GitAccessPolicy(), clock: any ScheduleClock = SystemScheduleClock(),
+                logger: Logger = Logger(label: "ame-server")) {
         self.engine = engine
-        self.launcher = deferLaunches ? DeferredRunLauncher(base: launcher, logger: logger) : launcher
+        let effective: any RunLauncher = deferLaunches ? DeferredRunLauncher(base: launcher, logger: logger) : launcher
+        self.launcher = effective
+        scheduler = RecurringScheduler(engine: engine, launcher: effective, clock: clock, policy: gitPolicy)
         self.serverName = serverName
         self.tokens = tokens ?? TokenAuthority(store: engine.store)
         metrics = ServerMetrics()

@@ -79,6 +79,13 @@ let package = Package(
             path: "plugins/examples/swift",
             exclude: ["README.md"]
         ),
+        // `ame jupyter`: JupyterLab on AME compute through service runs and port tunnels.
+        .executableTarget(
+            name: "ame-jupyter",
+            dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/ame-jupyter",
+            exclude: ["README.md"]
+        ),
         .target(
             name: "AMETestSupport",
             dependencies: ["AMECore", "AMECLI", "AMESystem"],
@@ -113,6 +120,12 @@ let package = Package(
                 "AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `ame jupyter` end to end: a real JupyterLab from PyPI, its REST API and a kernel
+        // over WebSocket, through the embedded engine and a live server.
+        .testTarget(
+            name: "JupyterTests",
+            dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMEEngineTests",

@@ -98,6 +98,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
             // No agent to do it: the run is cancelled here.
             try engine.store.setStatus(id, .cancelled, reason: "cancelled", exitCode: 130)
             try? Admission.releaseAll(runID: id, store: engine.store)
+            engine.vault.forgetRunSecrets(runID: id)
             if let writer = try? engine.logs.writer(for: id) {
                 try? writer.end(exitCode: 130)
                 writer.close()

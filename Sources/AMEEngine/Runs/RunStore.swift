@@ -115,9 +115,25 @@ public final class RunStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2: access tokens") { db in
+            // Only a token's SHA-256 is stored: the token itself is shown once, when made.
+            try db.execute(sql: """
+                CREATE TABLE tokens (
+                    id TEXT PRIMARY KEY,
+                    user TEXT NOT NULL,
+                    admin INTEGER NOT NULL,
+                    hash TEXT NOT NULL UNIQUE,
+                    description TEXT,
+                    created_at REAL NOT NULL,
+                    last_used_at REAL,
+                    revoked_at REAL
+                );
+                CREATE INDEX tokens_user ON tokens(user);
+                """)
+        }
         // A run's secret env (`RunRequest.secretEnv`), sealed like the vault's secrets and
         // deleted when the run ends.
-        migrator.registerMigration("v2: run secrets") { db in
+        migrator.registerMigration("v3: run secrets") { db in
             try db.execute(sql: """
                 CREATE TABLE run_secrets (
                     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

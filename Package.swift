@@ -78,7 +78,14 @@ let serviceTargets: [Target] = [
         // The jobs API over HTTP (URLSession, which is libcurl on Linux); no engine inside.
         .target(
             name: "AMEClient",
-            dependencies: ["AMECore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "AMECore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // HTTP routes, tokens, metrics over the engine; thin: every route calls the engine.
         .target(
@@ -88,6 +95,7 @@ let serviceTargets: [Target] = [
                 "AMESystem",
                 "AMEEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -228,6 +236,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The Kubernetes API over HTTPS with custom CAs and client certificates.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Port tunnels through the server: a WebSocket route on the run (server side) and
+        // its client (AMEClient).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: coreTargets + serviceTargets + testTargets,
     swiftLanguageModes: [.v6]

@@ -233,14 +233,3 @@ public final class RunningProcess: @unchecked Sendable {
         }
     }
 }
-
-extension AMESandbox {
-    /// Starts `ame-server` for this sandbox and points its `ame` at it. (The server
-    /// transport arrives with `ame-server`.)
-    public func startServer() async throws {
-        struct NoServer: Error, CustomStringConvertible {
-            var description: String { "ame-server is not built in this tree" }
-        }
-        throw NoServer()
-    }
-}

@@ -1,12 +1,7 @@
 import AMETestSupport
 
 extension AMESandbox {
-    /// Brings the sandbox's transport up (for `.server`: starts the server and runs
-    /// `ame setup`); nothing to do for the embedded engine.
-    func prepare() async throws {
-        switch transport {
-        case .embedded: return
-        case .server: try await startServer()
-        }
-    }
+    /// Nothing left to do: a `.server` sandbox starts its server and runs `ame setup` when
+    /// it is made (`AMESandbox.init`). Kept so the tests read the same for both transports.
+    func prepare() async throws {}
 }

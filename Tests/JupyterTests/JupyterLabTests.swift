@@ -12,7 +12,6 @@ struct JupyterLabTests {
     @Test("lab --detach: URL with a token, the project's files, a kernel over WebSocket, stop brings the notebook back", arguments: Transport.available)
     func detachedSession(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
-        try await sandbox.prepare()
         let project = try JupyterFixtures.project(in: sandbox)
 
         let started = try await sandbox.ame(["jupyter", "lab", "--detach"], in: project, timeout: .seconds(900))
@@ -105,7 +104,6 @@ struct JupyterLabTests {
     @Test("lab in the foreground: a tunnel URL; Ctrl-C stops the session and brings the files back", arguments: Transport.available)
     func foregroundSession(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
-        try await sandbox.prepare()
         let project = try JupyterFixtures.project(in: sandbox)
         let lab = try sandbox.start(["jupyter", "lab", "--idle-timeout", "1h"], in: project)
         let serving = await lab.waitFor("token=", timeout: .seconds(900))

@@ -4,17 +4,6 @@ import AMETestSupport
 import Foundation
 import Testing
 
-extension AMESandbox {
-    /// Brings the sandbox's transport up (for `.server`: starts the server and runs
-    /// `ame setup`); nothing to do for the embedded engine.
-    func prepare() async throws {
-        switch transport {
-        case .embedded: return
-        case .server: try await startServer()
-        }
-    }
-}
-
 /// The browser's side of a JupyterLab session, played by `Tests/Helpers/jupyter/jupyter_client.py`
 /// (standard library only: REST with a token, and a kernel's WebSocket).
 struct JupyterClient {

@@ -22,6 +22,9 @@ extension Engine {
             throw APIError(.invalidRequest, "'\(variable.key)' is not a valid environment variable name",
                            hint: "use letters, digits and underscores, not starting with a digit")
         }
+        if let seconds = request.idleTimeoutSeconds, seconds <= 0 {
+            throw APIError(.invalidRequest, "idleTimeoutSeconds must be 1 or more", hint: "leave it out for a service that runs until cancelled")
+        }
         var request = request
         request.secretEnv = nil
         if let packages = request.extraPackages {

@@ -65,6 +65,13 @@ let coreTargets: [Target] = [
             path: "plugins/examples/swift",
             exclude: ["README.md"]
         ),
+        // `ame jupyter`: JupyterLab on AME compute through service runs and port tunnels.
+        .executableTarget(
+            name: "ame-jupyter",
+            dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/ame-jupyter",
+            exclude: ["README.md"]
+        ),
 ]
 
 // The server, its client, the Kubernetes executor and its test harness.
@@ -72,7 +79,14 @@ let serviceTargets: [Target] = [
         // The jobs API over HTTP (URLSession, which is libcurl on Linux); no engine inside.
         .target(
             name: "AMEClient",
-            dependencies: ["AMECore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "AMECore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // HTTP routes, tokens, metrics over the engine; thin: every route calls the engine.
         .target(
@@ -83,6 +97,7 @@ let serviceTargets: [Target] = [
                 "AMEEngine",
                 "AMEKubernetes",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -173,6 +188,12 @@ let testTargets: [Target] = [
             dependencies: ["AMECLI", "AMETestSupport"],
             exclude: ["Drivers"]
         ),
+        // `ame jupyter` end to end: a real JupyterLab from PyPI, its REST API and a kernel
+        // over WebSocket, through the embedded engine and a live server.
+        .testTarget(
+            name: "JupyterTests",
+            dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
+        ),
         .testTarget(
             name: "AMEServerTests",
             dependencies: [
@@ -223,6 +244,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The Kubernetes API over HTTPS with custom CAs and client certificates.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Port tunnels through the server: a WebSocket route on the run (server side) and
+        // its client (AMEClient).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: coreTargets + serviceTargets + testTargets,
     swiftLanguageModes: [.v6]

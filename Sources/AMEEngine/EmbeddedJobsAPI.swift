@@ -101,6 +101,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
             // No agent to do it: the run is cancelled here.
             try engine.store.setStatus(id, .cancelled, reason: "cancelled", exitCode: 130)
             try? Admission.releaseAll(runID: id, store: engine.store)
+            engine.vault.forgetRunSecrets(runID: id)
             if let writer = try? engine.logs.writer(for: id) {
                 try? writer.end(exitCode: 130)
                 writer.close()
@@ -157,6 +158,17 @@ public struct EmbeddedJobsAPI: JobsAPI {
     }
 
     public func openTunnel(_ id: String, port: Int) async throws -> any ByteStream {
+        try checkTunnel(id, port: port)
+        do {
+            return TCPByteStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port))
+        } catch {
+            throw APIError(.unavailable, "run \(id) does not accept connections on port \(port) yet", hint: "wait until 'ame status \(id)' says running")
+        }
+    }
+
+    /// Whether `openTunnel` may dial run `id`'s `port`: the caller sees the run, it is still
+    /// active, and it declares the port. The server asks before upgrading to a WebSocket.
+    public func checkTunnel(_ id: String, port: Int) throws {
         let run = try visibleRun(id)
         guard run.record.status.isActive else {
             throw APIError(.conflict, "run \(id) has ended (\(run.record.status.rawValue)); its ports are closed")
@@ -165,11 +177,6 @@ public struct EmbeddedJobsAPI: JobsAPI {
             let ports = run.record.ports.map { String($0.port) }
             throw APIError(.notFound, "run \(id) has no port \(port)",
                            hint: ports.isEmpty ? "the run is not a service (it declares no ports)" : "its ports: \(ports.joined(separator: ", "))")
-        }
-        do {
-            return TCPByteStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port))
-        } catch {
-            throw APIError(.unavailable, "run \(id) does not accept connections on port \(port) yet", hint: "wait until 'ame status \(id)' says running")
         }
     }
 

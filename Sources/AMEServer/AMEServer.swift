@@ -2,6 +2,7 @@ import AMECore
 import AMEEngine
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 
@@ -21,6 +22,7 @@ public enum AMEServer {
         MetaRoutes.add(to: router, v1: v1, state: state)
         BlobRoutes.add(to: v1, state: state)
         RunRoutes.add(to: v1, state: state)
+        TunnelRoutes.add(to: v1, state: state)
         SecretRoutes.add(to: v1, state: state)
         TokenRoutes.add(to: v1, state: state)
         ProjectRoutes.add(to: v1, state: state)
@@ -36,8 +38,12 @@ public enum AMEServer {
         schedulerInterval: Duration = .seconds(1),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        let router = makeRouter(state: state)
         var app = Application(
-            router: makeRouter(state: state),
+            router: router,
+            // The same router answers WebSocket upgrades (port tunnels), behind the same
+            // authentication; tunnel data goes in frames of up to 1 MiB.
+            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
             configuration: .init(address: .hostname(host, port: port), serverName: "ame-server"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

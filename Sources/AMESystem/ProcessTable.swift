@@ -48,9 +48,21 @@ public enum ProcessTable {
     }
 
     /// Processes in `session` (a run's processes all live in the session its first
-    /// process created).
+    /// process created), and every process descended from one of them that started a
+    /// session of its own (a Jupyter kernel does): the run's whole process tree.
     public static func members(ofSession session: pid_t) -> [Entry] {
-        all().filter { $0.session == session }
+        let everything = all()
+        var inTree = Set(everything.lazy.filter { $0.session == session }.map(\.pid))
+        guard !inTree.isEmpty else { return [] }
+        var children: [pid_t: [pid_t]] = [:]
+        for entry in everything { children[entry.parent, default: []].append(entry.pid) }
+        var pending = Array(inTree)
+        while let pid = pending.popLast() {
+            for child in children[pid] ?? [] where inTree.insert(child).inserted {
+                pending.append(child)
+            }
+        }
+        return everything.filter { inTree.contains($0.pid) }
     }
 
     /// Resident memory of the whole session, in bytes.

@@ -1,8 +1,7 @@
 import AMETestSupport
 
 extension AMESandbox {
-    /// Brings the sandbox's transport up. Nothing is left to do: for `.server` the sandbox's
-    /// initializer already started the server and ran `ame setup`. Kept so each contract test
-    /// says where its transport is ready.
+    /// Nothing left to do: a `.server` sandbox starts its server and runs `ame setup` when
+    /// it is made (`AMESandbox.init`). Kept so the tests read the same for both transports.
     func prepare() async throws {}
 }

@@ -19,11 +19,14 @@ public struct RunRecord: Hashable, Sendable, Codable {
     public var ports: [PortSpec]
     /// Where the run's log currently ends (a byte offset for `logs --from`).
     public var logSize: Int64
+    /// The labels the run was submitted with (`plugin: jupyter` for a plugin's runs); nil
+    /// from an engine that does not report them.
+    public var labels: [String: String]?
 
     public init(
         id: String, owner: String, project: String, task: String, status: RunStatus, reason: String? = nil,
         exitCode: Int32? = nil, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil,
-        steps: [StepRecord] = [], ports: [PortSpec] = [], logSize: Int64 = 0
+        steps: [StepRecord] = [], ports: [PortSpec] = [], logSize: Int64 = 0, labels: [String: String]? = nil
     ) {
         self.id = id
         self.owner = owner
@@ -38,6 +41,7 @@ public struct RunRecord: Hashable, Sendable, Codable {
         self.steps = steps
         self.ports = ports
         self.logSize = logSize
+        self.labels = labels
     }
 
     public var isService: Bool { !ports.isEmpty }

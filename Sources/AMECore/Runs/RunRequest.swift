@@ -19,10 +19,23 @@ public struct RunRequest: Hashable, Sendable, Codable {
     public var labels: [String: String]
     /// For service runs: stop after this many seconds without a connection to its ports.
     public var idleTimeoutSeconds: Int?
+    /// Variables whose values must not be kept in clear (a service's access token, say). The
+    /// engine seals them with the secret vault's key instead of storing them with the
+    /// request, masks their values in the run's log as it masks secrets, and deletes them
+    /// when the run ends. They win over `env` and the task's env.
+    public var secretEnv: [EnvVar]?
+    /// Python packages (pip requirement specifiers) installed into the run's environment
+    /// after the project's own dependencies, e.g. `["jupyterlab"]` for a notebook server.
+    /// A project without Python files gets a virtual environment holding just these. A
+    /// requirement the project already satisfies is left as the project pins it.
+    public var extraPackages: [String]?
+    /// The container image instead of the task's (Kubernetes runs; the local executor runs
+    /// on this machine and ignores it).
+    public var image: String?
 
     public init(task: String, manifest: Manifest, projectFile: String = "ame.yaml", env: [EnvVar] = [],
                 resources: Resources? = nil, command: String? = nil, ports: [PortSpec] = [], labels: [String: String] = [:],
-                idleTimeoutSeconds: Int? = nil) {
+                idleTimeoutSeconds: Int? = nil, secretEnv: [EnvVar]? = nil, extraPackages: [String]? = nil, image: String? = nil) {
         self.task = task
         self.manifest = manifest
         self.projectFile = projectFile
@@ -32,5 +45,8 @@ public struct RunRequest: Hashable, Sendable, Codable {
         self.ports = ports
         self.labels = labels
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.secretEnv = secretEnv
+        self.extraPackages = extraPackages
+        self.image = image
     }
 }

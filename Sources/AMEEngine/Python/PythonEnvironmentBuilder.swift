@@ -124,6 +124,7 @@ public final class PythonEnvironmentBuilder: Sendable {
             "interpreter": plan.interpreter?.path ?? "",
             "files": plan.lockFiles.joined(separator: " "),
             "contentHash": plan.contentHash,
+            "extraPackages": plan.extraPackages.joined(separator: " "),
             "builtAt": ISO8601DateFormatter().string(from: Date()),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .prettyPrinted])) ?? Data()
@@ -259,6 +260,25 @@ public final class PythonEnvironmentBuilder: Sendable {
                 try await run(SetupCommand(executable: conda, arguments: ["install", "-y", "-p", directory.path, "python=\(requestedPython)"],
                                            environment: variables, workingDirectory: project))
             }
+        }
+
+        // The run's extra packages, after the project's own: a requirement the project
+        // already satisfies is left at the version it pins.
+        guard !plan.extraPackages.isEmpty else { return }
+        if case .uv = plan.recipe {
+            // uv's environments have no pip of their own.
+            let uv = try await toolbox.executable(.uv, catalog: catalog, output: output)
+            var variables = base
+            variables["UV_NO_PROGRESS"] = "1"
+            variables["UV_PYTHON_DOWNLOADS"] = "never"
+            if variables["UV_CACHE_DIR"] == nil && variables["UV_NO_CACHE"] == nil {
+                variables["UV_CACHE_DIR"] = cacheDirectory.appendingPathComponent("uv").path
+            }
+            Self.mapPipIndexSettings(into: &variables)
+            try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python] + plan.extraPackages,
+                                       environment: variables, workingDirectory: project))
+        } else {
+            try await run(pip(plan.extraPackages))
         }
     }
 

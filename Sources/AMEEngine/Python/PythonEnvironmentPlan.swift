@@ -36,14 +36,18 @@ public struct PythonEnvironmentPlan: Hashable, Sendable, CustomStringConvertible
     public var key: String
     /// Why this manager: "uv.lock", "dependencies: pip in ame.yaml", …
     public var reason: String
+    /// Requirements installed after the recipe (`RunRequest.extraPackages`), in order.
+    public var extraPackages: [String]
 
-    public init(recipe: Recipe, lockFiles: [String], contentHash: String, interpreter: PythonInterpreter?, key: String, reason: String) {
+    public init(recipe: Recipe, lockFiles: [String], contentHash: String, interpreter: PythonInterpreter?, key: String, reason: String,
+                extraPackages: [String] = []) {
         self.recipe = recipe
         self.lockFiles = lockFiles
         self.contentHash = contentHash
         self.interpreter = interpreter
         self.key = key
         self.reason = reason
+        self.extraPackages = extraPackages
     }
 
     /// The manager as `ame.yaml` names it (`pip` for requirements.txt, python_env.yaml and
@@ -67,6 +71,7 @@ public struct PythonEnvironmentPlan: Hashable, Sendable, CustomStringConvertible
         default: kind = "\(manager.rawValue) environment"
         }
         let python = interpreter.map { " with Python \($0.version)" } ?? ""
-        return "\(kind) (from \(reason))\(python)"
+        let extras = extraPackages.isEmpty ? "" : ", plus \(extraPackages.joined(separator: " "))"
+        return "\(kind) (from \(reason))\(python)\(extras)"
     }
 }

@@ -35,29 +35,46 @@ public enum PythonEnvironmentPlanner {
     static let recipeVersion = "1"
 
     /// Nil when the task runs without an environment (`dependencies: none`, or no Python
-    /// project files and no `python:`).
+    /// project files and no `python:`) and the run asks for no `extraPackages`.
+    ///
+    /// `extraPackages` (a run's extra requirements, such as `jupyterlab` for a notebook
+    /// session) are installed after the project's own dependencies. They are part of the
+    /// key, so the project's environment without them stays as it is and both are reused.
+    /// Without project files, or with `dependencies: none`, they get a venv of their own.
     public static func plan(
         projectDirectory: URL,
         python: String?,
         dependencies: DependencyManager?,
-        catalog: PythonInterpreterCatalog
+        catalog: PythonInterpreterCatalog,
+        extraPackages: [String] = []
     ) throws -> PythonEnvironmentPlan? {
         let manager = dependencies ?? .auto
-        if manager == .none { return nil }
+        let extras = normalized(extraPackages)
+        if manager == .none && extras.isEmpty { return nil }
         let files = try PythonProjectFiles(directory: projectDirectory)
         let choice: Choice
-        if manager == .auto {
+        if manager == .none {
+            choice = Choice(recipe: .emptyVenv, files: [], reason: "the run's extra packages; dependencies: none in ame.yaml")
+        } else if manager == .auto {
             if let detected = try detect(files, taskPython: python) {
                 choice = detected
             } else if python != nil {
                 choice = Choice(recipe: .emptyVenv, files: [], reason: "python: in ame.yaml")
+            } else if !extras.isEmpty {
+                choice = Choice(recipe: .emptyVenv, files: [], reason: "the run's extra packages")
             } else {
                 return nil
             }
         } else {
             choice = try forced(manager, files, taskPython: python)
         }
-        return try makePlan(choice, files: files, taskPython: python, catalog: catalog)
+        return try makePlan(choice, files: files, taskPython: python, catalog: catalog, extraPackages: extras)
+    }
+
+    /// Trimmed, without blanks and repeats, in the order given.
+    static func normalized(_ packages: [String]) -> [String] {
+        var seen = Set<String>()
+        return packages.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
     /// A chosen recipe before the interpreter and hashes are worked out.
@@ -229,7 +246,8 @@ public enum PythonEnvironmentPlanner {
 
     // MARK: - Interpreter and key
 
-    static func makePlan(_ choice: Choice, files: PythonProjectFiles, taskPython: String?, catalog: PythonInterpreterCatalog) throws -> PythonEnvironmentPlan {
+    static func makePlan(_ choice: Choice, files: PythonProjectFiles, taskPython: String?, catalog: PythonInterpreterCatalog,
+                         extraPackages: [String] = []) throws -> PythonEnvironmentPlan {
         var interpreter: PythonInterpreter?
         if case .conda = choice.recipe {
             interpreter = nil
@@ -272,6 +290,8 @@ public enum PythonEnvironmentPlanner {
         var parts = [recipeVersion, String(describing: choice.recipe), contentHash,
                      interpreter.map { "\($0.path)\u{0}\($0.version)" } ?? "conda"]
         if choice.local { parts.append(files.directory.standardizedFileURL.path) }
+        // Only when there are any, so the keys of environments without extras stay as they were.
+        if !extraPackages.isEmpty { parts.append("extra\u{0}" + extraPackages.sorted().joined(separator: "\u{0}")) }
         identity.update(data: Data(parts.joined(separator: "\u{1}").utf8))
         let manager: String
         switch choice.recipe {
@@ -292,7 +312,7 @@ public enum PythonEnvironmentPlanner {
         }
         let key = "\(manager)-\(python)-\(hex(identity.finalize()).prefix(20))"
         return PythonEnvironmentPlan(recipe: choice.recipe, lockFiles: choice.files, contentHash: contentHash,
-                                     interpreter: interpreter, key: key, reason: choice.reason)
+                                     interpreter: interpreter, key: key, reason: choice.reason, extraPackages: extraPackages)
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {

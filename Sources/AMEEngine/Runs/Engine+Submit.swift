@@ -16,6 +16,23 @@ extension Engine {
             throw APIError(.invalidRequest, "\(missing.count) file\(missing.count == 1 ? "" : "s") of the project \(missing.count == 1 ? "was" : "were") not uploaded",
                            hint: "upload the blobs the missing-check returns before submitting")
         }
+        // The secret env is sealed apart from the request: what is stored never holds it.
+        let secretEnv = request.secretEnv ?? []
+        for variable in secretEnv where !EnvVar.isValidKey(variable.key) {
+            throw APIError(.invalidRequest, "'\(variable.key)' is not a valid environment variable name",
+                           hint: "use letters, digits and underscores, not starting with a digit")
+        }
+        if let seconds = request.idleTimeoutSeconds, seconds <= 0 {
+            throw APIError(.invalidRequest, "idleTimeoutSeconds must be 1 or more", hint: "leave it out for a service that runs until cancelled")
+        }
+        var request = request
+        request.secretEnv = nil
+        if let packages = request.extraPackages {
+            for package in packages where package.trimmingCharacters(in: .whitespaces).isEmpty || package.hasPrefix("-") || package.contains("\n") {
+                throw APIError(.invalidRequest, "'\(package)' is not a package requirement",
+                               hint: "give requirement specifiers such as 'jupyterlab' or 'jupyterlab>=4'")
+            }
+        }
         let project = try loadProject(request)
         var task = try resolveTask(request, in: project)
         task = Self.applyOverrides(request, to: task)
@@ -25,9 +42,16 @@ extension Engine {
         let steps = task.effectiveSteps.map { StepRecord(name: $0.name, status: .queued, needs: $0.needs ?? []) }
         let record = RunRecord(id: RunID.make(), owner: owner, project: project.projectName, task: task.name, status: .queued,
                                reason: "queued", createdAt: Date(), steps: steps, ports: request.ports.isEmpty ? task.ports : request.ports)
-        let run = StoredRun(record: record, request: request, task: task, executor: executor, labels: request.labels,
+        var run = StoredRun(record: record, request: request, task: task, executor: executor, labels: request.labels,
                             agentPID: nil, agentStartTime: nil, cancelRequested: false)
+        run.record.labels = request.labels
         try store.insert(run)
+        do {
+            try vault.setRunSecrets(runID: run.id, secretEnv)
+        } catch {
+            try? store.setStatus(run.id, .failed, reason: "could not seal the run's secret env: \(error)", exitCode: 1)
+            throw APIError(.internal, "could not seal the run's secret env: \(error)")
+        }
         return run
     }
 
@@ -93,6 +117,14 @@ extension Engine {
             }
         }
         if !request.ports.isEmpty { task.ports = request.ports }
+        if let image = request.image {
+            task.image = image
+            task.pipeline = task.pipeline?.map { step in
+                var step = step
+                step.image = image
+                return step
+            }
+        }
         return task
     }
 

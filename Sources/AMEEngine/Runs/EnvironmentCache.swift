@@ -28,7 +28,7 @@ actor EnvironmentCache {
         if environment["PATH"] == nil { environment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
         // Python prints to a pipe in blocks unless told not to; logs should be live.
         environment["PYTHONUNBUFFERED"] = "1"
-        if let python = try await pythonEnvironment(for: step, workspace: workspace, log: log) {
+        if let python = try await pythonEnvironment(for: step, extraPackages: stored.request.extraPackages ?? [], workspace: workspace, log: log) {
             environment = python.applied(to: environment)
         }
         environment["AME_RUN_ID"] = stored.id
@@ -47,14 +47,20 @@ actor EnvironmentCache {
             environment[secret.envKey] = String(decoding: value, as: UTF8.self)
             secretValues.append(value)
         }
+        // The run's own secret env (a service's token): masked in the log like secrets.
+        for variable in try engine.vault.runSecrets(runID: stored.id) {
+            environment[variable.key] = variable.value
+            if !variable.value.isEmpty { secretValues.append(Data(variable.value.utf8)) }
+        }
         return (environment, secretValues)
     }
 
-    private func pythonEnvironment(for step: TaskSpec, workspace: URL, log: StepLog) async throws -> PreparedEnvironment? {
-        if step.dependencies == DependencyManager.none { return nil }
+    private func pythonEnvironment(for step: TaskSpec, extraPackages: [String], workspace: URL, log: StepLog) async throws -> PreparedEnvironment? {
+        if step.dependencies == DependencyManager.none && extraPackages.isEmpty { return nil }
         if catalog == nil { catalog = await PythonInterpreterCatalog.discover(environment: baseEnvironment, cacheDirectory: engine.layout.cacheDirectory) }
         guard let catalog, let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: step.python,
-                                                                        dependencies: step.dependencies, catalog: catalog) else {
+                                                                        dependencies: step.dependencies, catalog: catalog,
+                                                                        extraPackages: extraPackages) else {
             return nil
         }
         if let existing = prepared[plan.key] { return existing }

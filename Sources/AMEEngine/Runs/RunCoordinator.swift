@@ -51,6 +51,7 @@ public final class RunCoordinator: Sendable {
         defer {
             try? Admission.releaseAll(runID: runID, store: engine.store)
             try? FileManager.default.removeItem(at: workspace)
+            engine.vault.forgetRunSecrets(runID: runID)
         }
         if stored.cancelRequested {
             return finish(status: .cancelled, reason: "cancelled before it started", exitCode: 130, log: runLog)
@@ -254,7 +255,12 @@ public final class RunCoordinator: Sendable {
 
             // 3. Run it.
             var serviceEnvironment = environment
-            if let first = servicePorts.first { serviceEnvironment["AME_PORT"] = String(first) }
+            if let first = servicePorts.first {
+                serviceEnvironment["AME_PORT"] = String(first)
+                // The address a service should listen on: loopback here, where the engine
+                // reaches it (an executor whose runs are reached over a network says 0.0.0.0).
+                serviceEnvironment["AME_SERVICE_HOST"] = "127.0.0.1"
+            }
             for spec in stored.record.ports {
                 if let name = spec.name { serviceEnvironment["AME_PORT_\(EnvVarName.sanitized(name))"] = String(spec.port) }
             }

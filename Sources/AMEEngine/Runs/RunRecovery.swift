@@ -37,6 +37,7 @@ public struct RunRecovery: Sendable {
         }
         guard (try? engine.store.setStatus(run.id, .lost, reason: reason, exitCode: 1)) == true else { return }
         try? Admission.releaseAll(runID: run.id, store: engine.store)
+        engine.vault.forgetRunSecrets(runID: run.id)
         for step in run.record.steps where step.status.isActive {
             try? engine.store.updateStep(run.id, step.name, status: .lost, reason: reason)
         }

@@ -211,15 +211,43 @@ extension RunStore {
             startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             steps: steps, ports: try decode([PortSpec].self, row["ports"]))
+        let labels = try decode([String: String].self, row["labels"])
+        var labelled = record
+        labelled.labels = labels
         return StoredRun(
-            record: record,
+            record: labelled,
             request: try decode(RunRequest.self, row["request"]),
             task: try decode(TaskSpec.self, row["task_spec"]),
             executor: row["executor"],
-            labels: try decode([String: String].self, row["labels"]),
+            labels: labels,
             agentPID: row["agent_pid"],
             agentStartTime: (row["agent_start"] as Int64?).map { UInt64(bitPattern: $0) },
             cancelRequested: row["cancel_requested"])
+    }
+
+    // MARK: Run secrets (a run's sealed secret env; gone when the run ends)
+
+    func putSealedRunSecrets(_ runID: String, _ sealed: [(key: String, sealed: Data)]) throws {
+        try pool.write { db in
+            for (position, entry) in sealed.enumerated() {
+                try db.execute(sql: "INSERT OR REPLACE INTO run_secrets (run_id, key, position, sealed) VALUES (?, ?, ?, ?)",
+                               arguments: [runID, entry.key, position, entry.sealed])
+            }
+        }
+    }
+
+    func sealedRunSecrets(_ runID: String) throws -> [(key: String, sealed: Data)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, sealed FROM run_secrets WHERE run_id = ? ORDER BY position", arguments: [runID]).map {
+                (key: $0["key"], sealed: $0["sealed"])
+            }
+        }
+    }
+
+    func deleteRunSecrets(_ runID: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM run_secrets WHERE run_id = ?", arguments: [runID])
+        }
     }
 
     // MARK: Secrets (sealed by SecretVault; never stored in clear)

@@ -137,6 +137,19 @@ public final class RunStore: Sendable {
             try db.execute(sql: "ALTER TABLE tokens ADD COLUMN run_id TEXT")
         }
         registerTrackingMigration(&migrator)
+        // A run's secret env (`RunRequest.secretEnv`), sealed like the vault's secrets and
+        // deleted when the run ends.
+        migrator.registerMigration("v3: run secrets") { db in
+            try db.execute(sql: """
+                CREATE TABLE run_secrets (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    sealed BLOB NOT NULL,
+                    PRIMARY KEY (run_id, key)
+                );
+                """)
+        }
         return migrator
     }
 

@@ -40,4 +40,33 @@ public struct SecretVault: Sendable {
     public func delete(owner: String, name: String) throws -> Bool {
         try store.deleteSecret(owner: owner, name: name)
     }
+
+    // MARK: A run's secret env
+
+    /// Binds a run secret to its run and variable name.
+    private func runAssociatedData(runID: String, key: String) -> Data {
+        Data("ame-run-secret\u{0}\(runID)\u{0}\(key)".utf8)
+    }
+
+    /// Seals `variables` (a run's `secretEnv`) for the run; they are kept until `forgetRunSecrets`.
+    func setRunSecrets(runID: String, _ variables: [EnvVar]) throws {
+        guard !variables.isEmpty else { return }
+        let sealed = try variables.map { variable in
+            (key: variable.key, sealed: try cipher.seal(Data(variable.value.utf8), associatedData: runAssociatedData(runID: runID, key: variable.key)))
+        }
+        try store.putSealedRunSecrets(runID, sealed)
+    }
+
+    /// The run's secret env, opened; empty once the run has ended.
+    public func runSecrets(runID: String) throws -> [EnvVar] {
+        try store.sealedRunSecrets(runID).map { entry in
+            let value = try cipher.open(entry.sealed, associatedData: runAssociatedData(runID: runID, key: entry.key))
+            return EnvVar(key: entry.key, value: String(decoding: value, as: UTF8.self))
+        }
+    }
+
+    /// Deletes the run's secret env (when the run ends: nothing needs it any more).
+    public func forgetRunSecrets(runID: String) {
+        try? store.deleteRunSecrets(runID)
+    }
 }

@@ -47,10 +47,12 @@ public enum PluginMethod {
     public static let runCancel = "run.cancel"
     public static let runLogs = "run.logs"
     public static let tunnelOpen = "tunnel.open"
+    public static let runList = "run.list"
+    public static let artifactsDownload = "artifacts.download"
     // The plugin tells the core.
     public static let log = "log"
     public static let progress = "progress"
     public static let output = "output"
 
-    public static let hostMethods = [projectGet, runSubmit, runGet, runCancel, runLogs, tunnelOpen]
+    public static let hostMethods = [projectGet, runSubmit, runGet, runCancel, runLogs, tunnelOpen, runList, artifactsDownload]
 }

@@ -15,6 +15,7 @@ public final class AMEHost: @unchecked Sendable {
     private var pending: [RPCID: CheckedContinuation<JSONValue, any Error>] = [:]
     private var logHandlers: [RPCID: @Sendable (RunLogNotification) -> Void] = [:]
     private var cancelled = false
+    private var disconnected = false
     private var cancelHandlers: [@Sendable () -> Void] = []
 
     init(channel: StdioChannel, context: SessionContext, protocolVersion: Int) {
@@ -97,6 +98,39 @@ public final class AMEHost: @unchecked Sendable {
         try await call(PluginMethod.tunnelOpen, TunnelOpenParams(runId: runId, port: port, localPort: localPort), as: TunnelInfo.self)
     }
 
+    /// The user's runs, newest first, filtered by labels, state and project.
+    public func listRuns(_ params: RunListParams) async throws -> [RunSummary] {
+        try await call(PluginMethod.runList, params, as: RunListResult.self).runs
+    }
+
+    /// Brings the run's artifacts into the project directory (the nearest `ame.yaml` up
+    /// from the working directory), as `ame run` does when a run ends.
+    public func downloadArtifacts(runId: String) async throws -> ArtifactsDownloadResult {
+        try await call(PluginMethod.artifactsDownload, ArtifactsDownloadParams(runId: runId), as: ArtifactsDownloadResult.self)
+    }
+
+    /// Host calls that still go through after `$/cancel`, for what a command must do on its
+    /// way out when the user presses Ctrl-C: cancel the runs it started, bring back their
+    /// files. They fail only when AME itself has gone.
+    public var cleanup: AMEHostCleanup { AMEHostCleanup(host: self) }
+
+    /// A call that ignores cancellation (of the session and of the calling task).
+    func uncancellableCall(_ method: String, params: JSONValue?) async throws -> JSONValue {
+        let id = reserveID()
+        return try await withCheckedThrowingContinuation { continuation in
+            let gone = lock.withLock { () -> Bool in
+                if disconnected { return true }
+                pending[id] = continuation
+                return false
+            }
+            if gone {
+                continuation.resume(throwing: CancellationError())
+                return
+            }
+            channel.send(.request(id: id, method: method, params: params))
+        }
+    }
+
     // MARK: Notifications
 
     /// Text for the user's stdout, followed by a newline.
@@ -177,11 +211,42 @@ public final class AMEHost: @unchecked Sendable {
 
     /// AME went away (stdin closed): nothing pending can be answered any more.
     func disconnect() {
+        let waiting = lock.withLock { () -> [CheckedContinuation<JSONValue, any Error>] in
+            disconnected = true
+            defer { pending = [:] }
+            return Array(pending.values)
+        }
+        waiting.forEach { $0.resume(throwing: CancellationError()) }
         cancel()
     }
 
     private func fail(_ id: RPCID, with error: any Error) {
         let continuation = lock.withLock { pending.removeValue(forKey: id) }
         continuation?.resume(throwing: error)
+    }
+}
+
+/// The host calls a command may still make after `$/cancel` (see `AMEHost.cleanup`).
+public struct AMEHostCleanup: Sendable {
+    let host: AMEHost
+
+    public func call(_ method: String, params: JSONValue? = nil) async throws -> JSONValue {
+        try await host.uncancellableCall(method, params: params)
+    }
+
+    public func call<Result: Decodable>(_ method: String, _ params: some Encodable, as type: Result.Type) async throws -> Result {
+        try await call(method, params: JSONValue(encoding: params)).decode(type)
+    }
+
+    public func getRun(_ id: String) async throws -> RunSummary {
+        try await call(PluginMethod.runGet, RunReference(id: id), as: RunSummary.self)
+    }
+
+    public func cancelRun(_ id: String) async throws -> RunSummary {
+        try await call(PluginMethod.runCancel, RunReference(id: id), as: RunSummary.self)
+    }
+
+    public func downloadArtifacts(runId: String) async throws -> ArtifactsDownloadResult {
+        try await call(PluginMethod.artifactsDownload, ArtifactsDownloadParams(runId: runId), as: ArtifactsDownloadResult.self)
     }
 }

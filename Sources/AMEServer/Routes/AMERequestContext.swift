@@ -1,16 +1,20 @@
 import AMECore
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 
 /// The context every AME route gets: Hummingbird's core storage plus the caller that the
 /// authentication middleware found (nil only on the routes that need no token).
-public struct AMERequestContext: RequestContext {
+public struct AMERequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var caller: Caller?
+    /// Set by the tunnel route when it accepts a WebSocket upgrade.
+    public let webSocket: WebSocketHandlerReference<AMERequestContext>
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         caller = nil
+        webSocket = .init()
     }
 
     /// JSON bodies (run requests with large manifests) may be this big.

@@ -30,6 +30,12 @@ struct PluginHostMethods: Sendable {
             case PluginMethod.tunnelOpen:
                 let request: TunnelOpenParams = try decode(params, method: method)
                 return .success(try JSONValue(encoding: try await services.openTunnel(request)))
+            case PluginMethod.runList:
+                let request: RunListParams = try decode(params, method: method)
+                return .success(try JSONValue(encoding: RunListEnvelope(runs: try await listRuns(request))))
+            case PluginMethod.artifactsDownload:
+                let request: ArtifactsDownloadParams = try decode(params, method: method)
+                return .success(try JSONValue(encoding: try await services.downloadArtifacts(request.runId)))
             default:
                 return .failure(RPCError(.methodNotFound, "AME has no host method '\(method)'",
                                          hint: "host methods: \(PluginMethod.hostMethods.joined(separator: ", "))"))
@@ -81,13 +87,22 @@ struct PluginHostMethods: Sendable {
             throw RPCError(.invalidProject, "there is no \(ProjectFile.fileName) in \(context.workingDirectory.path) or any folder above it",
                            hint: "run the plugin inside a project, or create one with 'ame create project'")
         }
-        var env: [EnvVar] = []
-        for (key, value) in (params.env ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard EnvVar.isValidKey(key) else {
-                throw RPCError(.invalidParams, "'\(key)' is not a valid environment variable name",
-                               hint: "use letters, digits and underscores, not starting with a digit")
+        func variables(_ values: [String: String]?) throws -> [EnvVar] {
+            try (values ?? [:]).sorted(by: { $0.key < $1.key }).map { key, value in
+                guard EnvVar.isValidKey(key) else {
+                    throw RPCError(.invalidParams, "'\(key)' is not a valid environment variable name",
+                                   hint: "use letters, digits and underscores, not starting with a digit")
+                }
+                return EnvVar(key: key, value: value)
             }
-            env.append(EnvVar(key: key, value: value))
+        }
+        let env = try variables(params.env)
+        let secretEnv = try variables(params.secretEnv)
+        for port in params.ports ?? [] where !(0...65535).contains(port.port) {
+            throw RPCError(.invalidParams, "\(port.port) is not a port number", hint: "give ports from 1 to 65535, or 0 for a free one")
+        }
+        if let seconds = params.idleTimeoutSeconds, seconds <= 0 {
+            throw RPCError(.invalidParams, "idleTimeoutSeconds must be positive")
         }
         var resources: Resources?
         if let requested = params.resources {
@@ -103,7 +118,39 @@ struct PluginHostMethods: Sendable {
         return PluginRunSubmission(
             task: params.task, projectDirectory: location.directory, projectFile: location.file.lastPathComponent,
             env: env, command: params.command, resources: resources,
-            ports: (params.ports ?? []).map { PortSpec(port: $0) }, labels: labels)
+            ports: (params.ports ?? []).map { PortSpec(port: $0.port, name: $0.name) }, labels: labels,
+            secretEnv: secretEnv, extraPackages: params.extraPackages ?? [], image: params.image,
+            idleTimeoutSeconds: params.idleTimeoutSeconds)
+    }
+
+    // MARK: run.list
+
+    /// What `run.list` answers: full run records (`RunSummary` reads what it needs of them).
+    struct RunListEnvelope: Encodable {
+        var runs: [RunRecord]
+    }
+
+    /// Pages through the caller's runs, newest first, keeping those that match; stops after
+    /// `limit` matches or a few thousand runs looked at.
+    func listRuns(_ request: RunListParams) async throws -> [RunRecord] {
+        let api = try services.jobsAPI()
+        let limit = min(max(request.limit ?? 50, 1), 500)
+        let wanted = request.labels ?? [:]
+        var found: [RunRecord] = []
+        var cursor: String?
+        var looked = 0
+        repeat {
+            let page = try await api.listRuns(RunQuery(limit: 200, cursor: cursor, project: request.project))
+            for run in page.runs {
+                if request.active == true && !run.status.isActive { continue }
+                if !wanted.allSatisfy({ run.labels?[$0.key] == $0.value }) { continue }
+                found.append(run)
+                if found.count == limit { break }
+            }
+            looked += page.runs.count
+            cursor = page.nextCursor
+        } while cursor != nil && found.count < limit && looked < 5000
+        return found
     }
 
     // MARK: run.logs

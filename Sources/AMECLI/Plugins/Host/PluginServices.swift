@@ -12,15 +12,21 @@ public struct PluginServices: Sendable {
     public var submitProject: @Sendable (PluginRunSubmission) async throws -> RunRecord
     /// Forwards a local port to a run's service port (`tunnel.open`).
     public var openTunnel: @Sendable (TunnelOpenParams) async throws -> TunnelInfo
+    /// Brings a run's artifacts into the project directory (`artifacts.download`).
+    public var downloadArtifacts: @Sendable (String) async throws -> ArtifactsDownloadResult
 
     public init(
         jobsAPI: @escaping @Sendable () throws -> any JobsAPI,
         submitProject: @escaping @Sendable (PluginRunSubmission) async throws -> RunRecord,
-        openTunnel: @escaping @Sendable (TunnelOpenParams) async throws -> TunnelInfo
+        openTunnel: @escaping @Sendable (TunnelOpenParams) async throws -> TunnelInfo,
+        downloadArtifacts: @escaping @Sendable (String) async throws -> ArtifactsDownloadResult = { _ in
+            throw ServiceUnavailable("this AME cannot download artifacts for plugins")
+        }
     ) {
         self.jobsAPI = jobsAPI
         self.submitProject = submitProject
         self.openTunnel = openTunnel
+        self.downloadArtifacts = downloadArtifacts
     }
 
     /// How each invocation gets its services. Tests replace it for the duration of a call
@@ -40,9 +46,14 @@ public struct PluginRunSubmission: Sendable {
     public var ports: [PortSpec]
     /// Includes `plugin: NAME`.
     public var labels: [String: String]
+    public var secretEnv: [EnvVar]
+    public var extraPackages: [String]
+    public var image: String?
+    public var idleTimeoutSeconds: Int?
 
     public init(task: String, projectDirectory: URL, projectFile: String = ProjectFile.fileName, env: [EnvVar] = [],
-                command: String? = nil, resources: Resources? = nil, ports: [PortSpec] = [], labels: [String: String] = [:]) {
+                command: String? = nil, resources: Resources? = nil, ports: [PortSpec] = [], labels: [String: String] = [:],
+                secretEnv: [EnvVar] = [], extraPackages: [String] = [], image: String? = nil, idleTimeoutSeconds: Int? = nil) {
         self.task = task
         self.projectDirectory = projectDirectory
         self.projectFile = projectFile
@@ -51,11 +62,17 @@ public struct PluginRunSubmission: Sendable {
         self.resources = resources
         self.ports = ports
         self.labels = labels
+        self.secretEnv = secretEnv
+        self.extraPackages = extraPackages
+        self.image = image
+        self.idleTimeoutSeconds = idleTimeoutSeconds
     }
 
     /// The request to submit once the project is uploaded as `manifest`.
     public func request(manifest: Manifest) -> RunRequest {
         RunRequest(task: task, manifest: manifest, projectFile: projectFile, env: env, resources: resources,
-                   command: command, ports: ports, labels: labels)
+                   command: command, ports: ports, labels: labels, idleTimeoutSeconds: idleTimeoutSeconds,
+                   secretEnv: secretEnv.isEmpty ? nil : secretEnv, extraPackages: extraPackages.isEmpty ? nil : extraPackages,
+                   image: image)
     }
 }

@@ -31,6 +31,7 @@ public struct LocalExecutor: Executor {
             return AttemptResult(outcome: .failedToStart, exitCode: 127, reason: "\(error)")
         }
         let session = child.pid
+        let tree = ProcessTreeKiller(session: session)
         let kill = KillReason()
 
         let memoryLimit = attempt.resources.memory?.wholeUnits
@@ -40,7 +41,7 @@ public struct LocalExecutor: Executor {
                     let used = ProcessTable.residentBytes(ofSession: session)
                     if used > limit {
                         kill.set(.outOfMemory(used: used, limit: limit))
-                        ProcessTable.killSession(session)
+                        tree.signal(SIGKILL)
                         return
                     }
                     try? await Task.sleep(for: memorySampleInterval)
@@ -52,9 +53,9 @@ public struct LocalExecutor: Executor {
                 try? await Task.sleep(for: .seconds(seconds))
                 guard !Task.isCancelled else { return }
                 kill.set(.timeout(seconds: seconds))
-                ProcessTable.killSession(session, signal: SIGTERM)
+                tree.signal(SIGTERM)
                 try? await Task.sleep(for: .seconds(5))
-                ProcessTable.killSession(session)
+                tree.signal(SIGKILL)
             }
         }
 
@@ -77,9 +78,9 @@ public struct LocalExecutor: Executor {
                         idleSince = ContinuousClock.now
                     } else if ContinuousClock.now - idleSince >= .seconds(limit) {
                         kill.set(.idle(seconds: limit))
-                        ProcessTable.killSession(session, signal: SIGTERM)
+                        tree.signal(SIGTERM)
                         try? await Task.sleep(for: .seconds(5))
-                        ProcessTable.killSession(session)
+                        tree.signal(SIGKILL)
                         return
                     }
                 }
@@ -105,15 +106,15 @@ public struct LocalExecutor: Executor {
             await child.waitForExit()
         } onCancel: {
             kill.set(.cancelled)
-            ProcessTable.killSession(session, signal: SIGTERM)
+            tree.signal(SIGTERM)
             Task.detached {
                 try? await Task.sleep(for: .seconds(3))
-                ProcessTable.killSession(session)
+                tree.signal(SIGKILL)
             }
         }
         // The command is done; background processes it left behind would hold the output
         // pipes open (and outlive the run), so the whole session goes now.
-        ProcessTable.killSession(session)
+        tree.signal(SIGKILL)
         watchdog?.cancel()
         timer?.cancel()
         readiness?.cancel()
@@ -134,6 +135,33 @@ public struct LocalExecutor: Executor {
         case nil:
             let reason: String? = status.succeeded ? nil : "\(status)"
             return AttemptResult(outcome: .exited, exitCode: status.exitCode, reason: reason)
+        }
+    }
+}
+
+/// Signals a step's whole process tree, remembering the processes it has found in it that
+/// left the step's session (a Jupyter kernel starts one of its own): once their parent has
+/// exited they are no longer reachable through the tree, but they are still the step's and
+/// still get the final SIGKILL.
+final class ProcessTreeKiller: @unchecked Sendable {
+    let session: pid_t
+    private let lock = NSLock()
+    private var escaped: [pid_t: UInt64] = [:]
+
+    init(session: pid_t) {
+        self.session = session
+    }
+
+    func signal(_ signal: Int32) {
+        let session = self.session
+        let members = ProcessTable.members(ofSession: session)
+        let known = lock.withLock { () -> [pid_t: UInt64] in
+            for member in members where member.session != session { escaped[member.pid] = member.startTime }
+            return escaped
+        }
+        ProcessTable.killSession(session, signal: signal)
+        for (pid, startTime) in known where ProcessTable.isAlive(pid: pid, startTime: startTime) {
+            kill(pid, signal)
         }
     }
 }

@@ -51,6 +51,11 @@ let package = Package(
                 "AMEPluginKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `ame validate --remote` and the registry host methods ask registries (OCI
+                // distribution API) over the HTTP client AMES3 already brings.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // An S3 client (SigV4, ListObjectsV2, ranged GET, PUT, multipart, HEAD) for data
@@ -77,6 +82,14 @@ let package = Package(
             name: "ame-hello",
             dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "plugins/examples/swift",
+            exclude: ["README.md"]
+        ),
+        // `ame image`: the project's container image, built with buildah/podman/docker, pushed
+        // and pinned in ame.yaml. A first-party plugin: AMEPluginKit only, never AME's internals.
+        .executableTarget(
+            name: "ame-image",
+            dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/ame-image",
             exclude: ["README.md"]
         ),
         .target(
@@ -113,6 +126,12 @@ let package = Package(
                 "AMECLI", "AMECore", "AMEPluginKit", "AMESystem", "AMETestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `ame image` against a real registry (Debian's docker-registry on loopback) with buildah,
+        // and `ame validate --remote`.
+        .testTarget(
+            name: "AMEImageTests",
+            dependencies: ["AMECLI", "AMECore", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMEEngineTests",

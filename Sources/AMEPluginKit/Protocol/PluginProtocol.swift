@@ -45,10 +45,14 @@ public enum PluginMethod {
     public static let runCancel = "run.cancel"
     public static let runLogs = "run.logs"
     public static let tunnelOpen = "tunnel.open"
+    public static let projectSetImage = "project.setImage"
+    public static let registryTags = "registry.tags"
+    public static let registryCredentials = "registry.credentials"
     // The plugin tells the core.
     public static let log = "log"
     public static let progress = "progress"
     public static let output = "output"
 
-    public static let hostMethods = [projectGet, runSubmit, runGet, runCancel, runLogs, tunnelOpen]
+    public static let hostMethods = [projectGet, runSubmit, runGet, runCancel, runLogs, tunnelOpen,
+                                     projectSetImage, registryTags, registryCredentials]
 }

@@ -1,26 +1,8 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-let package = Package(
-    name: "AME",
-    platforms: [.macOS(.v14)],
-    products: [
-        .executable(name: "ame", targets: ["ame"]),
-        .library(name: "AMECore", targets: ["AMECore"]),
-        .library(name: "AMEPluginKit", targets: ["AMEPluginKit"]),
-    ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Yams 5 keeps duplicate mapping keys in the node tree (6 throws on the first one),
-        // which lets validation report every duplicate with its own position.
-        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        // The S3 client's HTTP (AMES3 only: the engine never imports HTTP).
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-    ],
-    targets: [
+// Targets in three lists: one literal with all of them is too much for the type checker.
+let coreTargets: [Target] = [
         // Value types only: the project file, resources, cron, manifests, the jobs API contract.
         .target(
             name: "AMECore",
@@ -50,7 +32,10 @@ let package = Package(
                 "AMES3",
                 "AMEPluginKit",
                 .product(name: "Crypto", package: "swift-crypto"),
+                "AMEClient",
+                "AMEKubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
                 // `ame validate --remote` and the registry host methods ask registries (OCI
                 // distribution API) over the HTTP client AMES3 already brings.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -92,6 +77,72 @@ let package = Package(
             path: "plugins/ame-image",
             exclude: ["README.md"]
         ),
+]
+
+// The server, its client, the Kubernetes executor and its test harness.
+let serviceTargets: [Target] = [
+        // The jobs API over HTTP (URLSession, which is libcurl on Linux); no engine inside.
+        .target(
+            name: "AMEClient",
+            dependencies: ["AMECore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // HTTP routes, tokens, metrics over the engine; thin: every route calls the engine.
+        .target(
+            name: "AMEServer",
+            dependencies: [
+                "AMECore",
+                "AMESystem",
+                "AMEEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.embedInCode("openapi.yaml")]
+        ),
+        .executableTarget(
+            name: "ame-server",
+            dependencies: ["AMEServer"]
+        ),
+        // Runs steps as Pods: the API client, the run → Pod translation, the executor and
+        // the in-Pod agent's side.
+        .target(
+            name: "AMEKubernetes",
+            dependencies: [
+                "AMECore",
+                "AMESystem",
+                "AMEEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // A stand-in for the Kubernetes API that AME uses, which runs Pods as local processes.
+        .target(
+            name: "KubernetesHarness",
+            dependencies: [
+                "AMESystem",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/KubernetesHarness"
+        ),
+]
+
+let testTargets: [Target] = [
         .target(
             name: "AMETestSupport",
             dependencies: ["AMECore", "AMECLI", "AMESystem"],
@@ -134,9 +185,56 @@ let package = Package(
             dependencies: ["AMECLI", "AMECore", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
+            name: "AMEServerTests",
+            dependencies: [
+                "AMEServer", "AMEClient", "AMEEngine", "AMECore", "AMESystem", "AMETestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(
+            name: "AMEKubernetesTests",
+            dependencies: [
+                "AMEKubernetes", "KubernetesHarness", "AMEEngine", "AMECore", "AMESystem", "AMETestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["Golden"]
+        ),
+        .testTarget(
             name: "AMEEngineTests",
             dependencies: ["AMEEngine", "AMECore", "AMESystem", "AMETestSupport"]
         ),
+]
+
+let package = Package(
+    name: "AME",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ame", targets: ["ame"]),
+        .executable(name: "ame-server", targets: ["ame-server"]),
+        .library(name: "AMECore", targets: ["AMECore"]),
+        .library(name: "AMEPluginKit", targets: ["AMEPluginKit"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Yams 5 keeps duplicate mapping keys in the node tree (6 throws on the first one),
+        // which lets validation report every duplicate with its own position.
+        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The S3 client's HTTP (AMES3 only: the engine never imports HTTP).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The Kubernetes API over HTTPS with custom CAs and client certificates.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    ],
+    targets: coreTargets + serviceTargets + testTargets,
     swiftLanguageModes: [.v6]
 )

@@ -65,6 +65,7 @@ public enum AMEMain {
             DiagnosticsFailure(diagnostics: diagnostics.diagnostics, source: nil).render(to: terminal)
             return 1
         case let apiError as APIError:
+            // The engine's or the server's refusal, as a sentence with its hint.
             if let diagnostics = apiError.diagnostics, !diagnostics.isEmpty {
                 DiagnosticsFailure(diagnostics: diagnostics, source: nil).render(to: terminal)
             }

@@ -115,12 +115,29 @@ struct ExampleTests {
         #expect(engine.submittedRequests.count == 1)
     }
 
-    @Test("without an engine wired, run.submit fails with a clear 'not available' error")
-    func submitWithoutEngine() async throws {
-        let testbed = try testbed(for: Examples.python)
+    @Test("Python round trip on the real embedded engine: project.get, run.submit, the run's exit code")
+    func pythonRoundTripOnTheEngine() async throws {
+        // The real `ame` binary starts the run agent, so the testbed uses the built one.
+        let testbed = try PluginTestbed(useBuildFolder: true)
+        testbed.environment["AME_PLUGIN_PATH"] = testbed.path("plugin-path")
+        try FileManager.default.createSymbolicLink(atPath: testbed.path("plugin-path/ame-hello-python"), withDestinationPath: Examples.python.path)
+        try testbed.write("project/ame.yaml", """
+            projectname: demo
+            tasks:
+              train:
+                runcommand: echo "training for real"; exit 7
+                dependencies: none
+              evaluate:
+                runcommand: "true"
+
+            """, mode: 0o644)
         let result = await testbed.run(["hello-python", "submit", "train"])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("runs are not available yet"), "\(result.stderr)")
+        #expect(result.status == 7, "\(result.stderr)")
+        #expect(result.stdout.contains("finished with exit code 7"), "\(result.stdout)")
+        // The run is a real one: the engine lists it, labelled with the plugin.
+        let runs = await testbed.run(["runs", "--json"])
+        #expect(runs.stdout.contains("\"task\" : \"train\""), "\(runs.stdout)")
+        #expect(runs.stdout.contains("\"exitCode\" : 7"))
     }
 
     @Test("Swift plugins: $/cancel cancels the command's task and its pending host calls")

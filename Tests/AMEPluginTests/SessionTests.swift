@@ -138,7 +138,7 @@ struct SessionTests {
         #expect(!result.stdout.contains("s3cret"))
     }
 
-    @Test("host calls: unknown methods and bad parameters get JSON-RPC errors, unavailable services say so")
+    @Test("host calls: unknown methods, bad parameters and unknown runs get JSON-RPC errors")
     func hostErrors() async throws {
         let testbed = try testbed("caller", session: """
             \(FixturePlugin.answerInitialize)
@@ -160,8 +160,9 @@ struct SessionTests {
         guard lines.count == 4 else { return }
         #expect(lines[0].contains(#""id":10"#) && lines[0].contains(#""code":-32601"#))
         #expect(lines[1].contains(#""id":11"#) && lines[1].contains(#""code":-32602"#) && lines[1].contains("'id' is missing"))
-        #expect(lines[2].contains(#""id":12"#) && lines[2].contains(#""code":-32003"#) && lines[2].contains("tunnels are not available on this engine"))
-        #expect(lines[3].contains(#""id":13"#) && lines[3].contains(#""code":-32003"#) && lines[3].contains("runs are not available yet"))
+        // The engine is real: a run that does not exist is an error naming it.
+        #expect(lines[2].contains(#""id":12"#) && lines[2].contains(#""error""#) && lines[2].contains("run r-1 not found"), "\(lines[2])")
+        #expect(lines[3].contains(#""id":13"#) && lines[3].contains(#""error""#) && lines[3].contains("run r-1 not found"), "\(lines[3])")
     }
 
     // MARK: Ctrl-C

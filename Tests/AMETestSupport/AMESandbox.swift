@@ -79,6 +79,13 @@ public final class AMESandbox: @unchecked Sendable {
         }
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         self.environment = environment
+        if transport == .server {
+            try connectToNewServer()
+        }
+    }
+
+    deinit {
+        if server != nil { stopServer() }
     }
 
     public func setEnvironment(_ key: String, _ value: String?) {

@@ -1,9 +1,11 @@
+import AMEClient
 import AMECore
 import AMEEngine
 import Foundation
 
-/// Chooses and opens the jobs API for a command: the embedded engine, or (once `ame setup`
-/// has configured one) a server.
+/// Chooses and opens the jobs API for a command: with `--local`, the embedded engine;
+/// else `AME_SERVER` (with `AME_TOKEN`), else the current server in config.yaml (saved by
+/// `ame setup`), else the embedded engine.
 public struct JobsAPIConnector: Sendable {
     public var connect: @Sendable (CommandContext, _ local: Bool) throws -> any JobsAPI
 
@@ -11,8 +13,11 @@ public struct JobsAPIConnector: Sendable {
         self.connect = connect
     }
 
-    public static let standard = JobsAPIConnector { context, _ in
-        try embedded(context)
+    public static let standard = JobsAPIConnector { context, local in
+        if !local, let selection = try ServerSelection.resolve(environment: context.environment) {
+            return HTTPJobsAPI(baseURL: selection.url, token: selection.token)
+        }
+        return try embedded(context)
     }
 
     /// The engine in this process, with its data under `$XDG_DATA_HOME/ame`.

@@ -16,6 +16,9 @@ public struct AgentProcessLauncher: RunLauncher {
     public var environment: [String: String]
     /// Passed to the agent so it reads the same settings as the launcher.
     public var engineConfigPath: String?
+    /// A nice value for the agent (and so for what it runs), e.g. so that a server keeps
+    /// answering while hundreds of runs start; nil keeps the launcher's own priority.
+    public var niceness: Int32?
 
     public init(agentExecutable: String, environment: [String: String], engineConfigPath: String?) {
         self.agentExecutable = agentExecutable
@@ -39,6 +42,7 @@ public struct AgentProcessLauncher: RunLauncher {
         configuration.newSession = true
         configuration.parentDeathSignal = nil
         let child = try ChildProcess.spawn(configuration)
+        if let niceness { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(child.pid), niceness) }
         // Recorded at once so that recovery never mistakes a starting run for a lost one.
         let start = ProcessTable.entry(pid: child.pid)?.startTime
         try engine.store.setAgent(run.id, pid: child.pid, startTime: start)

@@ -5,12 +5,16 @@ import Foundation
 /// Finds runs whose agent process is gone (killed, crashed, machine rebooted) and marks
 /// them `lost` with a reason, never silently dropping them; kills what they left running
 /// and frees their capacity.
-struct RunRecovery {
+public struct RunRecovery: Sendable {
     let engine: Engine
     /// A queued run whose agent never reported is given this long to start.
     var launchGrace: TimeInterval = 30
 
-    func recoverLostRuns(now: Date = Date()) {
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    public func recoverLostRuns(now: Date = Date()) {
         guard let active = try? engine.store.activeRuns() else { return }
         for run in active where isLost(run, now: now) {
             markLost(run, reason: run.agentPID.map { "the run agent (pid \($0)) stopped without reporting; the run was lost" }

@@ -115,6 +115,22 @@ public final class RunStore: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2: access tokens") { db in
+            // Only a token's SHA-256 is stored: the token itself is shown once, when made.
+            try db.execute(sql: """
+                CREATE TABLE tokens (
+                    id TEXT PRIMARY KEY,
+                    user TEXT NOT NULL,
+                    admin INTEGER NOT NULL,
+                    hash TEXT NOT NULL UNIQUE,
+                    description TEXT,
+                    created_at REAL NOT NULL,
+                    last_used_at REAL,
+                    revoked_at REAL
+                );
+                CREATE INDEX tokens_user ON tokens(user);
+                """)
+        }
         return migrator
     }
 

@@ -14,7 +14,7 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent",
         abstract: "Execute runs (started by the engine; not for direct use).",
         shouldDisplay: false,
-        subcommands: [RunAgentCommand.self])
+        subcommands: [RunAgentCommand.self, InitPodAgentCommand.self, ExecPodAgentCommand.self])
 }
 
 /// `ame agent run RUN`: carries one run to its end on this machine.

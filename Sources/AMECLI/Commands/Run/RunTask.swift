@@ -1,4 +1,5 @@
 import AMECore
+import AMEKubernetes
 import ArgumentParser
 import AMESystem
 import Foundation
@@ -36,6 +37,14 @@ struct RunTaskCommand: AMECommand {
     @Flag(name: .long, help: "Print the finished run (or, with --detach, the submitted run) as JSON on stdout; logs go to stderr.")
     var json = false
 
+    @Option(name: .customLong("dry-run"),
+            help: ArgumentHelp("Submit nothing; print what would be created instead ('kubernetes': each step's Pod and its Secrets, values redacted).",
+                               valueName: "kubernetes"))
+    var dryRun: KubernetesDryRun.Target?
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The format of --dry-run output: yaml or json.", valueName: "format"))
+    var output: ManifestRenderer.Format = .yaml
+
     func run(context: CommandContext) async throws {
         let terminal = context.terminal
         Trace.mark("run: start")
@@ -43,6 +52,15 @@ struct RunTaskCommand: AMECommand {
         let projectFile = try loader.load()
         let taskName = try chooseTask(in: projectFile, context: context)
         let overrides = try TaskFlagParsing.env(env)
+        if dryRun != nil {
+            // Only the local ame.yaml is read: nothing is uploaded or submitted.
+            guard let spec = projectFile.task(named: taskName) else { return }
+            let dryRun = KubernetesDryRun(settings: try KubernetesDryRun.settings(environment: context.environment),
+                                          owner: JobsAPIConnector.localUser(context.environment))
+            let objects = dryRun.objects(for: spec, project: projectFile.projectName, env: overrides)
+            terminal.out(try ManifestRenderer.render(objects, as: output))
+            return
+        }
         let api = try context.jobsAPI(local: local)
 
         let uploader = ProjectUploader(api: api, context: context)

@@ -17,6 +17,16 @@ extension PluginServices {
             },
             openTunnel: { params in
                 let api = try jobsAPI()
+                // Check now, so a wrong run or port is the plugin's error, not a silent
+                // listener whose connections all fail.
+                let run = try await api.getRun(params.runId)
+                guard run.status.isActive else {
+                    throw APIError(.conflict, "run \(run.id) has ended (\(run.status.rawValue)); its ports are closed")
+                }
+                guard run.ports.contains(where: { $0.port == params.port }) else {
+                    throw APIError(.notFound, "run \(run.id) has no port \(params.port)",
+                                   hint: run.ports.isEmpty ? "it is not a service run" : "its ports: \(run.ports.map { String($0.port) }.joined(separator: ", "))")
+                }
                 let forwarder = try PortForwarder(api: api, runID: params.runId, remotePort: params.port, localPort: params.localPort ?? 0)
                 forwarder.start()
                 // The tunnel lives as long as this `ame` process: the plugin's session.

@@ -1,0 +1,56 @@
+import AMECore
+import AMEKubernetes
+import ArgumentParser
+import Foundation
+
+/// `ame run TASK --dry-run=kubernetes`: the Pods and Secrets a Kubernetes server would
+/// create for the task's first attempt of each step, printed instead of submitted, so they
+/// can be reviewed (or checked with `kubectl apply --dry-run=server -f -`). Secret values
+/// are never printed; the manifest digest and run id are placeholders until submission.
+struct KubernetesDryRun {
+    enum Target: String, ExpressibleByArgument, CaseIterable {
+        case kubernetes
+    }
+
+    static let runID = "dryrun"
+    static let manifestPlaceholder = "sha256:<digest of the project's files, known at submission>"
+
+    var settings: KubernetesSettings
+    var owner: String
+
+    func objects(for task: TaskSpec, project: String, env overrides: [EnvVar]) -> [ManifestRenderer.Object] {
+        var task = task
+        if !overrides.isEmpty {
+            task.env = EnvVar.mergedList(base: task.env, overrides: overrides)
+            task.pipeline = task.pipeline?.map { step in
+                var step = step
+                step.env = EnvVar.mergedList(base: step.env, overrides: overrides)
+                return step
+            }
+        }
+        let translator = PodTranslator(settings: settings)
+        let mirror = SecretMirror(settings: settings)
+        var secrets: [String: Secret] = [:]
+        var pods: [Pod] = []
+        for step in task.effectiveSteps {
+            let request = StepPodRequest(runID: Self.runID, owner: owner, project: project, task: task.name, step: step, attempt: 1,
+                                         manifest: Self.manifestPlaceholder)
+            pods.append(translator.pod(for: request))
+            for secret in mirror.redactedSecrets(for: request) where secrets[secret.name] == nil {
+                secrets[secret.name] = secret
+            }
+        }
+        // Secrets first: they must exist before the Pods that refer to them.
+        return secrets.values.sorted { $0.name < $1.name }.map { .secret($0) } + pods.map { .pod($0) }
+    }
+
+    static func settings(environment: [String: String]) throws -> KubernetesSettings {
+        do {
+            return try KubernetesSettings(environment: environment)
+        } catch {
+            throw CLIError("\(error)", hint: "unset it to see the defaults")
+        }
+    }
+}
+
+extension ManifestRenderer.Format: ExpressibleByArgument {}

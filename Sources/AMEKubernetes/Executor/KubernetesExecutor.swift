@@ -1,0 +1,458 @@
+import AMECore
+import AMEEngine
+import Foundation
+
+/// Runs each step attempt as a Pod (DESIGN §6): mirrors the step's secrets into per-run
+/// Secrets, creates the Pod `PodTranslator` describes, follows it by watch (listing again
+/// when a watch breaks), streams its containers' logs into the run's log through the
+/// secret masker, and reads how it ended: `OOMKilled` becomes `.outOfMemory`, so the
+/// coordinator retries with more memory as on the local executor.
+///
+/// Idempotent per attempt: when a Pod for the attempt already exists (the server restarted
+/// mid-run), it is adopted by its labels and followed from where its log was read up to.
+/// Cancelling deletes the Pod; `cleanUp(runID:)` deletes a finished run's Pods and Secrets.
+public final class KubernetesExecutor: Executor {
+    public let client: KubernetesClient
+    public let engine: Engine
+    public let translator: PodTranslator
+    public let options: Options
+    let mirror: SecretMirror
+    let tokens: any AgentTokenIssuer
+    let workspaces = RunWorkspaces()
+    let cursors: LogCursors
+
+    public struct Options: Sendable {
+        /// How long a Pod may fail to pull its image before the attempt fails.
+        public var imagePullGrace: Duration
+        /// After a Pod ends, how long the rest of its log may take to arrive.
+        public var logDrainTimeout: Duration
+        /// The pause before listing again after a watch broke.
+        public var rewatchDelay: Duration
+        /// Watches are renewed at least this often.
+        public var watchTimeoutSeconds: Int
+        /// How long after a delete for cancelling the Pod may take to stop.
+        public var cancelGrace: Duration
+
+        public init(imagePullGrace: Duration = .seconds(300), logDrainTimeout: Duration = .seconds(15),
+                    rewatchDelay: Duration = .milliseconds(500), watchTimeoutSeconds: Int = 300, cancelGrace: Duration = .seconds(45)) {
+            self.imagePullGrace = imagePullGrace
+            self.logDrainTimeout = logDrainTimeout
+            self.rewatchDelay = rewatchDelay
+            self.watchTimeoutSeconds = watchTimeoutSeconds
+            self.cancelGrace = cancelGrace
+        }
+    }
+
+    public init(client: KubernetesClient, engine: Engine, settings: KubernetesSettings, tokens: any AgentTokenIssuer,
+                options: Options = Options()) {
+        var settings = settings
+        settings.namespace = client.namespace
+        self.client = client
+        self.engine = engine
+        self.translator = PodTranslator(settings: settings)
+        self.mirror = SecretMirror(settings: settings)
+        self.tokens = tokens
+        self.options = options
+        self.cursors = LogCursors(directory: engine.layout.dataDirectory.appendingPathComponent("kubernetes/logs", isDirectory: true))
+    }
+
+    public func execute(_ attempt: StepAttempt, log: StepLog) async -> AttemptResult {
+        let signal = CancelSignal()
+        // Unstructured, so that cancelling the caller does not cancel the calls that delete
+        // the Pod and collect what it wrote; the signal tells it to stop instead.
+        let work = Task { await self.run(attempt, log: log, cancel: signal) }
+        return await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            signal.fire()
+        }
+    }
+
+    // MARK: One attempt
+
+    private func run(_ attempt: StepAttempt, log: StepLog, cancel: CancelSignal) async -> AttemptResult {
+        let stored: StoredRun
+        do {
+            guard let found = try engine.storedRun(attempt.runID) else {
+                return AttemptResult(outcome: .failedToStart, exitCode: 1, reason: "the run \(attempt.runID) is not in the engine's store")
+            }
+            stored = found
+        } catch {
+            return AttemptResult(outcome: .failedToStart, exitCode: 1, reason: "cannot read the run \(attempt.runID): \(error)")
+        }
+        let step = stored.task.effectiveSteps.first { $0.name == attempt.step } ?? TaskSpec(name: attempt.step, runCommand: attempt.command)
+        let name = KubernetesNames.podName(runID: attempt.runID, step: attempt.step, attempt: attempt.number)
+        if cancel.hasFired { return AttemptResult(outcome: .cancelled, exitCode: 130, reason: "cancelled") }
+
+        var secretValues = attempt.secretValues
+        do {
+            if let existing = try await existingPod(attempt) {
+                log.note("↻ re-attached to Pod \(existing.name) (\(existing.status?.phase ?? "Pending")) in namespace \(client.namespace)")
+                for secret in Set(step.secrets.map(\.name)) {
+                    if let value = try? engine.vault.value(owner: stored.record.owner, name: secret) { secretValues.append(value) }
+                }
+            } else {
+                let manifest = await workspaces.manifest(runID: attempt.runID, base: stored.request.manifest)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let digest = try engine.blobs.put(try encoder.encode(manifest), expected: nil)
+                let request = StepPodRequest(runID: attempt.runID, owner: stored.record.owner, project: stored.record.project,
+                                             task: stored.task.name, step: step, attempt: attempt.number, resources: attempt.resources,
+                                             command: attempt.command, manifest: digest.description, timeoutSeconds: attempt.timeoutSeconds)
+                secretValues += try await mirrorSecrets(request, log: log)
+                let pod = translator.pod(for: request)
+                do {
+                    _ = try await client.createPod(pod)
+                } catch let error as KubernetesError where error.kind == .conflict {
+                    // Made by an earlier try whose answer was lost: the same Pod, adopt it.
+                }
+                log.note("▶ Pod \(name) in namespace \(client.namespace)")
+            }
+        } catch {
+            return AttemptResult(outcome: .failedToStart, exitCode: 1, reason: "\(error)")
+        }
+
+        let outcome = await monitor(podName: name, attempt: attempt, secrets: secretValues, log: log, cancel: cancel)
+        switch outcome {
+        case .finished(let pod):
+            let (result, agent) = PodReport.result(pod, memoryLimit: attempt.resources.memory)
+            await restoreOutputs(agent, runID: attempt.runID, workspace: attempt.workingDirectory, log: log)
+            return result
+        case .startFailed(let problem):
+            return AttemptResult(outcome: .failedToStart, exitCode: 1, reason: problem.sentence)
+        case .cancelled(let pod):
+            if let pod, let message = PodReport.status(of: PodReport.mainName, in: pod)?.state?.terminated?.message,
+               let agent = try? JSONDecoder().decode(AgentResult.self, from: Data(message.utf8)) {
+                await restoreOutputs(agent, runID: attempt.runID, workspace: attempt.workingDirectory, log: log)
+            }
+            return AttemptResult(outcome: .cancelled, exitCode: 130, reason: "cancelled")
+        case .vanished:
+            return AttemptResult(outcome: .lost, exitCode: 1, reason: "the Pod \(name) was deleted outside AME before it finished")
+        case .failed(let error):
+            return AttemptResult(outcome: .lost, exitCode: 1, reason: "lost track of the Pod \(name): \(error)")
+        }
+    }
+
+    /// The Pod of this attempt, if one exists (found by its labels).
+    private func existingPod(_ attempt: StepAttempt) async throws -> Pod? {
+        let pods = try await client.listPods(labelSelector: Self.attemptSelector(attempt))
+        return pods.items.first { $0.metadata.annotations?[PodTranslator.Labels.step] == attempt.step && $0.metadata.deletionTimestamp == nil }
+    }
+
+    static func attemptSelector(_ attempt: StepAttempt) -> String {
+        PodTranslator.runSelector(attempt.runID)
+            + ",\(PodTranslator.Labels.step)=\(KubernetesNames.labelValue(attempt.step)),\(PodTranslator.Labels.attempt)=\(attempt.number)"
+    }
+
+    /// Creates (or refreshes) the run's Secrets for this step and returns their values, for
+    /// masking. A secret missing from the vault gets no Secret: Kubernetes then refuses to
+    /// start the container (`CreateContainerConfigError`), which is the reason reported.
+    private func mirrorSecrets(_ request: StepPodRequest, log: StepLog) async throws -> [Data] {
+        let labels = PodTranslator.labels(for: request)
+        let token = try await tokens.token(forRun: request.runID, owner: request.owner)
+        try await client.applySecret(mirror.agentSecret(runID: request.runID, labels: labels, token: token))
+        var values: [Data] = [Data(token.utf8)]
+        var seen = Set<String>()
+        for name in request.step.secrets.map(\.name) where seen.insert(name).inserted {
+            guard let value = try engine.vault.value(owner: request.owner, name: name) else {
+                log.note("⚠ the secret '\(name)' is not set ('ame secret set \(name)'), so its Kubernetes Secret is missing")
+                continue
+            }
+            try await client.applySecret(mirror.secret(runID: request.runID, labels: labels, name: name, value: value))
+            values.append(value)
+        }
+        return values
+    }
+
+    // MARK: Following the Pod
+
+    enum MonitorOutcome {
+        case finished(Pod)
+        case startFailed(PodReport.StartProblem)
+        case cancelled(Pod?)
+        case vanished(Pod?)
+        case failed(any Error)
+    }
+
+    enum Event: Sendable {
+        case pod(Pod)
+        case deleted(Pod?)
+        case watchFailed(any Error)
+        case logEnded(String)
+        case cancel
+        case tick
+    }
+
+    private func monitor(podName: String, attempt: StepAttempt, secrets: [Data], log: StepLog, cancel: CancelSignal) async -> MonitorOutcome {
+        let (events, sink) = AsyncStream<Event>.makeStream()
+        cancel.onFire { sink.yield(.cancel) }
+        let latest = Guarded<Pod?>(nil)
+        let selector = Self.attemptSelector(attempt)
+        let clock = ContinuousClock()
+
+        return await withTaskGroup(of: Void.self) { group -> MonitorOutcome in
+            group.addTask { await self.watch(selector: selector, podName: podName, sink: sink) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    sink.yield(.tick)
+                }
+            }
+            var outcome: MonitorOutcome?
+            var endedAt: ContinuousClock.Instant?
+            var logsStarted = Set<String>()
+            var logsEnded = Set<String>()
+            var cancelRequestedAt: ContinuousClock.Instant?
+            var pullProblemSince: ContinuousClock.Instant?
+            var lastNote: String?
+
+            func note(_ text: String) {
+                guard text != lastNote else { return }
+                lastNote = text
+                log.note(text)
+            }
+            func end(_ result: MonitorOutcome) {
+                guard outcome == nil else { return }
+                outcome = result
+                endedAt = clock.now
+            }
+            func deletePod() {
+                let grace = translator.settings.terminationGracePeriodSeconds
+                Task { try? await self.client.deletePod(podName, gracePeriodSeconds: grace) }
+            }
+
+            events: for await event in events {
+                switch event {
+                case .pod(let pod):
+                    latest.set(pod)
+                    for (container, kind) in [(PodReport.initName, LogEvent.Kind.setup), (PodReport.mainName, LogEvent.Kind.stdout)]
+                    where !logsStarted.contains(container) && PodReport.hasStarted(container, in: pod) {
+                        logsStarted.insert(container)
+                        group.addTask {
+                            await self.streamLog(pod: podName, container: container, kind: kind, runID: attempt.runID,
+                                                 secrets: secrets, log: log, latest: latest)
+                            sink.yield(.logEnded(container))
+                        }
+                    }
+                    guard outcome == nil else { break }
+                    if PodReport.isFinished(pod) {
+                        end(cancelRequestedAt != nil ? .cancelled(pod) : .finished(pod))
+                    } else if let problem = PodReport.startProblem(pod) {
+                        if problem.fatal {
+                            end(.startFailed(problem))
+                            deletePod()
+                        } else {
+                            if pullProblemSince == nil { pullProblemSince = clock.now }
+                            note("⏳ \(problem.sentence); waiting up to \(options.imagePullGrace) for it to pass")
+                            if let since = pullProblemSince, clock.now - since > options.imagePullGrace {
+                                end(.startFailed(problem))
+                                deletePod()
+                            }
+                        }
+                    } else if let problem = PodReport.schedulingProblem(pod) {
+                        pullProblemSince = nil
+                        note("⏳ waiting for a node: \(problem)")
+                    } else {
+                        pullProblemSince = nil
+                    }
+                case .deleted(let pod):
+                    if let pod { latest.set(pod) }
+                    if cancelRequestedAt != nil {
+                        end(.cancelled(pod ?? latest.value))
+                    } else if let pod, PodReport.isFinished(pod) {
+                        end(.finished(pod))
+                    } else {
+                        end(.vanished(pod))
+                    }
+                case .watchFailed(let error):
+                    end(.failed(error))
+                case .logEnded(let container):
+                    logsEnded.insert(container)
+                case .cancel:
+                    guard outcome == nil, cancelRequestedAt == nil else { break }
+                    cancelRequestedAt = clock.now
+                    log.note("■ cancelling: deleting Pod \(podName)")
+                    deletePod()
+                case .tick:
+                    if outcome == nil, let since = pullProblemSince, clock.now - since > options.imagePullGrace,
+                       let pod = latest.value, let problem = PodReport.startProblem(pod) {
+                        end(.startFailed(problem))
+                        deletePod()
+                    }
+                    if outcome == nil, let requested = cancelRequestedAt, clock.now - requested > options.cancelGrace {
+                        end(.cancelled(latest.value))
+                    }
+                }
+                if outcome != nil, let endedAt {
+                    // Done once every started log has been read to its end, or the wait is up.
+                    if logsStarted.isSubset(of: logsEnded) || clock.now - endedAt > options.logDrainTimeout { break events }
+                }
+            }
+            group.cancelAll()
+            sink.finish()
+            return outcome ?? .cancelled(latest.value)
+        }
+    }
+
+    /// Lists and watches the attempt's Pod, yielding each version of it; lists again when
+    /// a watch breaks or expires. Ends when the Pod is deleted or following it fails.
+    private func watch(selector: String, podName: String, sink: AsyncStream<Event>.Continuation) async {
+        var resourceVersion: String?
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                if resourceVersion == nil {
+                    let list = try await client.listPods(labelSelector: selector)
+                    guard let pod = list.items.first(where: { $0.name == podName }) else {
+                        sink.yield(.deleted(nil))
+                        return
+                    }
+                    sink.yield(.pod(pod))
+                    resourceVersion = list.metadata.resourceVersion
+                }
+                stream: for try await event in client.watchPods(labelSelector: selector, resourceVersion: resourceVersion,
+                                                                timeoutSeconds: options.watchTimeoutSeconds) {
+                    switch event.kind {
+                    case .added, .modified:
+                        guard let pod = event.object else { continue }
+                        resourceVersion = pod.metadata.resourceVersion ?? resourceVersion
+                        if pod.name == podName { sink.yield(.pod(pod)) }
+                    case .deleted:
+                        guard let pod = event.object else { continue }
+                        resourceVersion = pod.metadata.resourceVersion ?? resourceVersion
+                        if pod.name == podName {
+                            sink.yield(.deleted(pod))
+                            return
+                        }
+                    case .bookmark:
+                        resourceVersion = event.object?.metadata.resourceVersion ?? resourceVersion
+                    case .error:
+                        // Usually 410 Expired: the history is gone; list again.
+                        resourceVersion = nil
+                        break stream
+                    }
+                }
+                failures = 0
+            } catch is CancellationError {
+                return
+            } catch let error as KubernetesError where error.kind == .expired {
+                resourceVersion = nil
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                let kind = (error as? KubernetesError)?.kind
+                if kind == .forbidden || kind == .unauthorized || failures > 5 {
+                    sink.yield(.watchFailed(error))
+                    return
+                }
+                // The watch broke (a dropped connection, an API server restart): list again.
+                resourceVersion = nil
+                try? await Task.sleep(for: options.rewatchDelay)
+            }
+        }
+    }
+
+    /// Streams one container's log into the run's log, masked, from where it was read up
+    /// to; reconnects when the connection drops while the container still runs.
+    private func streamLog(pod: String, container: String, kind: LogEvent.Kind, runID: String, secrets: [Data],
+                           log: StepLog, latest: Guarded<Pod?>) async {
+        var masker = SecretMasker(secrets: secrets)
+        var last = cursors.load(runID: runID, pod: pod, container: container)
+        var lastSaved = last
+        var savedAt = ContinuousClock.now
+        defer {
+            let rest = masker.flush()
+            if !rest.isEmpty { log.write(kind, rest) }
+            if let last, last != lastSaved { cursors.save(last, runID: runID, pod: pod, container: container) }
+        }
+        while !Task.isCancelled {
+            var endedCleanly = false
+            do {
+                for try await line in client.podLog(pod, container: container, follow: true, timestamps: true, sinceTime: last?.date) {
+                    let (stamp, payload) = LogTimestamp.split(line)
+                    if let stamp {
+                        if let last, stamp <= last { continue }
+                        last = stamp
+                    }
+                    let safe = masker.process(payload)
+                    if !safe.isEmpty { log.write(kind, safe) }
+                    if let last, last != lastSaved, ContinuousClock.now - savedAt > .milliseconds(500) {
+                        cursors.save(last, runID: runID, pod: pod, container: container)
+                        lastSaved = last
+                        savedAt = .now
+                    }
+                }
+                endedCleanly = true
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+            }
+            // A follow ends when the container does; if the status does not say so yet, or
+            // the connection broke, read again from the last line (nothing repeats). The
+            // monitor stops this task once the Pod is over and the drain time has passed.
+            let over = latest.value.map { PodReport.hasEnded(container, in: $0) || PodReport.isFinished($0) } ?? false
+            if endedCleanly && over { return }
+            try? await Task.sleep(for: .milliseconds(300))
+        }
+    }
+
+    // MARK: Outputs
+
+    /// Copies the files the Pod produced (uploaded by its agent) into the run's workspace,
+    /// where the coordinator collects artifacts, and lays them over the files later steps
+    /// start from.
+    private func restoreOutputs(_ agent: AgentResult?, runID: String, workspace: URL, log: StepLog) async {
+        if let error = agent?.error, agent?.stage == .command { log.note("⚠ \(error)") }
+        guard let digest = agent?.outputs else { return }
+        do {
+            let manifest = try JSONDecoder().decode(Manifest.self, from: try engine.blobs.read(digest))
+            try manifest.validate()
+            let manager = FileManager.default
+            for entry in manifest.entries {
+                let target = workspace.appendingPathComponent(entry.path)
+                try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                switch entry.kind {
+                case .file:
+                    guard let blob = entry.digest else { continue }
+                    try engine.blobs.copy(blob, to: target, executable: entry.executable)
+                case .symlink:
+                    guard let destination = entry.target else { continue }
+                    try? manager.removeItem(at: target)
+                    try manager.createSymbolicLink(atPath: target.path, withDestinationPath: destination)
+                }
+            }
+            await workspaces.record(runID: runID, outputs: manifest)
+        } catch {
+            log.note("⚠ could not bring back the files the Pod produced: \(error)")
+        }
+    }
+
+    // MARK: After the run
+
+    /// Deletes the run's Pods (found by label) and Secrets, and ends its agent token.
+    public func cleanUp(runID: String) async {
+        if let pods = try? await client.listPods(labelSelector: PodTranslator.runSelector(runID)) {
+            for pod in pods.items {
+                _ = try? await client.deletePod(pod.name, gracePeriodSeconds: 0)
+            }
+        }
+        var names = [KubernetesNames.agentSecretName(runID: runID)]
+        if let stored = try? engine.storedRun(runID) {
+            names += stored.task.allSecretNames.map { KubernetesNames.secretName(runID: runID, secret: $0) }
+        }
+        for name in names {
+            _ = try? await client.deleteSecret(name)
+        }
+        await tokens.revoke(runID: runID)
+        await workspaces.forget(runID: runID)
+        cursors.forget(runID: runID)
+    }
+
+    /// The runs that have Pods in the namespace, by run id (for re-attaching after a
+    /// restart and for sweeping what finished runs left behind).
+    public func runsWithPods() async throws -> [String: [Pod]] {
+        let pods = try await client.listPods(labelSelector: "\(PodTranslator.Labels.managedBy)=ame")
+        return Dictionary(grouping: pods.items) { $0.metadata.labels?[PodTranslator.Labels.run] ?? "" }.filter { !$0.key.isEmpty }
+    }
+}

@@ -1,0 +1,124 @@
+import AMECore
+import Foundation
+
+/// How steps become Pods in one cluster: the namespace, the images, how Pods reach the
+/// server, and the GPU conventions of the cluster's nodes.
+///
+/// The server reads them from `AME_KUBERNETES_*` variables (see `init(environment:)`), so
+/// the Deployment in `deploy/kubernetes/` sets them in one place.
+public struct KubernetesSettings: Hashable, Sendable {
+    /// Where Pods and Secrets are made.
+    public var namespace: String
+    /// The image with the `ame` binary at `/usr/local/bin/ame` (the server's own image).
+    public var agentImage: String
+    /// The image a task runs in when it names none (`image:` in ame.yaml).
+    public var defaultImage: String
+    /// The URL Pods reach `ame-server` at (the Service's), given to the agent as `AME_SERVER`.
+    /// Nil: the agent uses its default (tests run it against a shared data directory).
+    public var serverURL: String?
+    /// The extended resource a GPU is requested as.
+    public var gpuResource: String
+    /// The node label holding each GPU's memory in MiB (NVIDIA GPU Feature Discovery's).
+    public var gpuMemoryLabel: String
+    /// `vram` matches GPUs reporting at least this fraction of it: drivers report less than
+    /// the nominal size (a "24 GB" A10G shows 23028 MiB, 94%).
+    public var vramTolerance: Double
+    /// Added to Pods that ask for GPUs (GPU nodes are usually tainted so others stay off).
+    public var gpuTolerations: [Toleration]
+    /// Nil leaves the cluster's default (`IfNotPresent`, or `Always` for `:latest`).
+    public var imagePullPolicy: String?
+    public var imagePullSecrets: [String]
+    /// How long a cancelled step gets between SIGTERM and SIGKILL.
+    public var terminationGracePeriodSeconds: Int
+    /// The init container fetches blobs and copies one binary: it needs little.
+    public var initResources: Container.ResourceRequirements
+
+    /// Mount points inside every step Pod.
+    public static let agentDirectory = "/ame"
+    public static let workspaceDirectory = "/workspace"
+
+    public init(
+        namespace: String = "ame",
+        agentImage: String = "ame:latest",
+        defaultImage: String = "python:3.12-slim",
+        serverURL: String? = nil,
+        gpuResource: String = "nvidia.com/gpu",
+        gpuMemoryLabel: String = "nvidia.com/gpu.memory",
+        vramTolerance: Double = 0.9,
+        gpuTolerations: [Toleration] = [Toleration(key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule")],
+        imagePullPolicy: String? = nil,
+        imagePullSecrets: [String] = [],
+        terminationGracePeriodSeconds: Int = 30,
+        initResources: Container.ResourceRequirements = Container.ResourceRequirements(
+            requests: ["cpu": "100m", "memory": "128Mi"], limits: ["memory": "512Mi"])
+    ) {
+        self.namespace = namespace
+        self.agentImage = agentImage
+        self.defaultImage = defaultImage
+        self.serverURL = serverURL
+        self.gpuResource = gpuResource
+        self.gpuMemoryLabel = gpuMemoryLabel
+        self.vramTolerance = vramTolerance
+        self.gpuTolerations = gpuTolerations
+        self.imagePullPolicy = imagePullPolicy
+        self.imagePullSecrets = imagePullSecrets
+        self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
+        self.initResources = initResources
+    }
+
+    public struct InvalidSetting: Error, CustomStringConvertible, Sendable {
+        public var variable: String
+        public var value: String
+        public var problem: String
+        public var description: String { "\(variable)='\(value)' \(problem)" }
+    }
+
+    /// Defaults overridden by `AME_KUBERNETES_NAMESPACE`, `_AGENT_IMAGE`, `_DEFAULT_IMAGE`,
+    /// `_SERVER_URL`, `_GPU_RESOURCE`, `_GPU_MEMORY_LABEL`, `_VRAM_TOLERANCE`,
+    /// `_IMAGE_PULL_POLICY`, `_IMAGE_PULL_SECRETS` (comma-separated) and
+    /// `_TERMINATION_GRACE_SECONDS`; `fallbackNamespace` (the service account's) comes
+    /// before the default.
+    public init(environment: [String: String], fallbackNamespace: String? = nil) throws(InvalidSetting) {
+        self.init()
+        func value(_ name: String) -> String? {
+            environment["AME_KUBERNETES_" + name].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let namespace = value("NAMESPACE") ?? fallbackNamespace { self.namespace = namespace }
+        if let image = value("AGENT_IMAGE") { agentImage = image }
+        if let image = value("DEFAULT_IMAGE") { defaultImage = image }
+        serverURL = value("SERVER_URL")
+        if let resource = value("GPU_RESOURCE") {
+            gpuResource = resource
+            gpuTolerations = [Toleration(key: resource, operator: "Exists", effect: "NoSchedule")]
+        }
+        if let label = value("GPU_MEMORY_LABEL") { gpuMemoryLabel = label }
+        if let text = value("VRAM_TOLERANCE") {
+            guard let tolerance = Double(text), tolerance > 0, tolerance <= 1 else {
+                throw InvalidSetting(variable: "AME_KUBERNETES_VRAM_TOLERANCE", value: text, problem: "must be a fraction in (0, 1], such as 0.9")
+            }
+            vramTolerance = tolerance
+        }
+        if let policy = value("IMAGE_PULL_POLICY") {
+            guard ["Always", "IfNotPresent", "Never"].contains(policy) else {
+                throw InvalidSetting(variable: "AME_KUBERNETES_IMAGE_PULL_POLICY", value: policy, problem: "must be Always, IfNotPresent or Never")
+            }
+            imagePullPolicy = policy
+        }
+        if let secrets = value("IMAGE_PULL_SECRETS") {
+            imagePullSecrets = secrets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let text = value("TERMINATION_GRACE_SECONDS") {
+            guard let seconds = Int(text), seconds >= 0 else {
+                throw InvalidSetting(variable: "AME_KUBERNETES_TERMINATION_GRACE_SECONDS", value: text, problem: "must be a whole number of seconds")
+            }
+            terminationGracePeriodSeconds = seconds
+        }
+        for (variable, image) in [("AME_KUBERNETES_AGENT_IMAGE", agentImage), ("AME_KUBERNETES_DEFAULT_IMAGE", defaultImage)] {
+            do {
+                _ = try ImageReference(parsing: image)
+            } catch {
+                throw InvalidSetting(variable: variable, value: image, problem: "is not an image reference: \(error.message)")
+            }
+        }
+    }
+}

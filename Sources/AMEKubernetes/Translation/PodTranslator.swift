@@ -1,0 +1,228 @@
+import AMECore
+import Foundation
+
+/// Turns one step attempt into the Pod that runs it (DESIGN §6). Pure: the same request
+/// and settings always give the same Pod, which the golden tests pin down.
+///
+/// The Pod, in short:
+/// - `restartPolicy: Never` (AME decides about retries), labels
+///   `app.kubernetes.io/managed-by: ame`, `ame.dev/run|task|project|step|attempt`, the
+///   exact names again as annotations (labels may have had to be shortened or hashed).
+/// - Init container `ame-init` (the AME image): `ame agent init` copies the agent binary
+///   into the `ame` emptyDir and fetches the project's files into the `workspace` emptyDir.
+/// - Container `main` (the task's `image`, else the default): `/ame/bin/ame agent exec`
+///   prepares Python as the local executor does, runs the command in `/workspace`, uploads
+///   what it produced and writes the result to its termination message.
+/// - Env as literals (`$` written `$$`, so the kubelet's `$(VAR)` expansion leaves them
+///   as written, in the command too); each AME secret as `valueFrom.secretKeyRef` on the run's copy of it
+///   (`SecretMirror`), so no secret value is ever in the Pod spec; the agent's token the same.
+/// - cpu and memory as requests and equal limits, `storage` as `ephemeral-storage`, `gpus`
+///   as the GPU resource with its toleration, `vram` as a node affinity on the GPU memory
+///   label, `timeout` as `activeDeadlineSeconds`.
+public struct PodTranslator: Sendable {
+    public var settings: KubernetesSettings
+
+    public init(settings: KubernetesSettings) {
+        self.settings = settings
+    }
+
+    public static let initContainerName = "ame-init"
+    public static let mainContainerName = "main"
+    /// The agent writes its `AgentResult` here; Kubernetes returns it as the main
+    /// container's termination message.
+    public static let resultPath = KubernetesSettings.agentDirectory + "/termination-log"
+    /// Key of the agent token in the run's agent Secret.
+    public static let tokenKey = "token"
+    /// Variables the agent reads; a task's env cannot replace them.
+    public static let reservedVariables: Set<String> = ["AME_SERVER", "AME_TOKEN"]
+
+    public func pod(for request: StepPodRequest) -> Pod {
+        let name = KubernetesNames.podName(runID: request.runID, step: request.step.name, attempt: request.attempt)
+        var metadata = ObjectMeta(name: name, namespace: settings.namespace, labels: Self.labels(for: request),
+                                  annotations: Self.annotations(for: request))
+        metadata.labels?[Labels.step] = KubernetesNames.labelValue(request.step.name)
+        metadata.labels?[Labels.attempt] = String(request.attempt)
+
+        var spec = PodSpec(containers: [Self.literal(mainContainer(for: request))])
+        spec.restartPolicy = "Never"
+        spec.activeDeadlineSeconds = request.timeoutSeconds
+        spec.terminationGracePeriodSeconds = settings.terminationGracePeriodSeconds
+        spec.automountServiceAccountToken = false
+        spec.enableServiceLinks = false
+        spec.initContainers = [Self.literal(initContainer(for: request))]
+        spec.volumes = [Volume(name: "ame"), Volume(name: "workspace")]
+        if !settings.imagePullSecrets.isEmpty {
+            spec.imagePullSecrets = settings.imagePullSecrets.map(LocalObjectReference.init(name:))
+        }
+        if let gpus = request.resources.gpus, gpus > 0 {
+            spec.tolerations = settings.gpuTolerations
+        }
+        if let vram = request.resources.vram {
+            let mebibytes = Double(vram.wholeUnits) / 1_048_576
+            let least = Int64((mebibytes * settings.vramTolerance).rounded(.down))
+            // `Gt` is the only "at least" there is: more than least − 1 MiB.
+            spec.affinity = Affinity(nodeAffinity: Affinity.NodeAffinity(required: Affinity.NodeSelector(nodeSelectorTerms: [
+                Affinity.NodeSelectorTerm(matchExpressions: [
+                    Affinity.NodeSelectorRequirement(key: settings.gpuMemoryLabel, operator: "Gt", values: [String(max(0, least - 1))]),
+                ]),
+            ])))
+        }
+        return Pod(metadata: metadata, spec: spec)
+    }
+
+    /// The Secrets the Pod refers to: the run's copy of each AME secret the step uses, and
+    /// the agent token. Values are filled in by the caller (`SecretMirror`).
+    public func secretNames(for request: StepPodRequest) -> [String] {
+        [KubernetesNames.agentSecretName(runID: request.runID)]
+            + uniqueSecrets(request.step).map { KubernetesNames.secretName(runID: request.runID, secret: $0) }
+    }
+
+    // MARK: Containers
+
+    private var mounts: [Container.VolumeMount] {
+        [Container.VolumeMount(name: "ame", mountPath: KubernetesSettings.agentDirectory),
+         Container.VolumeMount(name: "workspace", mountPath: KubernetesSettings.workspaceDirectory)]
+    }
+
+    private func agentEnvironment(for request: StepPodRequest) -> [Container.EnvVar] {
+        var env: [Container.EnvVar] = []
+        if let server = settings.serverURL { env.append(Container.EnvVar(name: "AME_SERVER", value: server)) }
+        env.append(Container.EnvVar(name: "AME_TOKEN", secret: KubernetesNames.agentSecretName(runID: request.runID), key: Self.tokenKey))
+        return env
+    }
+
+    private func initContainer(for request: StepPodRequest) -> Container {
+        var container = Container(name: Self.initContainerName, image: settings.agentImage)
+        container.imagePullPolicy = settings.imagePullPolicy
+        container.command = ["ame", "agent", "init"]
+        container.args = ["--manifest", request.manifest,
+                          "--agent-dir", KubernetesSettings.agentDirectory,
+                          "--workspace", KubernetesSettings.workspaceDirectory]
+        container.env = [Container.EnvVar(name: "AME_RUN_ID", value: request.runID)] + agentEnvironment(for: request)
+        container.resources = settings.initResources
+        container.volumeMounts = mounts
+        // A failed fetch explains itself in its last log lines.
+        container.terminationMessagePolicy = "FallbackToLogsOnError"
+        return container
+    }
+
+    private func mainContainer(for request: StepPodRequest) -> Container {
+        let step = request.step
+        var container = Container(name: Self.mainContainerName, image: step.image ?? settings.defaultImage)
+        container.imagePullPolicy = settings.imagePullPolicy
+        container.command = [KubernetesSettings.agentDirectory + "/bin/ame", "agent", "exec"]
+        var args = ["--workspace", KubernetesSettings.workspaceDirectory, "--result", Self.resultPath]
+        if let python = step.python { args += ["--python", python] }
+        if let dependencies = step.dependencies { args += ["--dependencies", dependencies.rawValue] }
+        container.args = args + ["--", request.command]
+        container.workingDir = KubernetesSettings.workspaceDirectory
+        container.env = environment(for: request)
+        container.resources = resources(request.resources)
+        container.volumeMounts = mounts
+        container.terminationMessagePath = Self.resultPath
+        container.terminationMessagePolicy = "File"
+        return container
+    }
+
+    /// AME's variables, then the step's env (which may replace them, as on the local
+    /// executor, except the agent's own), then its secrets by reference.
+    private func environment(for request: StepPodRequest) -> [Container.EnvVar] {
+        var env: [Container.EnvVar] = [
+            Container.EnvVar(name: "AME_RUN_ID", value: request.runID),
+            Container.EnvVar(name: "AME_PROJECT", value: request.project),
+            Container.EnvVar(name: "AME_TASK", value: request.task),
+            Container.EnvVar(name: "AME_STEP", value: request.step.name),
+            Container.EnvVar(name: "AME_ATTEMPT", value: String(request.attempt)),
+            Container.EnvVar(name: "AME_WORKSPACE", value: KubernetesSettings.workspaceDirectory),
+            // Python prints to a pipe in blocks unless told not to; logs should be live.
+            Container.EnvVar(name: "PYTHONUNBUFFERED", value: "1"),
+        ]
+        func set(_ variable: Container.EnvVar) {
+            guard !Self.reservedVariables.contains(variable.name) else { return }
+            env.removeAll { $0.name == variable.name }
+            env.append(variable)
+        }
+        for variable in request.step.env { set(Container.EnvVar(name: variable.key, value: variable.value)) }
+        for secret in request.step.secrets {
+            set(Container.EnvVar(name: secret.envKey, secret: KubernetesNames.secretName(runID: request.runID, secret: secret.name),
+                                 key: SecretMirror.valueKey))
+        }
+        return env + agentEnvironment(for: request)
+    }
+
+    private func resources(_ resources: Resources) -> Container.ResourceRequirements? {
+        var requests: [String: String] = [:]
+        var limits: [String: String] = [:]
+        if let cpu = resources.cpu {
+            requests["cpu"] = cpu.text
+            limits["cpu"] = cpu.text
+        }
+        if let memory = resources.memory {
+            requests["memory"] = memory.text
+            limits["memory"] = memory.text
+        }
+        if let storage = resources.storage {
+            requests["ephemeral-storage"] = storage.text
+            limits["ephemeral-storage"] = storage.text
+        }
+        if let gpus = resources.gpus, gpus > 0 {
+            // Extended resources: the limit is what counts; a request must equal it.
+            requests[settings.gpuResource] = String(gpus)
+            limits[settings.gpuResource] = String(gpus)
+        }
+        if requests.isEmpty && limits.isEmpty { return nil }
+        return Container.ResourceRequirements(requests: requests.isEmpty ? nil : requests, limits: limits.isEmpty ? nil : limits)
+    }
+
+    /// The kubelet expands `$(NAME)` in env values, commands and arguments; AME's are
+    /// literal (a shell sees `$(date)` in the command), so every `$` is written `$$`.
+    static func literal(_ container: Container) -> Container {
+        func escape(_ text: String) -> String { text.replacingOccurrences(of: "$", with: "$$") }
+        var container = container
+        container.command = container.command?.map(escape)
+        container.args = container.args?.map(escape)
+        container.env = container.env?.map { variable in
+            var variable = variable
+            variable.value = variable.value.map(escape)
+            return variable
+        }
+        return container
+    }
+
+    private func uniqueSecrets(_ step: TaskSpec) -> [String] {
+        var seen = Set<String>()
+        return step.secrets.map(\.name).filter { seen.insert($0).inserted }
+    }
+
+    // MARK: Labels
+
+    /// Label keys AME sets on everything it makes.
+    public enum Labels {
+        public static let managedBy = "app.kubernetes.io/managed-by"
+        public static let run = "ame.dev/run"
+        public static let task = "ame.dev/task"
+        public static let project = "ame.dev/project"
+        public static let step = "ame.dev/step"
+        public static let attempt = "ame.dev/attempt"
+        public static let owner = "ame.dev/owner"
+        public static let secret = "ame.dev/secret"
+    }
+
+    /// The labels of every object of a run (a Pod adds its step and attempt).
+    static func labels(for request: StepPodRequest) -> [String: String] {
+        [Labels.managedBy: "ame",
+         Labels.run: KubernetesNames.labelValue(request.runID),
+         Labels.task: KubernetesNames.labelValue(request.task),
+         Labels.project: KubernetesNames.labelValue(request.project)]
+    }
+
+    /// The exact names, which labels may have had to change.
+    static func annotations(for request: StepPodRequest) -> [String: String] {
+        [Labels.owner: request.owner, Labels.project: request.project, Labels.task: request.task, Labels.step: request.step.name]
+    }
+
+    /// `app.kubernetes.io/managed-by=ame,ame.dev/run=RUN`: everything of one run.
+    public static func runSelector(_ runID: String) -> String {
+        "\(Labels.managedBy)=ame,\(Labels.run)=\(KubernetesNames.labelValue(runID))"
+    }
+}

@@ -1,0 +1,35 @@
+import AMECore
+
+/// One attempt of one step, as the translator needs it: who, what, with which resources,
+/// starting from which files.
+public struct StepPodRequest: Hashable, Sendable {
+    public var runID: String
+    public var owner: String
+    public var project: String
+    public var task: String
+    /// The step as it runs: the task itself, or a pipeline step with the pipeline's
+    /// defaults (env, secrets, image, …) filled in.
+    public var step: TaskSpec
+    public var attempt: Int
+    /// This attempt's resources: more memory than the step asked for after an OOM retry.
+    public var resources: Resources
+    public var command: String
+    /// The digest of the JSON manifest of the files the step starts from (the init
+    /// container fetches it, then every file it lists).
+    public var manifest: String
+    public var timeoutSeconds: Int?
+
+    public init(runID: String, owner: String, project: String, task: String, step: TaskSpec, attempt: Int,
+                resources: Resources? = nil, command: String? = nil, manifest: String, timeoutSeconds: Int? = nil) {
+        self.runID = runID
+        self.owner = owner
+        self.project = project
+        self.task = task
+        self.step = step
+        self.attempt = attempt
+        self.resources = resources ?? step.resources
+        self.command = command ?? step.runCommand ?? ""
+        self.manifest = manifest
+        self.timeoutSeconds = timeoutSeconds ?? step.timeout
+    }
+}

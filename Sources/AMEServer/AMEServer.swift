@@ -1,0 +1,62 @@
+import AMECore
+import AMEEngine
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The HTTP layer over the engine: builds the router (every route calls the engine's jobs
+/// API for the caller), and the application with its background services.
+public enum AMEServer {
+    /// The paths that need no token.
+    public static let openPaths: Set<String> = ["/healthz"]
+
+    /// Every route, for the application and for tests (in-memory or live).
+    public static func makeRouter(state: ServerState) -> Router<AMERequestContext> {
+        let router = Router(context: AMERequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MetricsMiddleware(metrics: state.metrics))
+        router.add(middleware: AuthMiddleware(authority: state.tokens, openPaths: openPaths))
+        let v1 = router.group("v1")
+        MetaRoutes.add(to: router, v1: v1, state: state)
+        BlobRoutes.add(to: v1, state: state)
+        RunRoutes.add(to: v1, state: state)
+        SecretRoutes.add(to: v1, state: state)
+        TokenRoutes.add(to: v1, state: state)
+        return router
+    }
+
+    /// The application: the router, the host and port, and run recovery every few seconds.
+    public static func makeApplication(
+        state: ServerState, host: String, port: Int, logger: Logger,
+        recoveryInterval: Duration = .seconds(5),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        var app = Application(
+            router: makeRouter(state: state),
+            configuration: .init(address: .hostname(host, port: port), serverName: "ame-server"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+        app.addServices(RecoveryService(engine: state.engine, interval: recoveryInterval, logger: logger))
+        return app
+    }
+}
+
+/// Marks runs whose agent is gone as `lost` (with a reason), at start and then periodically,
+/// so a crash of an agent (or of the machine) never leaves a run "running" forever.
+struct RecoveryService: Service {
+    let engine: Engine
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            RunRecovery(engine: engine).recoverLostRuns()
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import AMECore
+import Hummingbird
+
+/// Requires `Authorization: Bearer TOKEN` on every route but the open ones (`/healthz`),
+/// and puts the caller in the context. Unknown, revoked and malformed tokens get the same
+/// 401, so an answer says nothing about which tokens exist.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = AMERequestContext
+    let authority: TokenAuthority
+    let openPaths: Set<String>
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if openPaths.contains(request.uri.path) {
+            return try await next(request, context)
+        }
+        guard let header = request.headers[.authorization] else {
+            throw APIError.unauthorizedRequest("this route needs a token (Authorization: Bearer TOKEN)")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError.unauthorizedRequest("the Authorization header must be 'Bearer TOKEN'")
+        }
+        guard let caller = authority.authenticate(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+            throw APIError.unauthorizedRequest("the token is not valid (unknown or revoked)")
+        }
+        var context = context
+        context.caller = caller
+        context.logger[metadataKey: "user"] = "\(caller.user)"
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,24 @@
+import AMECore
+import Hummingbird
+import Logging
+
+/// The context every AME route gets: Hummingbird's core storage plus the caller that the
+/// authentication middleware found (nil only on the routes that need no token).
+public struct AMERequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var caller: Caller?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        caller = nil
+    }
+
+    /// JSON bodies (run requests with large manifests) may be this big.
+    public var maxUploadSize: Int { 64 << 20 }
+
+    /// The authenticated caller; routes behind `AuthMiddleware` always have one.
+    func requireCaller() throws -> Caller {
+        guard let caller else { throw APIError.unauthorizedRequest() }
+        return caller
+    }
+}

@@ -1,0 +1,79 @@
+import AMECore
+import AMEEngine
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `/v1/blobs`: which blobs are missing, and uploading and downloading one by digest.
+/// Uploads stream into a `BlobIngest`, which hashes as it writes and makes the blob visible
+/// only once the digest checks out, so a half-sent upload never appears.
+enum BlobRoutes {
+    struct MissingRequest: Codable { var digests: [Digest] }
+    struct MissingResponse: Codable { var missing: [Digest] }
+    struct Stored: Codable { var digest: Digest; var size: Int64 }
+
+    static let maxDigestsPerCheck = 100_000
+
+    static func add(to group: RouterGroup<AMERequestContext>, state: ServerState) {
+        group.post("blobs/missing") { request, context in
+            let api = state.api(for: try context.requireCaller())
+            var request = request
+            let body = try await request.decodeJSON(MissingRequest.self)
+            guard body.digests.count <= maxDigestsPerCheck else {
+                throw APIError(.invalidRequest, "at most \(maxDigestsPerCheck) digests per check", hint: "split the check")
+            }
+            return try JSONResponse.make(MissingResponse(missing: try await api.missingBlobs(body.digests)))
+        }
+
+        group.put("blobs/{digest}") { request, context in
+            _ = try context.requireCaller()
+            let digest = try digestParameter(context)
+            let ingest = try state.engine.blobs.makeIngest(expected: digest)
+            do {
+                for try await buffer in request.body {
+                    try buffer.withUnsafeReadableBytes { bytes in try ingest.write(Data(bytes)) }
+                }
+                let stored = try ingest.finish()
+                return try JSONResponse.make(Stored(digest: stored, size: ingest.byteCount), status: .created)
+            } catch {
+                ingest.abort()
+                throw error
+            }
+        }
+
+        group.get("blobs/{digest}") { _, context in
+            _ = try context.requireCaller()
+            let digest = try digestParameter(context)
+            guard let url = state.engine.blobs.path(for: digest) else {
+                throw APIError.notFound("blob \(digest.short)", hint: "upload it first")
+            }
+            return try fileResponse(url, contentType: "application/octet-stream", digest: digest)
+        }
+    }
+
+    static func digestParameter(_ context: AMERequestContext) throws -> Digest {
+        let text = context.parameters.get("digest") ?? ""
+        guard let digest = Digest(hex: text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text) else {
+            throw APIError(.invalidRequest, "'\(text)' is not a SHA-256 digest", hint: "use 64 hexadecimal digits")
+        }
+        return digest
+    }
+
+    /// Streams a file in 1 MiB pieces with its length.
+    static func fileResponse(_ url: URL, contentType: String, digest: Digest) throws -> Response {
+        let handle = try FileHandle(forReadingFrom: url)
+        let size = Int(try handle.seekToEnd())
+        try handle.seek(toOffset: 0)
+        let body = ResponseBody(contentLength: size) { writer in
+            defer { try? handle.close() }
+            while true {
+                let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+                if chunk.isEmpty { break }
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: contentType, .contentLength: String(size),
+                                               .eTag: "\"\(digest.hex)\""], body: body)
+    }
+}

@@ -1,0 +1,3 @@
+import AMEServer
+
+await ServerCommand.start()

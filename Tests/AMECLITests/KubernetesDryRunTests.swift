@@ -1,0 +1,63 @@
+import AMETestSupport
+import Foundation
+import Testing
+
+@Suite("ame run --dry-run=kubernetes")
+struct KubernetesDryRunTests {
+    static let yaml = """
+        projectname: bestproject
+        tasks:
+          download_data:
+            runcommand: python downloaddata.py
+            secrets:
+              name: storagesecret
+              envkey: STORAGE_SECRET
+            env:
+              envkey: PROJECT_ENVIRONMENT
+              value: production
+            resources:
+              cpu: 2
+              memory: 8Gi
+              storage: 50Gi
+        """
+
+    @Test("prints the Secrets and the Pod as YAML, values redacted, and submits nothing")
+    func yamlOutput() async throws {
+        let project = try Project(Self.yaml)
+        let result = await project.run(["run", "download_data", "--dry-run=kubernetes", "--env", "EXTRA=1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let documents = result.stdout.components(separatedBy: "---\n")
+        #expect(documents.count == 3)
+        #expect(documents[0].contains("kind: Secret") && documents[0].contains("name: ame-dryrun-agent"))
+        #expect(documents[1].contains("kind: Secret") && documents[1].contains("<redacted: value of AME secret storagesecret>"))
+        #expect(documents[2].contains("kind: Pod"))
+        #expect(documents[2].contains("secretKeyRef:"))
+        #expect(documents[2].contains("name: EXTRA"))
+        #expect(documents[2].contains("ephemeral-storage: 50Gi"))
+        // Nothing was stored: no engine data directory was even made.
+        #expect(!FileManager.default.fileExists(atPath: project.url.appendingPathComponent(".local/share/ame").path))
+    }
+
+    @Test("-o json prints a v1 List; settings come from AME_KUBERNETES_*")
+    func jsonOutput() async throws {
+        let project = try Project(Self.yaml)
+        let result = await CLIHarness.run(["run", "download_data", "--dry-run", "kubernetes", "-o", "json"], in: project.url,
+                                          environment: ["AME_KUBERNETES_NAMESPACE": "ml", "AME_KUBERNETES_DEFAULT_IMAGE": "python:3.11"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let list = try jsonObject(result.stdout)
+        #expect(list["kind"] as? String == "List")
+        let items = try #require(list["items"] as? [[String: Any]])
+        #expect(items.map { $0["kind"] as? String } == ["Secret", "Secret", "Pod"])
+        let pod = items[2]
+        #expect((pod["metadata"] as? [String: Any])?["namespace"] as? String == "ml")
+        let containers = try #require((pod["spec"] as? [String: Any])?["containers"] as? [[String: Any]])
+        #expect(containers.first?["image"] as? String == "python:3.11")
+    }
+
+    @Test("an unknown target or format is a usage error")
+    func badValues() async throws {
+        let project = try Project(Self.yaml)
+        #expect(await project.run(["run", "download_data", "--dry-run=docker"]).status != 0)
+        #expect(await project.run(["run", "download_data", "--dry-run=kubernetes", "-o", "xml"]).status != 0)
+    }
+}

@@ -37,6 +37,11 @@ let coreTargets: [Target] = [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // Tolerant reading of config.yaml's server names for completion.
                 .product(name: "Yams", package: "Yams"),
+                // `ame validate --remote` and the registry host methods ask registries (OCI
+                // distribution API) over the HTTP client AMES3 already brings.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // An S3 client (SigV4, ListObjectsV2, ranged GET, PUT, multipart, HEAD) for data
@@ -70,6 +75,14 @@ let coreTargets: [Target] = [
             name: "ame-jupyter",
             dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "plugins/ame-jupyter",
+            exclude: ["README.md"]
+        ),
+        // `ame image`: the project's container image, built with buildah/podman/docker, pushed
+        // and pinned in ame.yaml. A first-party plugin: AMEPluginKit only, never AME's internals.
+        .executableTarget(
+            name: "ame-image",
+            dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/ame-image",
             exclude: ["README.md"]
         ),
 ]
@@ -193,6 +206,12 @@ let testTargets: [Target] = [
         .testTarget(
             name: "JupyterTests",
             dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
+        ),
+        // `ame image` against a real registry (Debian's docker-registry on loopback) with buildah,
+        // and `ame validate --remote`.
+        .testTarget(
+            name: "AMEImageTests",
+            dependencies: ["AMECLI", "AMECore", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMEServerTests",

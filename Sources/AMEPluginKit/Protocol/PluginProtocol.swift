@@ -49,10 +49,14 @@ public enum PluginMethod {
     public static let tunnelOpen = "tunnel.open"
     public static let runList = "run.list"
     public static let artifactsDownload = "artifacts.download"
+    public static let projectSetImage = "project.setImage"
+    public static let registryTags = "registry.tags"
+    public static let registryCredentials = "registry.credentials"
     // The plugin tells the core.
     public static let log = "log"
     public static let progress = "progress"
     public static let output = "output"
 
-    public static let hostMethods = [projectGet, runSubmit, runGet, runCancel, runLogs, tunnelOpen, runList, artifactsDownload]
+    public static let hostMethods = [projectGet, runSubmit, runGet, runCancel, runLogs, tunnelOpen, runList, artifactsDownload,
+                                     projectSetImage, registryTags, registryCredentials]
 }

@@ -131,6 +131,21 @@ public final class AMEHost: @unchecked Sendable {
         }
     }
 
+    /// Sets `image:` of `task` (or of its pipeline step `step`) in the project's `ame.yaml`.
+    public func setImage(task: String, step: String? = nil, image: String) async throws -> ProjectSetImageResult {
+        try await call(PluginMethod.projectSetImage, ProjectSetImageParams(task: task, step: step, image: image), as: ProjectSetImageResult.self)
+    }
+
+    /// The tags of an image repository, from its registry.
+    public func registryTags(_ repository: String, insecure: Bool? = nil) async throws -> RegistryTagsResult {
+        try await call(PluginMethod.registryTags, RegistryTagsParams(repository: repository, insecure: insecure), as: RegistryTagsResult.self)
+    }
+
+    /// The user's credentials for `registry` (a host or an image reference).
+    public func registryCredentials(_ registry: String, secret: String? = nil) async throws -> RegistryCredentialsResult {
+        try await call(PluginMethod.registryCredentials, RegistryCredentialsParams(registry: registry, secret: secret), as: RegistryCredentialsResult.self)
+    }
+
     // MARK: Notifications
 
     /// Text for the user's stdout, followed by a newline.

@@ -7,12 +7,22 @@ struct ValidateCommand: AMECommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check ame.yaml and report every problem with its line and column.",
-        discussion: "Exits 0 when the file is valid and 1 when it is not.")
+        discussion: """
+            Exits 0 when the file is valid and 1 when it is not. With --remote, also asks each \
+            task's image registry (OCI distribution API) whether the image exists, with the \
+            credentials of the container auth file or of the AME secret 'registry-HOST'.
+            """)
 
     @OptionGroup var project: ProjectOptions
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
+
+    @Flag(name: .long, help: "Also check that every task's image exists in its registry.")
+    var remote = false
+
+    @Flag(name: .long, help: "With --remote: allow registries without verified TLS (loopback registries always are).")
+    var insecure = false
 
     struct Report: Encodable {
         var file: String
@@ -25,6 +35,8 @@ struct ValidateCommand: AMECommand {
         var missingSecrets: [MissingSecret]?
         /// Why the secrets could not be checked (the engine could not be reached).
         var secretCheckProblem: String?
+        /// With --remote: each image and what its registry said.
+        var images: [ImageCheck]?
     }
 
     struct MissingSecret: Encodable {
@@ -42,19 +54,38 @@ struct ValidateCommand: AMECommand {
             var report = Report(file: loader.displayPath, valid: result.isValid, errors: errors,
                                 warnings: result.diagnostics.count - errors, diagnostics: result.diagnostics,
                                 project: result.isValid ? result.project : nil)
+            var valid = result.isValid
             if result.isValid, let parsed = result.project {
                 let check = await checkStorageSecrets(parsed, context: context)
                 report.missingSecrets = check.missing
                 report.secretCheckProblem = check.problem
+                if remote {
+                    let images = await checkImages(parsed, source: source, file: loader.displayPath, context: context)
+                    report.images = images
+                    report.diagnostics += images.compactMap(\.diagnostic)
+                    let remoteErrors = images.compactMap(\.diagnostic).filter { $0.severity == .error }.count
+                    report.errors += remoteErrors
+                    report.warnings = report.diagnostics.count - report.errors
+                    valid = remoteErrors == 0
+                    report.valid = valid
+                }
             }
             try JSONOutput.write(report, to: context.terminal)
-            if !result.isValid { throw ExitStatus(1) }
+            if !valid { throw ExitStatus(1) }
             return
         }
         guard result.isValid, let parsed = result.project else {
             throw DiagnosticsFailure(diagnostics: result.diagnostics, source: source)
         }
         DiagnosticsFailure(diagnostics: result.diagnostics, source: source).render(to: context.terminal)
+        if remote {
+            let images = await checkImages(parsed, source: source, file: loader.displayPath, context: context)
+            let diagnostics = images.compactMap(\.diagnostic)
+            if diagnostics.contains(where: { $0.severity == .error }) {
+                throw DiagnosticsFailure(diagnostics: diagnostics, source: source)
+            }
+            DiagnosticsFailure(diagnostics: diagnostics, source: source).render(to: context.terminal)
+        }
         let style = context.terminal.style
         let check = await checkStorageSecrets(parsed, context: context)
         for missing in check.missing ?? [] {
@@ -68,6 +99,10 @@ struct ValidateCommand: AMECommand {
         var summary = "\(style.green("✓")) \(loader.displayPath) is valid: project '\(parsed.projectName)', \(taskCount) task\(taskCount == 1 ? "" : "s")"
         if !parsed.recurringTasks.isEmpty {
             summary += ", \(parsed.recurringTasks.count) schedule\(parsed.recurringTasks.count == 1 ? "" : "s")"
+        }
+        if remote {
+            let count = Set(Self.imageUses(parsed).map(\.image)).count
+            summary += count == 0 ? "; no task names an image" : "; \(count) image\(count == 1 ? "" : "s") checked in \(count == 1 ? "its registry" : "their registries")"
         }
         context.terminal.outLine(summary)
     }

@@ -36,6 +36,15 @@ struct PluginHostMethods: Sendable {
             case PluginMethod.artifactsDownload:
                 let request: ArtifactsDownloadParams = try decode(params, method: method)
                 return .success(try JSONValue(encoding: try await services.downloadArtifacts(request.runId)))
+            case PluginMethod.projectSetImage:
+                let request: ProjectSetImageParams = try decode(params, method: method)
+                return .success(try JSONValue(encoding: try setImage(request)))
+            case PluginMethod.registryTags:
+                let request: RegistryTagsParams = try decode(params, method: method)
+                return .success(try JSONValue(encoding: try await registryTags(request)))
+            case PluginMethod.registryCredentials:
+                let request: RegistryCredentialsParams = try decode(params, method: method)
+                return .success(try JSONValue(encoding: try await registryCredentials(request)))
             default:
                 return .failure(RPCError(.methodNotFound, "AME has no host method '\(method)'",
                                          hint: "host methods: \(PluginMethod.hostMethods.joined(separator: ", "))"))

@@ -11,6 +11,9 @@ public enum AMEServer {
     /// The paths that need no token.
     public static let openPaths: Set<String> = ["/healthz"]
 
+    /// The web dashboard's paths (it signs browsers in with a session cookie instead).
+    public static func isDashboardPath(_ path: String) -> Bool { DashboardRoutes.owns(path) }
+
     /// Every route, for the application and for tests (in-memory or live).
     public static func makeRouter(state: ServerState) -> Router<AMERequestContext> {
         let router = Router(context: AMERequestContext.self)
@@ -23,6 +26,7 @@ public enum AMEServer {
         RunRoutes.add(to: v1, state: state)
         SecretRoutes.add(to: v1, state: state)
         TokenRoutes.add(to: v1, state: state)
+        DashboardRoutes.add(to: router, state: state)
         return router
     }
 

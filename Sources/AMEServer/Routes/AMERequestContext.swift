@@ -7,10 +7,13 @@ import Logging
 public struct AMERequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var caller: Caller?
+    /// The dashboard's signed-in browser (set by `DashboardMiddleware`; nil on the API).
+    var session: DashboardSession?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         caller = nil
+        session = nil
     }
 
     /// JSON bodies (run requests with large manifests) may be this big.

@@ -120,7 +120,13 @@ let serviceTargets: [Target] = [
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            resources: [.embedInCode("openapi.yaml")]
+            // The dashboard's stylesheet, script and icon are compiled in: no CDN, works air-gapped.
+            resources: [
+                .embedInCode("openapi.yaml"),
+                .embedInCode("Dashboard/Assets/dashboard.css"),
+                .embedInCode("Dashboard/Assets/dashboard.js"),
+                .embedInCode("Dashboard/Assets/favicon.svg"),
+            ]
         ),
         .executableTarget(
             name: "ame-server",

@@ -12,6 +12,9 @@ public enum AMEServer {
     /// The paths that need no token.
     public static let openPaths: Set<String> = ["/healthz"]
 
+    /// The web dashboard's paths (it signs browsers in with a session cookie instead).
+    public static func isDashboardPath(_ path: String) -> Bool { DashboardRoutes.owns(path) }
+
     /// Every route, for the application and for tests (in-memory or live).
     public static func makeRouter(state: ServerState) -> Router<AMERequestContext> {
         let router = Router(context: AMERequestContext.self)
@@ -27,6 +30,7 @@ public enum AMEServer {
         TokenRoutes.add(to: v1, state: state)
         ProjectRoutes.add(to: v1, state: state)
         ScheduleRoutes.add(to: v1, state: state)
+        DashboardRoutes.add(to: router, state: state)
         return router
     }
 

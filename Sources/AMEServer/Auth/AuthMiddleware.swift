@@ -1,8 +1,8 @@
 import AMECore
 import Hummingbird
 
-/// Requires `Authorization: Bearer TOKEN` on every route but the open ones (`/healthz`),
-/// and puts the caller in the context. Unknown, revoked and malformed tokens get the same
+/// Requires `Authorization: Bearer TOKEN` on every route but the open ones (`/healthz`) and
+/// the dashboard's (which has its own session check), and puts the caller in the context. Unknown, revoked and malformed tokens get the same
 /// 401, so an answer says nothing about which tokens exist.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AMERequestContext
@@ -13,7 +13,7 @@ struct AuthMiddleware: RouterMiddleware {
     static let agentPaths = ["/v1/blobs"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if openPaths.contains(request.uri.path) {
+        if openPaths.contains(request.uri.path) || DashboardRoutes.owns(request.uri.path) {
             return try await next(request, context)
         }
         guard let header = request.headers[.authorization] else {

@@ -54,6 +54,12 @@ public final class TokenAuthority: Sendable {
         return Caller(user: stored.user, admin: stored.admin, tokenID: stored.id, runID: stored.runID)
     }
 
+    /// Whether the token is still valid (a dashboard session ends with its token).
+    public func isActive(tokenID: String) -> Bool {
+        guard let stored = try? store.token(id: tokenID) else { return false }
+        return !stored.isRevoked
+    }
+
     /// Makes a token for `user`; the returned value is the only time the token is seen.
     public func create(user: String, admin: Bool, description: String?) throws -> (token: String, record: StoredToken) {
         try Self.checkUser(user)

@@ -10,11 +10,14 @@ public struct AMERequestContext: RequestContext, WebSocketRequestContext {
     public var caller: Caller?
     /// Set by the tunnel route when it accepts a WebSocket upgrade.
     public let webSocket: WebSocketHandlerReference<AMERequestContext>
+    /// The dashboard's signed-in browser (set by `DashboardMiddleware`; nil on the API).
+    var session: DashboardSession?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         caller = nil
         webSocket = .init()
+        session = nil
     }
 
     /// JSON bodies (run requests with large manifests) may be this big.

@@ -10,6 +10,8 @@ public final class ServerState: Sendable {
     public let engine: Engine
     public let launcher: any RunLauncher
     public let tokens: TokenAuthority
+    /// The dashboard's signed-in browsers.
+    let sessions = DashboardSessions()
     /// How `whoami` names this server (its URL as clients reach it).
     public let serverName: String
     let metrics: ServerMetrics

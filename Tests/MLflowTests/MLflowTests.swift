@@ -129,6 +129,19 @@ import Testing
         #expect(survivors.first { $0.id == trained.id }?.metrics["accuracy"] == trained.metrics["accuracy"])
     }
 
+    @Test("ame-mlflow passes AME's plugin conformance checks and is found beside ame")
+    func conformance() async throws {
+        let sandbox = try AMESandbox(.embedded)
+        let plugin = Fixtures.productsDirectory.appendingPathComponent("ame-mlflow").path
+        let checked = try await sandbox.ame(["plugin", "test", plugin])
+        #expect(checked.exitCode == 0, "stdout: \(checked.stdout)\nstderr: \(checked.stderr)")
+        let help = try await sandbox.ame(["mlflow", "--help"])
+        #expect(help.exitCode == 0)
+        for command in ["start", "stop", "status", "enable", "disable", "ui", "runs"] {
+            #expect(help.stdout.contains(command), "help: \(help.stdout)")
+        }
+    }
+
     @Test("without a server: enable and runs say what to do; disable removes the hook", arguments: [Transport.embedded])
     func clearErrorsWithoutAServer(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)

@@ -85,6 +85,16 @@ let coreTargets: [Target] = [
             path: "plugins/ame-image",
             exclude: ["README.md"]
         ),
+        // `ame mlflow`: an MLflow tracking server as a service run; records every run of an
+        // enabled project through the engine's run hooks. Built beside `ame`, where it is found.
+        .executableTarget(
+            name: "ame-mlflow",
+            dependencies: ["AMEPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/ame-mlflow",
+            exclude: ["README.md"],
+            // The wrapper that records each step; `enable` writes it into the project.
+            resources: [.embedInCode("ame_mlflow_run.py")]
+        ),
 ]
 
 // The server, its client, the Kubernetes executor and its test harness.
@@ -236,6 +246,11 @@ let testTargets: [Target] = [
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Golden"]
+        ),
+        // ame-mlflow against a real MLflow server (PyPI, scripts/mlflow-venv) and the quickstart.
+        .testTarget(
+            name: "MLflowTests",
+            dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMEEngineTests",

@@ -34,6 +34,9 @@ extension Engine {
             }
         }
         let project = try loadProject(request)
+        // Hook files that plugins put in the project (.ame/hooks/) must be readable now,
+        // not fail every step later.
+        _ = try RunHooks.load(request.manifest, read: blobs.read)
         var task = try resolveTask(request, in: project)
         task = Self.applyOverrides(request, to: task)
         try checkResources(task)

@@ -13,9 +13,13 @@ actor EnvironmentCache {
     /// Variables of the agent's own environment that a task must not inherit.
     static let withheld: Set<String> = ["AME_TOKEN", "AME_ADMIN_TOKEN", "AME_SERVER", "VIRTUAL_ENV", "PYTHONHOME", "CONDA_PREFIX"]
 
-    init(engine: Engine, baseEnvironment: [String: String]) {
+    /// What plugins contribute to every step of the project (`.ame/hooks/`).
+    nonisolated let hooks: RunHooks
+
+    init(engine: Engine, baseEnvironment: [String: String], hooks: RunHooks = RunHooks()) {
         self.engine = engine
         self.baseEnvironment = baseEnvironment.filter { !Self.withheld.contains($0.key) }
+        self.hooks = hooks
     }
 
     struct MissingSecret: Error, CustomStringConvertible {
@@ -38,6 +42,8 @@ actor EnvironmentCache {
         environment["AME_WORKSPACE"] = workspace.path
         // A step sees only the GPUs it was given (none, if it asked for none).
         environment["CUDA_VISIBLE_DEVICES"] = gpus.map(String.init).joined(separator: ",")
+        // Hooks' variables, then the task's own: what the user wrote wins.
+        environment.merge(hooks.environment) { _, hook in hook }
         for variable in step.env { environment[variable.key] = variable.value }
         var secretValues: [Data] = []
         for secret in step.secrets {

@@ -81,7 +81,9 @@ public final class RunCoordinator: Sendable {
         let steps = stored.task.effectiveSteps
         let graph = StepGraph(steps: steps)
         let state = StepStates(names: steps.map(\.name))
-        let environments = EnvironmentCache(engine: engine, baseEnvironment: baseEnvironment)
+        // Env and wrappers that plugins contribute to every run of the project (docs/run-hooks.md).
+        let hooks = (try? RunHooks.load(stored.request.manifest, read: engine.blobs.read)) ?? RunHooks()
+        let environments = EnvironmentCache(engine: engine, baseEnvironment: baseEnvironment, hooks: hooks)
         let resolver = StorageSettingsResolver(vault: engine.vault, owner: stored.record.owner,
                                                baseEnvironment: baseEnvironment.filter { !EnvironmentCache.withheld.contains($0.key) })
         let placeholders = S3URL.Placeholders(run: runID, task: stored.task.name, project: stored.record.project, date: stored.record.createdAt)
@@ -264,7 +266,13 @@ public final class RunCoordinator: Sendable {
             for spec in stored.record.ports {
                 if let name = spec.name { serviceEnvironment["AME_PORT_\(EnvVarName.sanitized(name))"] = String(spec.port) }
             }
-            var attempt = StepAttempt(runID: runID, step: step.name, number: number, command: command, workingDirectory: workspace,
+            // A batch step runs inside the wrappers of the project's hooks; services never do.
+            var stepCommand = command
+            if servicePorts.isEmpty && environments.hooks.wraps {
+                stepCommand = environments.hooks.wrapping(command)
+                serviceEnvironment.merge(RunHooks.wrapperEnvironment(command: command, attempt: number, step: step, resources: resources)) { _, new in new }
+            }
+            var attempt = StepAttempt(runID: runID, step: step.name, number: number, command: stepCommand, workingDirectory: workspace,
                                       environment: serviceEnvironment, secretValues: secretValues, resources: resources, gpus: gpus,
                                       timeoutSeconds: step.timeout)
             if !servicePorts.isEmpty {

@@ -16,7 +16,7 @@ public enum CompletionScripts {
         switch shell {
         case .bash: return try bash(generated)
         case .zsh: return try zsh(generated)
-        case .fish: return fish(generated)
+        case .fish: return try fish(generated)
         default: throw GenerationError(description: "no completion script for \(shell.rawValue)")
         }
     }
@@ -185,8 +185,27 @@ public enum CompletionScripts {
 
     // MARK: fish
 
-    static func fish(_ generated: String) -> String {
-        generated + """
+    static func fish(_ generated: String) throws -> String {
+        // ArgumentParser passes the cursor's place in the word as `commandline -tC`, which
+        // fish 3.6 leaves empty when completing through `complete -C` (no cursor there):
+        // the custom completions (tasks, runs, secrets) then got no arguments at all. The
+        // cursor is taken to be at the end of the word in that case.
+        let cursor = "(__ame_tokens -tC)"
+        guard generated.contains(cursor) else {
+            throw GenerationError(description: "ArgumentParser's fish script has changed: '\(cursor)' not found; update CompletionScripts.swift")
+        }
+        let script = generated.replacingOccurrences(of: cursor, with: "(__ame_token_cursor)")
+        return script + """
+
+            # The cursor's place in the current word (see CompletionScripts.swift).
+            function __ame_token_cursor
+                set -l cursor (__ame_tokens -tC 2>/dev/null)
+                if test -n "$cursor"
+                    printf '%s\\n' $cursor
+                else
+                    string length -- "$(commandline -t)"
+                end
+            end
 
             # \(header)
 

@@ -136,8 +136,9 @@ public enum CompletionScripts {
 
             # Candidates for the words after 'ame' (the last one being completed), from
             # 'ame plugin complete'; status 3 asks for file names, 4 for folder names.
+            # No 'emulate -L zsh' here or in _ame: it would switch off the extendedglob that
+            # the completion system set, and _describe then adds no matches for a typed prefix.
             __ame_plugin_complete() {
-                emulate -L zsh
                 local output
                 output="$("${words[1]}" plugin complete --shell zsh -- "${@}" 2>/dev/null)"
                 local -i plugin_status=$?
@@ -165,7 +166,6 @@ public enum CompletionScripts {
             }
 
             _ame() {
-                emulate -L zsh
                 if (( CURRENT > 2 )) && __ame_plugin_word "${words[2]}"; then
                     __ame_plugin_complete "${(@)words[2,CURRENT-1]}" "${PREFIX}"
                     return

@@ -165,7 +165,7 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'tasks' -d 'List the project\'s tasks with their steps and resources.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'completion' -d 'Print the shell completion script for bash, zsh or fish.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame run" -eq 1' -fka '(__ame_custom_completion ---completion run -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame run" -eq 1' -fka '(__ame_custom_completion ---completion run -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame run" file' -l 'file' -d 'The project file to use.' -rfa '(set -l exts \'yaml\' \'yml\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame run" dir' -l 'dir' -d 'The project directory (default: the nearest one holding ame.yaml).' -rfa '(__ame_complete_directories)'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame run" detach' -l 'detach' -d 'Submit the run and return at once; follow it with \'ame logs RUN -f\'.'
@@ -177,26 +177,26 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame r
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame run" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame run" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" status' -l 'status' -d 'Only runs with this status (queued, running, succeeded, failed, cancelled, lost).' -rfka 'queued preparing running succeeded failed cancelled lost skipped'
-complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" task' -l 'task' -d 'Only runs of this task.' -rfka '(__ame_custom_completion ---completion runs -- --task (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" task' -l 'task' -d 'Only runs of this task.' -rfka '(__ame_custom_completion ---completion runs -- --task (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" limit' -l 'limit' -d 'How many runs to show.' -rfka ''
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" all' -l 'all' -d 'Every user\'s runs (admins on a server).'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" json' -l 'json' -d 'Print the runs as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame runs" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame status" -eq 1' -fka '(__ame_custom_completion ---completion status -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame status" -eq 1' -fka '(__ame_custom_completion ---completion status -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame status" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame status" json' -l 'json' -d 'Print the run as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame status" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame status" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame logs" -eq 1' -fka '(__ame_custom_completion ---completion logs -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame logs" -eq 1' -fka '(__ame_custom_completion ---completion logs -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame logs" f follow' -s 'f' -l 'follow' -d 'Keep printing new output until the run ends.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame logs" from' -l 'from' -d 'Start at this byte offset of the log.' -rfka ''
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame logs" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame logs" json' -l 'json' -d 'Print each log event as a JSON line (offset, next, kind, step, text).'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame logs" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame logs" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame cancel" -eq 1' -fka '(__ame_custom_completion ---completion cancel -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame cancel" -eq 1' -fka '(__ame_custom_completion ---completion cancel -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cancel" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cancel" json' -l 'json' -d 'Print the run as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cancel" version' -l 'version' -d 'Show the version.'
@@ -206,7 +206,7 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame s
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame secret" -eq 1' -fa 'set' -d 'Set a secret; the value is read from a hidden prompt or from stdin.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame secret" -eq 1' -fa 'list' -d 'List secret names (values are never shown).'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame secret" -eq 1' -fa 'rm' -d 'Delete a secret.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame secret set" -eq 1' -fka '(__ame_custom_completion ---completion secret set -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame secret set" -eq 1' -fka '(__ame_custom_completion ---completion secret set -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret set" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret set" json' -l 'json' -d 'Print the result as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret set" version' -l 'version' -d 'Show the version.'
@@ -215,7 +215,7 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame s
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret list" json' -l 'json' -d 'Print the secrets as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret list" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret list" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame secret rm" -eq 1' -fka '(__ame_custom_completion ---completion secret rm -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame secret rm" -eq 1' -fka '(__ame_custom_completion ---completion secret rm -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret rm" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret rm" json' -l 'json' -d 'Print the result as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret rm" version' -l 'version' -d 'Show the version.'
@@ -226,7 +226,7 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame s
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame sync" json' -l 'json' -d 'Print the statistics as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame sync" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame sync" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame port-forward" -eq 1' -fka '(__ame_custom_completion ---completion port-forward -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame port-forward" -eq 1' -fka '(__ame_custom_completion ---completion port-forward -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame port-forward" local-port' -l 'local-port' -d 'The local port (default: a free one).' -rfka ''
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame port-forward" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame port-forward" json' -l 'json' -d 'Print the local address as JSON once listening.'
@@ -276,7 +276,7 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame c
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame create task" gpus' -l 'gpus' -d 'Number of GPUs.' -rfka ''
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame create task" vram' -l 'vram' -d 'Memory each GPU must have, e.g. 24Gi.' -rfka ''
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame create task"' -l 'env' -d 'An environment variable (repeatable).' -rfka ''
-complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame create task"' -l 'secret' -d 'A secret to inject, as NAME or NAME:ENVKEY (repeatable).' -rfka '(__ame_custom_completion ---completion create task -- --secret (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame create task"' -l 'secret' -d 'A secret to inject, as NAME or NAME:ENVKEY (repeatable).' -rfka '(__ame_custom_completion ---completion create task -- --secret (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame create task" file' -l 'file' -d 'The project file to use.' -rfa '(set -l exts \'yaml\' \'yml\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame create task" dir' -l 'dir' -d 'The project directory (default: the nearest one holding ame.yaml).' -rfa '(__ame_complete_directories)'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame create task" json' -l 'json' -d 'Print the created task as JSON.'
@@ -302,10 +302,10 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame plugin 
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame plugin install" sha256' -l 'sha256' -d 'The expected SHA-256 of the file or archive.' -rfka ''
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame plugin install" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame plugin install" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame plugin remove" -eq 1' -fka '(__ame_custom_completion ---completion plugin remove -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame plugin remove" -eq 1' -fka '(__ame_custom_completion ---completion plugin remove -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame plugin remove" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame plugin remove" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame plugin exec" -eq 1' -fka '(__ame_custom_completion ---completion plugin exec -- positional@0 (count (__ame_tokens -pc)) (__ame_tokens -tC))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame plugin exec" -eq 1' -fka '(__ame_custom_completion ---completion plugin exec -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame plugin exec" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame plugin exec" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame plugin test" -eq 1' -F
@@ -321,6 +321,16 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame complet
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame completion" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame completion" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame help" version' -l 'version' -d 'Show the version.'
+# The cursor's place in the current word (see CompletionScripts.swift).
+function __ame_token_cursor
+    set -l cursor (__ame_tokens -tC 2>/dev/null)
+    if test -n "$cursor"
+        printf '%s\n' $cursor
+    else
+        string length -- "$(commandline -t)"
+    end
+end
+
 # AME: plugins and 'ame help' (added to ArgumentParser's script by CompletionScripts.swift)
 
 # The line's first word names a plugin (or it is 'ame help …').

@@ -48,6 +48,11 @@ final class ShellSandbox: @unchecked Sendable {
         sandbox.setEnvironment("PATH", "\(bin.path):/usr/local/bin:/usr/bin:/bin")
         sandbox.setEnvironment("XDG_CACHE_HOME", sandbox.directory.url.appendingPathComponent("home/.cache").path)
         sandbox.setEnvironment("AME_PLUGIN_PATH", nil)
+        // fish resets USER to the account's name, and runs belong to $USER: the runs made
+        // here must have the owner every shell will ask as.
+        if let account = getpwuid(getuid()), let name = account.pointee.pw_name {
+            sandbox.setEnvironment("USER", String(cString: name))
+        }
         self.sandbox = sandbox
 
         quickstart = try sandbox.project(copying: "quickstart")

@@ -60,7 +60,7 @@ struct Start: AMEPluginCommand {
         let submitted = try await host.submitRun(RunSubmitParams(
             task: ServerCommandLine.taskName, command: command,
             resources: (cpu == nil && memory == nil) ? nil : resources,
-            ports: [port ?? previous?.port ?? 0], labels: ServerCommandLine.labels))
+            ports: [PluginPort(port: port ?? previous?.port ?? 0, name: "mlflow")], labels: ServerCommandLine.labels))
         var state = ServerState(runId: submitted.id, port: port ?? previous?.port ?? 0, server: host.context.server,
                                 backendStore: backend, artifactsDestination: artifacts, mlflow: executable, startedAt: Date())
         try store.save(state)

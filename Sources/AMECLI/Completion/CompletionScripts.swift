@@ -16,7 +16,7 @@ public enum CompletionScripts {
         switch shell {
         case .bash: return try bash(generated)
         case .zsh: return try zsh(generated)
-        case .fish: return fish(generated)
+        case .fish: return try fish(generated)
         default: throw GenerationError(description: "no completion script for \(shell.rawValue)")
         }
     }
@@ -136,8 +136,9 @@ public enum CompletionScripts {
 
             # Candidates for the words after 'ame' (the last one being completed), from
             # 'ame plugin complete'; status 3 asks for file names, 4 for folder names.
+            # No 'emulate -L zsh' here or in _ame: it would switch off the extendedglob that
+            # the completion system set, and _describe then adds no matches for a typed prefix.
             __ame_plugin_complete() {
-                emulate -L zsh
                 local output
                 output="$("${words[1]}" plugin complete --shell zsh -- "${@}" 2>/dev/null)"
                 local -i plugin_status=$?
@@ -165,7 +166,6 @@ public enum CompletionScripts {
             }
 
             _ame() {
-                emulate -L zsh
                 if (( CURRENT > 2 )) && __ame_plugin_word "${words[2]}"; then
                     __ame_plugin_complete "${(@)words[2,CURRENT-1]}" "${PREFIX}"
                     return
@@ -185,8 +185,27 @@ public enum CompletionScripts {
 
     // MARK: fish
 
-    static func fish(_ generated: String) -> String {
-        generated + """
+    static func fish(_ generated: String) throws -> String {
+        // ArgumentParser passes the cursor's place in the word as `commandline -tC`, which
+        // fish 3.6 leaves empty when completing through `complete -C` (no cursor there):
+        // the custom completions (tasks, runs, secrets) then got no arguments at all. The
+        // cursor is taken to be at the end of the word in that case.
+        let cursor = "(__ame_tokens -tC)"
+        guard generated.contains(cursor) else {
+            throw GenerationError(description: "ArgumentParser's fish script has changed: '\(cursor)' not found; update CompletionScripts.swift")
+        }
+        let script = generated.replacingOccurrences(of: cursor, with: "(__ame_token_cursor)")
+        return script + """
+
+            # The cursor's place in the current word (see CompletionScripts.swift).
+            function __ame_token_cursor
+                set -l cursor (__ame_tokens -tC 2>/dev/null)
+                if test -n "$cursor"
+                    printf '%s\\n' $cursor
+                else
+                    string length -- "$(commandline -t)"
+                end
+            end
 
             # \(header)
 

@@ -114,16 +114,20 @@ struct ProjectFileEditorImageTests {
         do {
             _ = try edit(source, task: "train", image: "a/B:1")
             Issue.record("an uppercase repository was accepted")
-        } catch {
+        } catch let error as ProjectFileEditor.ImageEditError {
             guard case .invalidImage(_, let message, let hint) = error else { Issue.record("\(error)"); return }
             #expect(message == "image repository names must be lowercase")
             #expect(hint == "write 'b'")
+        } catch {
+            Issue.record("\(error)")
         }
         do {
             _ = try edit(source + "  bad:\n    runcomand: x\n", task: "train", image: "a/b:1")
             Issue.record("an invalid file was edited")
-        } catch {
+        } catch let error as ProjectFileEditor.ImageEditError {
             guard case .invalidProject = error else { Issue.record("\(error)"); return }
+        } catch {
+            Issue.record("\(error)")
         }
     }
 

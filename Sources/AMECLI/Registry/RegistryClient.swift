@@ -150,7 +150,11 @@ public final class RegistryClient: @unchecked Sendable {
         }
         switch challenge.scheme {
         case "basic":
-            guard let credential else { return response }
+            // Basic wants credentials up front: without any there is nothing to retry with.
+            guard let credential else {
+                throw Failure(kind: .unauthorized, message: "the registry \(repository.registry) needs credentials, and none were found",
+                              hint: Self.credentialsHint(repository.registry))
+            }
             authorization = "Basic " + Data("\(credential.username):\(credential.password)".utf8).base64EncodedString()
         case "bearer":
             let token = try await fetchToken(challenge, scope: scope, credential: credential, repository: repository)

@@ -54,7 +54,7 @@ struct ImageCommandTests {
         // Everything else as it was: the comments, the schedule, the other tasks.
         #expect(text.hasPrefix("# The image demo project.\n"))
         #expect(text.contains("    runcommand: python train.py   # the main job\n"))
-        #expect(text.hasSuffix("recurring_tasks:\n  nightly:\n    taskref: main\n    schedule: 0 3 * * *\n\n"))
+        #expect(text.hasSuffix("recurring_tasks:\n  nightly:\n    taskref: main\n    schedule: 0 3 * * *\n"))
         let validate = try await testbed.ame(["validate"])
         #expect(validate.exitCode == 0, "\(validate.stderr)")
 

@@ -222,6 +222,10 @@ public final class RegistryClient: @unchecked Sendable {
         let host = repository.apiHost
         let insecure = RegistryRepository.allowsInsecure(repository.registry, environment: environment, force: forceInsecure)
         var candidates = ["https://\(host)"] + (insecure ? ["http://\(host)"] : [])
+        // Loopback registries are nearly always plain HTTP (a test or port-forwarded one);
+        // asking them over HTTP first saves a failed TLS attempt, which the HTTP client
+        // retries until its connect timeout.
+        if RegistryRepository.isLoopback(repository.registry) && insecure { candidates.reverse() }
         if let known = lock.withLock({ bases[host] }) { candidates = [known] }
         var lastError: (any Error)?
         for base in candidates {

@@ -78,7 +78,8 @@ struct ProjectFileEditorImageTests {
             """
         var result = try edit(source, task: "main", step: "prepare", image: "127.0.0.1:5000/team/prep:2")
         #expect(result.source.contains("      prepare: {runcommand: python prepare.py, image: \"127.0.0.1:5000/team/prep:2\"}\n"))
-        #expect(result.location == SourceLocation(line: 5, column: 49))
+        // The position of the value (its opening quote).
+        #expect(result.location == SourceLocation(line: 5, column: 55))
         result = try edit(source, task: "main", step: "fit", image: "a/fit:1")
         #expect(result.source.contains("      fit:\n        runcommand: python fit.py\n        image: a/fit:1\n      score:"))
         result = try edit(source, task: "main", step: "score", image: "registry.example.com:5000/a/score:2")
@@ -114,16 +115,20 @@ struct ProjectFileEditorImageTests {
         do {
             _ = try edit(source, task: "train", image: "a/B:1")
             Issue.record("an uppercase repository was accepted")
-        } catch {
+        } catch let error as ProjectFileEditor.ImageEditError {
             guard case .invalidImage(_, let message, let hint) = error else { Issue.record("\(error)"); return }
             #expect(message == "image repository names must be lowercase")
             #expect(hint == "write 'b'")
+        } catch {
+            Issue.record("\(error)")
         }
         do {
             _ = try edit(source + "  bad:\n    runcomand: x\n", task: "train", image: "a/b:1")
             Issue.record("an invalid file was edited")
-        } catch {
+        } catch let error as ProjectFileEditor.ImageEditError {
             guard case .invalidProject = error else { Issue.record("\(error)"); return }
+        } catch {
+            Issue.record("\(error)")
         }
     }
 

@@ -41,7 +41,7 @@ struct ProjectSnapshot: Sendable {
 
     /// `train` or `main/fit`, as `ame image ls` shows who uses a tag.
     func users(of image: String) -> [String] {
-        images.filter { $0.image == image }.map { $0.step.map { step in "\($0.task)/\(step)" } ?? $0.task }
+        images.filter { $0.image == image }.map { use in use.step.map { "\(use.task)/\($0)" } ?? use.task }
     }
 
     // MARK: Files

@@ -150,7 +150,11 @@ public final class RegistryClient: @unchecked Sendable {
         }
         switch challenge.scheme {
         case "basic":
-            guard let credential else { return response }
+            // Basic wants credentials up front: without any there is nothing to retry with.
+            guard let credential else {
+                throw Failure(kind: .unauthorized, message: "the registry \(repository.registry) needs credentials, and none were found",
+                              hint: Self.credentialsHint(repository.registry))
+            }
             authorization = "Basic " + Data("\(credential.username):\(credential.password)".utf8).base64EncodedString()
         case "bearer":
             let token = try await fetchToken(challenge, scope: scope, credential: credential, repository: repository)
@@ -218,6 +222,10 @@ public final class RegistryClient: @unchecked Sendable {
         let host = repository.apiHost
         let insecure = RegistryRepository.allowsInsecure(repository.registry, environment: environment, force: forceInsecure)
         var candidates = ["https://\(host)"] + (insecure ? ["http://\(host)"] : [])
+        // Loopback registries are nearly always plain HTTP (a test or port-forwarded one);
+        // asking them over HTTP first saves a failed TLS attempt, which the HTTP client
+        // retries until its connect timeout.
+        if RegistryRepository.isLoopback(repository.registry) && insecure { candidates.reverse() }
         if let known = lock.withLock({ bases[host] }) { candidates = [known] }
         var lastError: (any Error)?
         for base in candidates {

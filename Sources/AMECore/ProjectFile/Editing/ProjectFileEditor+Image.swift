@@ -137,7 +137,7 @@ extension ProjectFileEditor {
                 insertAt = index + 1
                 index += 1
             }
-            lines.insert(String(repeating: " ", count: fieldIndent) + "image: \(YAMLScalar.render(image))", at: insertAt)
+            lines.insert(String(repeating: " ", count: fieldIndent) + "image: \(Self.blockScalar(image))", at: insertAt)
             location = SourceLocation(line: insertAt + 1, column: fieldIndent + 8)
         }
         let updated = lines.joined(separator: "\n")
@@ -178,7 +178,7 @@ extension ProjectFileEditor {
             guard String(String.UnicodeScalarView(characters[start..<end])) == scalar.string else {
                 throw .unsupportedLayout("the 'image' of \(owner) spans several lines")
             }
-            replacement = inFlow ? flowScalar(value) : YAMLScalar.render(value)
+            replacement = inFlow ? flowScalar(value) : blockScalar(value)
         default:
             throw .unsupportedLayout("the 'image' of \(owner) is a block scalar ('|' or '>')")
         }
@@ -230,6 +230,23 @@ extension ProjectFileEditor {
             column = 0
         }
         throw .unsupportedLayout("the mapping of \(owner) has no closing '}'")
+    }
+
+    /// A scalar for a block mapping: references are written plain, as users write them
+    /// (`ghcr.io/team/train:1`). libyaml reads ':' that is not followed by a space as part of a
+    /// plain scalar, and a valid reference holds no space, '#' or leading indicator; one with a
+    /// letter and a '/', ':' or '@' cannot be read as a number, a time or a boolean either.
+    /// Anything else goes through the general rule.
+    static func blockScalar(_ value: String) -> String {
+        func isLetter(_ c: Character) -> Bool { c.isASCII && c.isLetter }
+        func isAlphanumeric(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+        guard let first = value.first, isAlphanumeric(first), !first.isUppercase,
+              value.allSatisfy({ isAlphanumeric($0) || "._-/:@+".contains($0) }),
+              value.contains(where: isLetter),
+              value.contains(where: { "/:@".contains($0) }) else {
+            return YAMLScalar.render(value)
+        }
+        return value
     }
 
     /// A scalar safe inside `{…}`: plain text there may not hold ':' (libyaml reads it as a key).

@@ -31,10 +31,12 @@ final class WebSocketByteStream: ByteStream, @unchecked Sendable {
     /// accepted the upgrade, or throws what stopped it.
     static func connect(url: String, headers: HTTPFields) async throws -> WebSocketByteStream {
         let stream = WebSocketByteStream()
-        var configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize, additionalHeaders: headers)
-        configuration.closeTimeout = .seconds(5)
-        var logger = Logger(label: "ame.tunnel")
-        logger.logLevel = .critical
+        let configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize, additionalHeaders: headers, closeTimeout: .seconds(5))
+        let logger: Logger = {
+            var logger = Logger(label: "ame.tunnel")
+            logger.logLevel = .critical
+            return logger
+        }()
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             stream.lock.withLock { stream.ready = continuation }
             stream.connection = Task.detached {

@@ -13,7 +13,7 @@ import Testing
     static func concreteRoutes(_ router: Router<AMERequestContext>) -> [(HTTPRequest.Method, String)] {
         router.routes.map { route in
             var path = route.path.description
-            for (name, value) in ["{digest}": String(repeating: "a", count: 64), "{id}": "r-0000", "{name}": "x"] {
+            for (name, value) in ["{digest}": String(repeating: "a", count: 64), "{id}": "r-0000", "{name}": "x", "{port}": "8888"] {
                 path = path.replacingOccurrences(of: name, with: value)
             }
             if !path.hasPrefix("/") { path = "/" + path }

@@ -170,7 +170,8 @@ public struct PluginSession: Sendable {
             protocolVersion: protocolVersion, ameVersion: AMEVersion.current,
             context: SessionContext(
                 workingDirectory: context.workingDirectory.path, projectDirectory: projectDirectory,
-                server: context.environment["AME_SERVER"] ?? "embedded",
+                // The server `ame setup` saved (or AME_SERVER): the one host methods reach.
+                server: ((try? ServerSelection.resolve(environment: context.environment)) ?? nil).map { $0.url.absoluteString } ?? "embedded",
                 output: PluginEnvironment.outputMode(context: context),
                 tty: SessionContext.TTY(stdin: terminal.stdinIsTTY, stdout: terminal.stdoutIsTTY, stderr: terminal.stderrIsTTY),
                 color: terminal.colorEnabled, width: terminal.width))

@@ -126,7 +126,8 @@ import Glibc
         #expect(firing.trigger == .catchup)
         let run = try await Self.finishedRun(sandbox, try #require(firing.runID))
         #expect(run.status == .succeeded)
-        #expect(try await sandbox.ame(["logs", try #require(firing.runID)]).stdout.contains("ran once"))
+        let caughtUpID = try #require(firing.runID)
+        #expect(try await sandbox.ame(["logs", caughtUpID]).stdout.contains("ran once"))
 
         // Another restart and a few scheduler ticks later: still one firing, one run.
         try sandbox.restartServer()
@@ -148,7 +149,7 @@ import Glibc
         let url = http.url("secret-models")
 
         let refused = try await sandbox.ame(["project", "track", url])
-        #expect(refused.exitCode == 1)
+        #expect(refused.exitCode != 0)
         #expect(refused.stderr.contains("git could not fetch"), "\(refused.stderr)")
         #expect(refused.stderr.contains("ame secret set"), "\(refused.stderr)")
 

@@ -64,7 +64,8 @@ import Testing
         #expect(second.commit == commitC)
         let secondRun = try await harness.finish(try #require(second.runID))
         #expect(secondRun.output == "content of C\n")
-        let stored = try #require(try harness.engine.store.storedRun(try #require(second.runID)))
+        let secondID = try #require(second.runID)
+        let stored = try #require(try harness.engine.store.storedRun(secondID))
         #expect(stored.record.owner == "alice")
         #expect(stored.labels["ame.dev/commit"] == commitC)
 
@@ -107,7 +108,8 @@ import Testing
         harness.advance(to: ManualClock.at(12, 0, 3))
         let old = try #require(await harness.scheduler.tick().first)
         #expect(old.schedule == "old" && old.commit == good)
-        #expect(try await harness.finish(try #require(old.runID)).output == "old code\n")
+        let oldID = try #require(old.runID)
+        #expect(try await harness.finish(oldID).output == "old code\n")
 
         let fixed = try harness.repository.commit(["ame.yaml": Self.projectFile(name: "new"), "data.txt": "fixed code\n"])
         harness.advance(to: ManualClock.at(12, 0, 30))
@@ -119,7 +121,8 @@ import Testing
         harness.advance(to: ManualClock.at(12, 1, 3))
         let firings = await harness.scheduler.tick()
         #expect(firings.map(\.schedule) == ["new"])
-        #expect(try await harness.finish(try #require(firings.first?.runID)).output == "fixed code\n")
+        let newID = try #require(firings.first?.runID)
+        #expect(try await harness.finish(newID).output == "fixed code\n")
     }
 
     @Test func aFiringMissedWhileDownRunsExactlyOnceAcrossRestartsAndRacingSchedulers() async throws {
@@ -141,7 +144,8 @@ import Testing
         let firing = try #require(fired.first)
         #expect(firing.trigger == .catchup)
         #expect(firing.scheduledFor == ManualClock.at(12, 1))
-        #expect(try await harness.finish(try #require(firing.runID)).output == "caught up\n")
+        let caughtUpID = try #require(firing.runID)
+        #expect(try await harness.finish(caughtUpID).output == "caught up\n")
 
         // Later ticks, and one more restart, never fire 12:01 again.
         harness.advance(to: ManualClock.at(12, 8))
@@ -196,7 +200,8 @@ import Testing
         let skipped = try #require(next.first { $0.schedule == "skipping" })
         let queued = try #require(next.first { $0.schedule == "queueing" })
         #expect(skipped.outcome == .skipped)
-        #expect(skipped.reason?.contains(try #require(started.first { $0.schedule == "skipping" }?.runID)) == true)
+        let runningID = try #require(started.first { $0.schedule == "skipping" }?.runID)
+        #expect(skipped.reason?.contains(runningID) == true)
         #expect(queued.outcome == .queued)
 
         FileManager.default.createFile(atPath: release.path, contents: Data())
@@ -206,7 +211,8 @@ import Testing
         let history = try harness.scheduler.store.history(try harness.scheduler.store.schedule(owner: "alice", reference: "queueing"))
         let dequeued = try #require(history.first { $0.id == queued.id })
         #expect(dequeued.outcome == .started)
-        #expect(try await harness.finish(try #require(dequeued.runID)).output == "released\n")
+        let dequeuedID = try #require(dequeued.runID)
+        #expect(try await harness.finish(dequeuedID).output == "released\n")
     }
 
     @Test func badRequestsAreRefusedWithTheReason() async throws {

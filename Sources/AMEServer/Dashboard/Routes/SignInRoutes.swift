@@ -1,5 +1,6 @@
 import AMECore
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Sign-in with a token, sign-out. The sign-in form carries its own CSRF secret in a

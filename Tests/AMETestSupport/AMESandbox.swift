@@ -10,6 +10,10 @@ public enum Transport: String, CaseIterable, Sendable, CustomStringConvertible {
     case embedded
     /// `ame setup` points the CLI at a live `ame-server` on loopback.
     case server
+    /// `ame setup` points the CLI at `ame-server --executor kubernetes` whose cluster is the
+    /// Kubernetes API harness (`Tests/KubernetesHarness`); each step runs as a Pod. Brought
+    /// up by the test target's `prepare()`, which can reach the harness.
+    case kubernetes
 
     public var description: String { rawValue }
 
@@ -17,6 +21,12 @@ public enum Transport: String, CaseIterable, Sendable, CustomStringConvertible {
     public static var available: [Transport] {
         FileManager.default.isExecutableFile(atPath: Fixtures.productsDirectory.appendingPathComponent("ame-server").path)
             ? [.embedded, .server] : [.embedded]
+    }
+
+    /// `available` plus Kubernetes, for the tests whose promise holds there too (not, for
+    /// example, separate stdout and stderr: a container's log is one stream).
+    public static var withKubernetes: [Transport] {
+        available.contains(.server) ? available + [.kubernetes] : available
     }
 }
 
@@ -32,6 +42,8 @@ public final class AMESandbox: @unchecked Sendable {
     public var server: ServerHandle?
     /// Added to `ame-server`'s arguments at every start (e.g. `--executor kubernetes`).
     public var serverArguments: [String] = []
+    /// Kept alive as long as the sandbox (the Kubernetes harness of `.kubernetes`).
+    public var companions: [AnyObject] = []
 
     public struct ServerHandle: Sendable {
         public var process: ChildProcess
@@ -233,16 +245,5 @@ public final class RunningProcess: @unchecked Sendable {
             ProcessResult(status: status, stdout: String(decoding: out, as: UTF8.self),
                           stderr: String(decoding: err, as: UTF8.self), stdoutData: out)
         }
-    }
-}
-
-extension AMESandbox {
-    /// Starts `ame-server` for this sandbox and points its `ame` at it. (The server
-    /// transport arrives with `ame-server`.)
-    public func startServer() async throws {
-        struct NoServer: Error, CustomStringConvertible {
-            var description: String { "ame-server is not built in this tree" }
-        }
-        throw NoServer()
     }
 }

@@ -1,12 +1,14 @@
 import AMETestSupport
 
 extension AMESandbox {
-    /// Brings the sandbox's transport up (for `.server`: starts the server and runs
-    /// `ame setup`); nothing to do for the embedded engine.
+    /// Brings the sandbox's transport up: for `.kubernetes` the API harness, then
+    /// `ame-server --executor kubernetes` pointed at it, then `ame setup`. (`AMESandbox(.server)`
+    /// has started its server already; the embedded engine needs nothing.)
     func prepare() async throws {
         switch transport {
         case .embedded: return
-        case .server: try await startServer()
+        case .server: return  // AMESandbox(.server) started it and ran `ame setup` already.
+        case .kubernetes: companions.append(try await KubernetesCluster(sandbox: self))
         }
     }
 }

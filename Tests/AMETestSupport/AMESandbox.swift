@@ -10,6 +10,10 @@ public enum Transport: String, CaseIterable, Sendable, CustomStringConvertible {
     case embedded
     /// `ame setup` points the CLI at a live `ame-server` on loopback.
     case server
+    /// `ame setup` points the CLI at `ame-server --executor kubernetes` whose cluster is the
+    /// Kubernetes API harness (`Tests/KubernetesHarness`); each step runs as a Pod. Brought
+    /// up by the test target's `prepare()`, which can reach the harness.
+    case kubernetes
 
     public var description: String { rawValue }
 
@@ -17,6 +21,12 @@ public enum Transport: String, CaseIterable, Sendable, CustomStringConvertible {
     public static var available: [Transport] {
         FileManager.default.isExecutableFile(atPath: Fixtures.productsDirectory.appendingPathComponent("ame-server").path)
             ? [.embedded, .server] : [.embedded]
+    }
+
+    /// `available` plus Kubernetes, for the tests whose promise holds there too (not, for
+    /// example, separate stdout and stderr: a container's log is one stream).
+    public static var withKubernetes: [Transport] {
+        available.contains(.server) ? available + [.kubernetes] : available
     }
 }
 
@@ -34,6 +44,8 @@ public final class AMESandbox: @unchecked Sendable {
     public var ameBinary: URL = Fixtures.ameBinary
     /// Added to `ame-server`'s arguments at every start (e.g. `--executor kubernetes`).
     public var serverArguments: [String] = []
+    /// Kept alive as long as the sandbox (the Kubernetes harness of `.kubernetes`).
+    public var companions: [AnyObject] = []
 
     public struct ServerHandle: Sendable {
         public var process: ChildProcess

@@ -13,11 +13,31 @@ final class KubernetesCluster: @unchecked Sendable {
     static let token = "harness-token-0123456789"
     static let serviceAccount = "system:serviceaccount:ame:ame-server"
 
-    let sandbox: AMESandbox
+    /// Unowned by the cluster: for the `.kubernetes` transport the sandbox keeps the
+    /// cluster alive (`companions`), not the other way round.
+    private weak var weakSandbox: AMESandbox?
+    private let ownedSandbox: AMESandbox?
     let harness: FakeKubernetes
 
-    init() async throws {
-        sandbox = try AMESandbox(.embedded)
+    var sandbox: AMESandbox { ownedSandbox ?? weakSandbox! }
+
+    /// A cluster with a sandbox of its own.
+    convenience init() async throws {
+        try await self.init(owning: try AMESandbox(.embedded))
+    }
+
+    /// Brings up the cluster and the server for `sandbox` (the `.kubernetes` transport).
+    convenience init(sandbox: AMESandbox) async throws {
+        try await self.init(sandbox: sandbox, owned: false)
+    }
+
+    private convenience init(owning sandbox: AMESandbox) async throws {
+        try await self.init(sandbox: sandbox, owned: true)
+    }
+
+    private init(sandbox: AMESandbox, owned: Bool) async throws {
+        ownedSandbox = owned ? sandbox : nil
+        weakSandbox = sandbox
         let inherited = ProcessInfo.processInfo.environment
         // What the fake node gives every container: `ame` on PATH (the init container runs
         // the AME image's `ame`), Python from this machine, the shared Python cache.
@@ -44,8 +64,25 @@ final class KubernetesCluster: @unchecked Sendable {
         sandbox.serverArguments = ["--executor", "kubernetes", "--kubeconfig", kubeconfig.path]
         // A fixed port: the Pods are told the server's URL before it starts listening.
         let port = try TCPSocket.freePort()
-        let sandbox = self.sandbox
-        try await Task.detached { try sandbox.connectToNewServer(port: port) }.value
+        try await Self.onThread { try sandbox.connectToNewServer(port: port) }
+    }
+
+    /// Runs blocking work (starting a server waits for it with sleeps) on a thread of its
+    /// own: on the concurrency pool it would hold one of its few threads, which the harness
+    /// needs to answer the very server it waits for.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
+            }
+            thread.start()
+        }
+    }
+
+    deinit {
+        // The sandbox is going (it stops its server itself): stop the Pods' processes.
+        let harness = self.harness
+        Task.detached { await harness.stop() }
     }
 
     func shutdown() async {

@@ -240,10 +240,10 @@ struct KubernetesContractTests {
             """])
         let run = try await Contract.submit(cluster.sandbox, "slow", in: project)
         try await cluster.wait("three lines") { try await logs(cluster, run.id).contains("line 3\n") }
-        cluster.sandbox.killServer()
-        #expect(cluster.pods.count == 1, "the Pod outlives the server")
         let sandbox = cluster.sandbox
-        try await Task.detached { _ = try sandbox.restartServer() }.value
+        try await KubernetesCluster.onThread { sandbox.killServer() }
+        #expect(cluster.pods.count == 1, "the Pod outlives the server")
+        try await KubernetesCluster.onThread { _ = try sandbox.restartServer() }
 
         let ended = try await Contract.waitForRun(cluster.sandbox, run.id) { $0.status.isTerminal }
         #expect(ended.status == .succeeded, "reason: \(ended.reason ?? "none")\nserver log:\n\(cluster.sandbox.serverLog.suffix(3000))")

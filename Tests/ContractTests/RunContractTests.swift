@@ -26,7 +26,7 @@ struct RunContractTests {
         return String(String(decoding: data, as: UTF8.self).prefix(64))
     }
 
-    @Test("the quickstart trains, streams live, brings model.pkl and metrics.json back, exits 0", arguments: Transport.available)
+    @Test("the quickstart trains, streams live, brings model.pkl and metrics.json back, exits 0", arguments: Transport.withKubernetes)
     func quickstart(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
@@ -66,7 +66,7 @@ struct RunContractTests {
         #expect(runs.runs.first?.exitCode == 3)
     }
 
-    @Test("a secret reaches the task as its variable and is masked everywhere it is stored or shown", arguments: Transport.available)
+    @Test("a secret reaches the task as its variable and is masked everywhere it is stored or shown", arguments: Transport.withKubernetes)
     func secrets(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
@@ -108,7 +108,7 @@ struct RunContractTests {
         }
     }
 
-    @Test("a missing secret fails the run before it starts, naming the secret and the task", arguments: Transport.available)
+    @Test("a missing secret fails the run before it starts, naming the secret and the task", arguments: Transport.withKubernetes)
     func missingSecret(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
@@ -128,7 +128,7 @@ struct RunContractTests {
         #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("started").path))
     }
 
-    @Test("a step killed for memory is retried with double the memory and succeeds", arguments: Transport.available)
+    @Test("a step killed for memory is retried with double the memory and succeeds", arguments: Transport.withKubernetes)
     func outOfMemoryRetry(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
@@ -205,7 +205,7 @@ struct RunContractTests {
         }
     }
 
-    @Test("detach, then logs -f --from the printed offset: the rest, no line lost or repeated", arguments: Transport.available)
+    @Test("detach, then logs -f --from the printed offset: the rest, no line lost or repeated", arguments: Transport.withKubernetes)
     func reattach(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
@@ -233,7 +233,7 @@ struct RunContractTests {
         #expect(lines == (1...40).map { "line \($0)" })
     }
 
-    @Test("Ctrl-C cancels the run and stops its processes", arguments: Transport.available)
+    @Test("Ctrl-C cancels the run and stops its processes", arguments: Transport.withKubernetes)
     func interruptCancels(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
@@ -263,7 +263,7 @@ struct RunContractTests {
         #expect(left.isEmpty, "processes left behind: \(left)")
     }
 
-    @Test("ame cancel stops a detached run; status shows it", arguments: Transport.available)
+    @Test("ame cancel stops a detached run; status shows it", arguments: Transport.withKubernetes)
     func cancelCommand(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
@@ -288,7 +288,7 @@ struct RunContractTests {
         #expect(unknown.stderr.contains("not found"))
     }
 
-    @Test("a pipeline runs its steps in order, shares files between them, and stops at a failed step", arguments: Transport.available)
+    @Test("a pipeline runs its steps in order, shares files between them, and stops at a failed step", arguments: Transport.withKubernetes)
     func pipeline(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
@@ -355,7 +355,7 @@ struct RunContractTests {
         #expect(result.stderr.contains("notes.txt changed here"))
     }
 
-    @Test("--env reaches the task; without a task and a terminal, ame lists the tasks", arguments: Transport.available)
+    @Test("--env reaches the task; without a task and a terminal, ame lists the tasks", arguments: Transport.withKubernetes)
     func envAndTaskChoice(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()

@@ -1,11 +1,15 @@
 import AMETestSupport
 
 extension AMESandbox {
-    /// A `.server` sandbox starts its server and runs `ame setup` when it is made; this
-    /// starts the server again (same port, data and tokens, so `ame`'s setup still holds) so
-    /// that it sees what the test has set in the sandbox's environment since — a stand-in
-    /// `nvidia-smi` on PATH, say. Nothing to do for the embedded engine.
+    /// Brings the sandbox's transport up: for `.kubernetes` the API harness, then `ame-server
+    /// --executor kubernetes` pointed at it, then `ame setup`. A `.server` sandbox started its
+    /// server and ran `ame setup` when it was made (a test that changes the server's
+    /// environment afterwards restarts it itself, as the GPU contract does); the embedded
+    /// engine needs nothing.
     func prepare() async throws {
-        if transport == .server { try restartServer() }
+        switch transport {
+        case .embedded, .server: return
+        case .kubernetes: companions.append(try await KubernetesCluster(sandbox: self))
+        }
     }
 }

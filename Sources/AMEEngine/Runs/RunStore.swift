@@ -139,7 +139,7 @@ public final class RunStore: Sendable {
         registerTrackingMigration(&migrator)
         // A run's secret env (`RunRequest.secretEnv`), sealed like the vault's secrets and
         // deleted when the run ends.
-        migrator.registerMigration("v3: run secrets") { db in
+        migrator.registerMigration("v5: run secrets") { db in
             try db.execute(sql: """
                 CREATE TABLE run_secrets (
                     run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

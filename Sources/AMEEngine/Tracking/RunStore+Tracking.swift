@@ -5,7 +5,7 @@ import GRDB
 /// Rows of tracked sources, their schedules and the firings of those schedules.
 extension RunStore {
     static func registerTrackingMigration(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v3: tracked sources, schedules, firings") { db in
+        migrator.registerMigration("v4: tracked sources, schedules, firings") { db in
             try db.execute(sql: """
                 CREATE TABLE tracked_sources (
                     id TEXT PRIMARY KEY,

@@ -46,11 +46,20 @@ public final class BuildahTestEnvironment: @unchecked Sendable {
 
             """
         try Data(config.utf8).write(to: storageConfig)
+        Self.registerCleanup
+        Self.storageFolders.append(directory.url.path)
     }
 
-    deinit {
-        // Layers in vfs storage are plain folders; removing the temporary folder removes them.
-    }
+    /// The shared environment lives as long as the test process, so no deinit removes its
+    /// storage; vfs layers are plain folders, removed when the process exits.
+    nonisolated(unsafe) private static var storageFolders: [String] = []
+    private static let registerCleanup: Void = {
+        atexit {
+            for folder in BuildahTestEnvironment.storageFolders {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+        }
+    }()
 
     /// The environment buildah runs in for these tests.
     public var environment: [String: String] {

@@ -48,6 +48,8 @@ public final class RegistryTestServer: @unchecked Sendable {
             throw Unavailable(description: "docker-registry is not installed: apt-get install docker-registry (.ci/run installs it)")
         }
         let directory = try TemporaryDirectory(prefix: "ame-registry")
+        registerCleanup
+        storageFoldersLock.withLock { storageFolders.append(directory.url.path) }
         let port = try S3TestServer.freePort()
         var config = """
             version: 0.1
@@ -97,6 +99,19 @@ public final class RegistryTestServer: @unchecked Sendable {
     deinit {
         process.sendToGroup(SIGKILL)
     }
+
+    /// The shared registries live as long as the test process (their process dies with it);
+    /// their storage folders are removed when it exits.
+    nonisolated(unsafe) private static var storageFolders: [String] = []
+    /// The anonymous and the authenticated registry may start at the same time.
+    private static let storageFoldersLock = NSLock()
+    private static let registerCleanup: Void = {
+        atexit {
+            for folder in RegistryTestServer.storageFoldersLock.withLock({ RegistryTestServer.storageFolders }) {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+        }
+    }()
 
     // MARK: Reading images back (the registry's API, as any client would)
 

@@ -37,8 +37,10 @@ public struct RunHooks: Hashable, Sendable {
 
     public static func parse(_ data: Data, path: String) throws -> RunHook {
         let name = String(path.split(separator: "/").last?.dropLast(".json".count) ?? "")
+        // invalidRequest, not invalidProject: the CLI renders invalidProject as ame.yaml
+        // diagnostics only, and a hook file has none, so the message would be lost.
         func problem(_ message: String, hint: String) -> APIError {
-            APIError(.invalidProject, "\(path): \(message)", hint: hint)
+            APIError(.invalidRequest, "\(path): \(message)", hint: hint)
         }
         let object: Any
         do {

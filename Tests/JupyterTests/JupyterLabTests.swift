@@ -27,8 +27,9 @@ struct JupyterLabTests {
             let listed = try await sandbox.ame(["jupyter", "list"], in: project)
             runID = try #require(listed.stdout.split(separator: "\n").dropFirst().first.map { String($0.prefix { !$0.isWhitespace }) })
             #expect(listed.stdout.contains(url), "list shows the URL:\n\(listed.stdout)")
-        case .server:
-            // Detached on a server, the session is reached with `attach` (a tunnel through the server).
+        case .server, .kubernetes:
+            // Detached on a server, the session is reached with `attach` (a tunnel through the
+            // server). (These tests run on `Transport.available`, which has no Kubernetes.)
             runID = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let attached = try sandbox.start(["jupyter", "attach", runID], in: project)
             attach = attached

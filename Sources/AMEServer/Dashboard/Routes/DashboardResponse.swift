@@ -1,17 +1,18 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
 /// HTML pages, redirects and cookies.
 enum DashboardResponse {
-    static func html(_ page: HTML, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+    static func html(_ page: HTML, status: HTTPResponse.Status = .ok, headers extra: [HTTPField] = []) -> Response {
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
         headers.append(contentsOf: extra)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page.raw)))
     }
 
     /// 303: after a POST the browser follows with a GET, so a reload never re-submits.
-    static func redirect(to location: String, headers extra: HTTPFields = [:]) -> Response {
+    static func redirect(to location: String, headers extra: [HTTPField] = []) -> Response {
         var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
         headers.append(contentsOf: extra)
         return Response(status: .seeOther, headers: headers)

@@ -157,7 +157,8 @@ import Testing
             #expect(try await browser.string("location.pathname") == "/signin", "\(path)")
         }
         try await browser.evaluate("document.getElementById('token').value = \(Self.jsString(setup.alice)); document.querySelector('form.stacked button').click(); true")
-        try await browser.waitFor("location.pathname === '/runs' && document.readyState === 'complete'")
+        // The last page asked for was /projects: signing in leads back there.
+        try await browser.waitFor("location.pathname === '/projects' && document.readyState === 'complete'")
 
         // Bob's run by its address: 404, and nothing of it on the page.
         try await browser.navigate("\(setup.url)/runs/\(bobs)")

@@ -1,6 +1,7 @@
 import AMECore
 import AMEEngine
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// In front of every dashboard route: finds the browser's session (its token must still be

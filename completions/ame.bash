@@ -173,13 +173,13 @@ _ame_builtin() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|create|validate|plugin|tasks|completion|help)
+    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|help)
         # Offer subcommand argument completions
         "_ame_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run runs status logs cancel secret sync port-forward setup whoami logout token create validate plugin tasks completion help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run runs status logs cancel secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion help' -- "${cur}"))
         ;;
     esac
 }
@@ -498,6 +498,140 @@ _ame_token_revoke() {
     __ame_offer_flags_options 1
 }
 
+_ame_project() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ame_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    track|list|untrack)
+        # Offer subcommand argument completions
+        "_ame_project_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'track list untrack' -- "${cur}"))
+        ;;
+    esac
+}
+
+_ame_project_track() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--branch --secret --interval)
+    __ame_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--branch')
+        return
+        ;;
+    '--secret')
+        return
+        ;;
+    '--interval')
+        return
+        ;;
+    esac
+}
+
+_ame_project_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ame_offer_flags_options 0
+}
+
+_ame_project_untrack() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ame_offer_flags_options 1
+}
+
+_ame_schedule() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ame_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|run|history|push)
+        # Offer subcommand argument completions
+        "_ame_schedule_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list run history push' -- "${cur}"))
+        ;;
+    esac
+}
+
+_ame_schedule_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ame_offer_flags_options 0
+}
+
+_ame_schedule_run() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ame_offer_flags_options 1
+}
+
+_ame_schedule_history() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--limit)
+    __ame_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--limit')
+        return
+        ;;
+    esac
+}
+
+_ame_schedule_push() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file --dir)
+    __ame_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file')
+        __ame_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--dir')
+        __ame_add_completions -d
+        return
+        ;;
+    esac
+}
+
 _ame_create() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -587,7 +721,7 @@ _ame_create_task() {
 
 _ame_validate() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --remote --insecure --version -h --help)
     repeating_options=()
     non_repeating_options=(--file --dir)
     __ame_offer_flags_options 0
@@ -755,7 +889,7 @@ _ame_help() {
 
 __ame_plugin_word() {
     case "${1}" in
-    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|create|validate|plugin|tasks|completion|agent|__generate-docs|-*) return 1 ;;
+    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|agent|__generate-docs|-*) return 1 ;;
     esac
     return 0
 }

@@ -16,6 +16,8 @@ import Testing
             for (name, value) in ["{digest}": String(repeating: "a", count: 64), "{id}": "r-0000", "{name}": "x", "{port}": "8888"] {
                 path = path.replacingOccurrences(of: name, with: value)
             }
+            // Any other parameter ({source}, …) gets a plain value, so a new route is covered too.
+            path = path.replacingOccurrences(of: #"\{[^}/]+\}"#, with: "x", options: .regularExpression)
             if !path.hasPrefix("/") { path = "/" + path }
             return (route.method, path)
         }.filter { !AMEServer.isDashboardPath($0.1) }

@@ -75,6 +75,13 @@ import Testing
 
     static let docs = Fixtures.repositoryRoot.appendingPathComponent("docs")
 
+    /// Where a screenshot goes: the README's copies under docs/ only when asked
+    /// (`AME_UPDATE_SCREENSHOTS=1`), so a test run never leaves the checkout changed.
+    static func screenshot(_ name: String, scratch: URL) -> URL {
+        ProcessInfo.processInfo.environment["AME_UPDATE_SCREENSHOTS"] == "1"
+            ? docs.appendingPathComponent(name) : scratch.appendingPathComponent(name)
+    }
+
     @Test func aSignedInBrowserFollowsALiveLogDownloadsAnArtifactAndCancelsTheRun() async throws {
         let setup = try await Self.makeSetup()
         let evaluate = try await Self.submit(setup, "evaluate", token: setup.alice)
@@ -103,7 +110,9 @@ import Testing
         try Data().write(to: setup.gate)
         try await browser.waitFor("document.getElementById('log').textContent.includes('LATE-MARKER printed after the page loaded')")
         #expect(try await browser.string("document.querySelector('#summary .status').textContent").contains("running"))
-        try await browser.screenshot(to: Self.docs.appendingPathComponent("dashboard-run.png"))
+        let shotdashboard_run = Self.screenshot("dashboard-run.png", scratch: setup.sandbox.directory.url)
+        try await browser.screenshot(to: shotdashboard_run)
+        #expect(((try? Data(contentsOf: shotdashboard_run))?.count ?? 0) > 1000, "a real PNG was written")
 
         // The runs page lists Alice's runs (made through the API by the CLI), not Bob's.
         try await browser.navigate("\(setup.url)/runs")
@@ -111,7 +120,9 @@ import Testing
         #expect(table.contains(evaluate) && table.contains(train))
         #expect(table.contains("churn-model") && table.contains("alice"))
         #expect(!table.contains(bobs))
-        try await browser.screenshot(to: Self.docs.appendingPathComponent("dashboard-runs.png"))
+        let shotdashboard_runs = Self.screenshot("dashboard-runs.png", scratch: setup.sandbox.directory.url)
+        try await browser.screenshot(to: shotdashboard_runs)
+        #expect(((try? Data(contentsOf: shotdashboard_runs))?.count ?? 0) > 1000, "a real PNG was written")
 
         // The artifact link downloads exactly the bytes the run made.
         try await browser.navigate("\(setup.url)/runs/\(evaluate)")

@@ -1,6 +1,7 @@
 import AMECore
 import AMEEngine
 import AMEServer
+import AMETestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -127,14 +128,14 @@ import Testing
         try await fixture.test(setup) { client in
             // The first run holds its slot until the test opens the gate, so the second is
             // seen waiting however slow the machine is.
-            let gate = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ame-gate-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: gate) }
+            let gate = FileGate(in: URL(fileURLWithPath: NSTemporaryDirectory()), name: "ame-gate-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: gate.url) }
             let big = try fixture.project(["ame.yaml": """
                 projectname: limits
                 tasks:
                   big: {runcommand: "true", resources: {cpu: 2}}
                   fat: {runcommand: "true", resources: {memory: 2Gi}}
-                  slow: {runcommand: "while [ ! -e '\(gate.path)' ]; do sleep 0.05; done", resources: {cpu: 100m}}
+                  slow: {runcommand: "\(gate.shellWait)", resources: {cpu: 100m}}
                 """])
             for (task, word) in [("big", "limit"), ("fat", "limit")] {
                 let body = try WireFormat.encoder().encode(RunRequest(task: task, manifest: big))
@@ -170,7 +171,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(waitingReason != nil, "never saw one run waiting for the other: \(Array(Set(seen)).sorted())")
-            try Data().write(to: gate)
+            try gate.open()
             for id in ids { _ = try await client.send(.post, "/v1/runs/\(id)/cancel", token: fixture.aliceToken) }
         }
     }

@@ -171,12 +171,12 @@ struct RunContractTests {
         try await sandbox.prepare()
         // The first run holds the cpus until the test opens the gate: no sleep to race against
         // on a loaded machine.
-        let gate = sandbox.directory.url.appendingPathComponent("gate-first")
+        let gate = FileGate(in: sandbox.directory.url, name: "gate-first")
         let project = try sandbox.project(["ame.yaml": """
             projectname: capacity
             tasks:
               first:
-                runcommand: while [ ! -e '\(gate.path)' ]; do sleep 0.05; done; echo first-done
+                runcommand: \(gate.shellWait); echo first-done
                 dependencies: none
                 resources: {cpu: 2}
               second:
@@ -194,7 +194,7 @@ struct RunContractTests {
         #expect(firstNow.status == .running, "the second run must still wait while the first runs")
         let stillQueued = try await Contract.status(sandbox, second.id)
         #expect(stillQueued.status == .queued)
-        try Data().write(to: gate)
+        try gate.open()
         let done = try await Contract.waitForRun(sandbox, second.id) { $0.status.isTerminal }
         #expect(done.status == .succeeded)
         let firstDone = try await Contract.status(sandbox, first.id)
@@ -211,12 +211,12 @@ struct RunContractTests {
         try await sandbox.prepare()
         // The run writes half its lines, waits for the test's gate, then writes the rest: the
         // follower is interrupted while the run is certainly still running.
-        let gate = sandbox.directory.url.appendingPathComponent("gate-reattach")
+        let gate = FileGate(in: sandbox.directory.url, name: "gate-reattach")
         let project = try sandbox.project(["ame.yaml": """
             projectname: reattach
             tasks:
               count:
-                runcommand: for i in $(seq 1 20); do echo "line $i"; done; while [ ! -e '\(gate.path)' ]; do sleep 0.05; done; for i in $(seq 21 40); do echo "line $i"; sleep 0.01; done
+                runcommand: for i in $(seq 1 20); do echo "line $i"; done; \(gate.shellWait); for i in $(seq 21 40); do echo "line $i"; sleep 0.01; done
                 dependencies: none
             """])
         let submitted = try await Contract.submit(sandbox, "count", in: project)
@@ -224,7 +224,7 @@ struct RunContractTests {
         #expect(await follow.waitFor("line 10\n"))
         follow.interrupt()
         let firstPart = try await follow.finish(timeout: .seconds(30))
-        try Data().write(to: gate)
+        try gate.open()
         let hint = try #require(firstPart.stderr.split(separator: "\n").first { $0.contains("--from") }, "no re-attach hint: \(firstPart.stderr)")
         let offset = try #require(hint.split(separator: " ").last.map(String.init))
         let rest = try await sandbox.ame(["logs", submitted.id, "-f", "--from", offset], in: project)
@@ -326,13 +326,13 @@ struct RunContractTests {
     func artifactConflict(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
-        let gate = sandbox.directory.url.appendingPathComponent("gate-conflict")
+        let gate = FileGate(in: sandbox.directory.url, name: "gate-conflict")
         let project = try sandbox.project([
             "ame.yaml": """
                 projectname: conflict
                 tasks:
                   write:
-                    runcommand: echo started; while [ ! -e '\(gate.path)' ]; do sleep 0.05; done; echo from-run > notes.txt; echo new > fresh.txt
+                    runcommand: echo started; \(gate.shellWait); echo from-run > notes.txt; echo new > fresh.txt
                     dependencies: none
                 """,
             "notes.txt": "original\n",
@@ -342,7 +342,7 @@ struct RunContractTests {
         // the run write its version only after the edit.
         #expect(await running.waitFor("started"))
         try Data("edited locally\n".utf8).write(to: project.appendingPathComponent("notes.txt"))
-        try Data().write(to: gate)
+        try gate.open()
         let result = try await running.finish()
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(try String(contentsOf: project.appendingPathComponent("notes.txt"), encoding: .utf8) == "edited locally\n")

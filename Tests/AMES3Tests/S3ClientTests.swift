@@ -131,7 +131,11 @@ struct S3ClientTests {
             }, events: events.add).uploadFile(file, bucket: name, key: "models/broken.bin")
         }
         let deletes = try s3.requests().filter { $0.method == "DELETE" && $0.path.contains("uploadId=") }
-        #expect(deletes.count == 1)
+        // One abort; S3 may answer it with a retryable error while cancelled parts are still
+        // landing (AWS documents that an abort can need repeating), so earlier 5xx tries are fine.
+        let statuses = deletes.map { $0.status ?? -1 }
+        #expect(statuses.last.map { (200..<300).contains($0) } == true, "DELETE statuses: \(statuses); events: \(events.lines)")
+        #expect(statuses.dropLast().allSatisfy { $0 >= 500 }, "DELETE statuses: \(statuses); events: \(events.lines)")
         #expect(events.lines.contains { $0.contains("aborted the multipart upload") })
         let uploads = try #require(try await s3.tool(["uploads", name]) as? [Any])
         #expect(uploads.isEmpty)

@@ -81,13 +81,14 @@ class Handler(BaseHTTPRequestHandler):
             payload = b"" if method == "HEAD" else (
                 '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>injected by the test proxy</Message>'
                 "<RequestId>proxy</RequestId></Error>" % fault.get("code", "ServiceUnavailable")).encode()
+            # Recorded before answering: a client may read the log as soon as it has the answer.
+            entry.update(status=fault["status"], injected=True)
+            record(entry)
             self.send_response(fault["status"])
             self.send_header("Content-Type", "application/xml")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
-            entry.update(status=fault["status"], injected=True)
-            record(entry)
             return
         upstream = STATE["upstream"]
         connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
@@ -109,21 +110,25 @@ class Handler(BaseHTTPRequestHandler):
         entry["status"] = response.status
         if fault and "truncate" in fault and method != "HEAD":
             # Promise the whole body, send part of it, and hang up.
+            entry["truncated"] = fault["truncate"]
+            record(entry)
             self.end_headers()
             self.wfile.write(data[: fault["truncate"]])
             self.wfile.flush()
-            entry["truncated"] = fault["truncate"]
-            record(entry)
             self.close_connection = True
             try:
                 self.connection.shutdown(2)
             except OSError:
                 pass
             return
+        record(entry)
         self.end_headers()
         if method != "HEAD":
-            self.wfile.write(data)
-        record(entry)
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up on this request (a cancelled part upload); not an error here.
+                self.close_connection = True
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import ArgumentParser
 import Foundation
 #if canImport(Glibc)
@@ -23,7 +24,17 @@ public enum AMEMain {
     }
 
     public static func run(arguments: [String], context: CommandContext) async -> Int32 {
+        Trace.mark("main")
         let terminal = context.terminal
+        if let agent = RunAgentCommand.launcherArguments(arguments) {
+            do {
+                try await RunAgentCommand.execute(runID: agent.runID, dataDirectory: agent.data, cacheDirectory: agent.cache,
+                                                  engineConfig: agent.config, context: context)
+                return 0
+            } catch {
+                return report(error, terminal: terminal)
+            }
+        }
         // Plugins (Plugins/): `ame help` lists them; a first word no built-in takes may name one.
         if let status = await PluginDispatch.help(arguments: arguments, context: context) { return status }
         if arguments.count >= 2, arguments[0] == "help", RootCommand.builtinNames.contains(arguments[1]),
@@ -48,6 +59,7 @@ public enum AMEMain {
             try await CommandContext.$current.withValue(context) {
                 // Async: run-id and secret completions (`ame ---completion …`) ask the engine.
                 var command = try await RootCommand.asyncParseAsRoot(arguments)
+                Trace.mark("parsed")
                 if var asyncCommand = command as? any AsyncParsableCommand {
                     try await asyncCommand.run()
                 } else {

@@ -1,19 +1,22 @@
 import AMECore
+import AsyncHTTPClient
 import struct Crypto.SHA256
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// The jobs API of an `ame-server`, over HTTP: what `ame` uses once `ame setup URL` has
-/// configured a server. JSON calls go through a shared URLSession; blob uploads stream from
-/// the file; blob downloads and logs stream through a data delegate; a log stream that drops
-/// reconnects from the last `next` offset it delivered, so nothing is lost or repeated.
+/// configured a server. Calls go through one shared AsyncHTTPClient (`HTTPTransport`); blob
+/// uploads stream from the file; blob downloads and logs are read as the bytes arrive; a log
+/// stream that drops reconnects from the last `next` offset it delivered, so nothing is lost
+/// or repeated.
 public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
     public let baseURL: URL
     let token: String?
-    let session: URLSession
     let encoder = WireFormat.encoder()
+    /// Longest wait for the answer's head of a plain call.
+    static let callTimeout: TimeAmount = .seconds(600)
 
     /// How often a dropped log stream is retried without any progress before giving up.
     public var maxReconnects = 8
@@ -21,17 +24,6 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
     public init(baseURL: URL, token: String?) {
         self.baseURL = baseURL
         self.token = token
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 64
-        configuration.timeoutIntervalForRequest = 600
-        configuration.timeoutIntervalForResource = 24 * 3600
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
-    }
-
-    deinit {
-        session.finishTasksAndInvalidate()
     }
 
     /// "https://ame.example" as the user wrote it, for messages.
@@ -79,9 +71,15 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
 
     public func uploadBlob(_ digest: Digest, from file: URL) async throws {
         var request = try makeRequest("PUT", "/v1/blobs/\(digest.hex)")
-        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await perform { try await self.session.upload(for: request, fromFile: file) }
-        try check(response, data)
+        request.headers.replaceOrAdd(name: "Content-Type", value: "application/octet-stream")
+        let size: Int64
+        do {
+            size = try (FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0
+        } catch {
+            throw APIError(.internal, "cannot read \(file.path): \(error.localizedDescription)")
+        }
+        request.body = .stream(HTTPTransport.FileChunks(path: file.path), length: .known(size))
+        _ = try await exchange(request)
     }
 
     public func downloadBlob(_ digest: Digest, to file: URL) async throws {
@@ -96,19 +94,17 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
             let handle = try FileHandle(forWritingTo: scratch)
             defer { try? handle.close() }
             var hasher = SHA256()
-            var status = 0
+            let response = try await send(request, timeout: Self.callTimeout)
+            let status = Int(response.status.code)
             var errorBody = Data()
             do {
-                for try await part in URLSession.stream(request, configuration: Self.streamingConfiguration()) {
-                    switch part {
-                    case .response(let response): status = response.statusCode
-                    case .data(let data):
-                        if (200..<300).contains(status) {
-                            hasher.update(data: data)
-                            try handle.write(contentsOf: data)
-                        } else {
-                            errorBody.append(data)
-                        }
+                for try await buffer in response.body {
+                    let data = Data(buffer.readableBytesView)
+                    if (200..<300).contains(status) {
+                        hasher.update(data: data)
+                        try handle.write(contentsOf: data)
+                    } else {
+                        errorBody.append(data)
                     }
                 }
             } catch {
@@ -202,35 +198,25 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
 
     // MARK: - Plumbing
 
-    /// For the session of one streamed exchange (a download, a log).
-    static func streamingConfiguration() -> URLSessionConfiguration {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 600
-        configuration.timeoutIntervalForResource = 7 * 24 * 3600
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        return configuration
-    }
-
     struct Empty: Decodable {}
     struct NoBody: Encodable {}
 
-    func url(_ path: String, query: [URLQueryItem] = []) throws -> URL {
+    func url(_ path: String, query: [URLQueryItem] = []) throws -> String {
         var text = displayURL + path
         if !query.isEmpty {
             var components = URLComponents()
             components.queryItems = query
             text += "?" + (components.percentEncodedQuery ?? "")
         }
-        guard let url = URL(string: text) else { throw APIError(.invalidRequest, "'\(text)' is not a valid URL") }
-        return url
+        guard URL(string: text) != nil else { throw APIError(.invalidRequest, "'\(text)' is not a valid URL") }
+        return text
     }
 
-    func makeRequest(_ method: String, _ path: String, query: [URLQueryItem] = [], authenticated: Bool = true) throws -> URLRequest {
-        var request = URLRequest(url: try url(path, query: query))
-        request.httpMethod = method
-        if authenticated, let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+    func makeRequest(_ method: String, _ path: String, query: [URLQueryItem] = [], authenticated: Bool = true) throws -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: try url(path, query: query))
+        request.method = HTTPMethod(rawValue: method)
+        if authenticated, let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.headers.add(name: "Accept", value: "application/json")
         return request
     }
 
@@ -242,12 +228,11 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
                                                      authenticated: Bool = true) async throws -> Response {
         var request = try makeRequest(method, path, query: query, authenticated: authenticated)
         if let body {
-            request.httpBody = try encoder.encode(body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(bytes: try encoder.encode(body)))
+            request.headers.add(name: "Content-Type", value: "application/json")
         }
-        let (data, response) = try await perform { try await self.session.data(for: request) }
-        try check(response, data)
-        if Response.self == Empty.self { return Empty() as! Response }
+        let data = try await exchange(request)
+        if Response.self == Empty.self, let empty = Empty() as? Response { return empty }
         do {
             return try WireFormat.decoder().decode(Response.self, from: data)
         } catch {
@@ -256,22 +241,33 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
         }
     }
 
-    /// Runs a URLSession call, turning transport failures into sentences.
-    func perform(_ body: () async throws -> (Data, URLResponse)) async throws -> (Data, URLResponse) {
+    /// The largest answer a call reads (a page of runs, the missing digests of a big project).
+    static let maxAnswerBytes = 256 << 20
+
+    /// Sends `request` and reads the whole answer; a non-2xx answer becomes the server's error.
+    func exchange(_ request: HTTPClientRequest) async throws -> Data {
+        let response = try await send(request, timeout: Self.callTimeout)
+        let body: ByteBuffer
         do {
-            return try await body()
-        } catch let error as APIError {
-            throw error
+            body = try await response.body.collect(upTo: Self.maxAnswerBytes)
         } catch {
             throw transportError(error)
         }
+        let data = Data(body.readableBytesView)
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else { throw httpError(status: status, body: data) }
+        return data
     }
 
-    func check(_ response: URLResponse, _ data: Data) throws {
-        guard let http = response as? HTTPURLResponse else {
-            throw APIError(.unavailable, "\(displayURL) did not answer over HTTP")
+    /// Sends `request` and returns once the answer's head has come (its body still to read),
+    /// turning transport failures into sentences. `timeout` bounds the wait for the head only:
+    /// a followed log may stay quiet for hours.
+    func send(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
+        do {
+            return try await HTTPTransport.client.execute(request, timeout: timeout)
+        } catch {
+            throw transportError(error)
         }
-        guard (200..<300).contains(http.statusCode) else { throw httpError(status: http.statusCode, body: data) }
     }
 
     struct ErrorEnvelope: Decodable {
@@ -294,7 +290,7 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
         }
         guard let detail, let code else {
             return APIError(status >= 500 ? .unavailable : .invalidRequest,
-                            "\(displayURL) answered HTTP \(status) (\(HTTPURLResponse.localizedString(forStatusCode: status)))",
+                            "\(displayURL) answered HTTP \(status) (\(HTTPTransport.reason(status)))",
                             hint: "is an ame-server running at that URL? 'ame setup URL' points ame at another one")
         }
         return APIError(code, detail.message, hint: detail.hint, diagnostics: detail.diagnostics)
@@ -303,25 +299,48 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
     /// "cannot reach https://…: connection refused".
     func transportError(_ error: any Error) -> APIError {
         if let error = error as? APIError { return error }
-        let reason: String
-        if let urlError = error as? URLError {
-            switch urlError.code {
-            case .cannotConnectToHost: reason = "connection refused"
-            case .cannotFindHost, .dnsLookupFailed: reason = "no such host"
-            case .timedOut: reason = "timed out"
-            case .networkConnectionLost: reason = "the connection was lost"
-            case .notConnectedToInternet: reason = "no network"
-            case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-                 .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
-                reason = "the TLS connection failed (\(urlError.localizedDescription))"
-            case .cancelled: reason = "cancelled"
-            default: reason = urlError.localizedDescription
-            }
-        } else {
-            reason = "\(error)"
-        }
-        return APIError(.unavailable, "cannot reach \(displayURL): \(reason)",
+        return APIError(.unavailable, "cannot reach \(displayURL): \(Self.reason(error))",
                         hint: "check that ame-server runs there; 'ame setup --use NAME' switches servers, '--local' uses this machine")
+    }
+
+    /// A few words for why a connection failed. NIO's errors carry the errno or the failing
+    /// step in their description; these are the cases a user meets.
+    static func reason(_ error: any Error) -> String {
+        if error is CancellationError { return "cancelled" }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout: return "timed out"
+            case .remoteConnectionClosed: return "the connection was lost"
+            case .cancelled: return "cancelled"
+            default: break
+            }
+        }
+        if let error = error as? IOError {
+            return reason(errno: error.errnoCode) ?? "\(error)"
+        }
+        if let error = error as? NIOConnectionError {
+            for failure in error.connectionErrors {
+                if let io = failure.error as? IOError, let text = reason(errno: io.errnoCode) { return text }
+            }
+            if error.dnsAError != nil || error.dnsAAAAError != nil, error.connectionErrors.isEmpty { return "no such host" }
+        }
+        let text = "\(error)"
+        let lower = text.lowercased()
+        if lower.contains("refused") { return "connection refused" }
+        if lower.contains("timeout") || lower.contains("timed out") { return "timed out" }
+        if lower.contains("ssl") || lower.contains("tls") || lower.contains("certificate") { return "the TLS connection failed (\(text))" }
+        if lower.contains("lookup") || lower.contains("resolve") || lower.contains("unknown host") || lower.contains("dns") { return "no such host" }
+        return text
+    }
+
+    static func reason(errno code: Int32) -> String? {
+        switch code {
+        case ECONNREFUSED: return "connection refused"
+        case ETIMEDOUT: return "timed out"
+        case ECONNRESET, EPIPE: return "the connection was lost"
+        case ENETUNREACH, EHOSTUNREACH: return "no route to the host"
+        default: return nil
+        }
     }
 
     static func escape(_ component: String) -> String {

@@ -1,65 +1,65 @@
 import AMECore
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
-/// One streamed HTTP exchange: the response head, then the body as it arrives. On Linux,
-/// URLSession has no `bytes(for:)`; a data delegate feeding an `AsyncThrowingStream` is the
-/// way to see a body before it is complete.
-enum StreamPart: Sendable {
-    case response(HTTPURLResponse)
-    case data(Data)
-}
+/// The HTTP client every `HTTPJobsAPI` shares: AsyncHTTPClient on SwiftNIO.
+///
+/// Not URLSession: on Linux that is FoundationNetworking over libcurl, and loading libcurl
+/// with its thirty libraries costs every `ame` process about 10 ms at start, whether it talks
+/// to a server or not (measured: see README, "Speed"). NIO is in the binary already (S3, the
+/// registry client, tunnels) and loads nothing.
+enum HTTPTransport {
+    /// Process-wide and never shut down, like `HTTPClient.shared`, but with a pool wide
+    /// enough for parallel blob uploads.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(15), read: nil)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        // A refused connection is an answer ("is the server running?"), not a reason to retry
+        // until the connect timeout; the log stream has its own reconnect loop.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
-final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    let continuation: AsyncThrowingStream<StreamPart, any Error>.Continuation
+    /// A body streamed from a file in 1 MiB chunks, never held in memory whole.
+    struct FileChunks: AsyncSequence, Sendable {
+        typealias Element = ByteBuffer
+        let path: String
 
-    init(continuation: AsyncThrowingStream<StreamPart, any Error>.Continuation) {
-        self.continuation = continuation
-    }
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let path: String
+            var descriptor: Int32 = -1
+            var done = false
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
-        if let response = response as? HTTPURLResponse { continuation.yield(.response(response)) }
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        continuation.yield(.data(data))
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        if let error { continuation.finish(throwing: error) } else { continuation.finish() }
-    }
-}
-
-extension URLSession {
-    /// Starts `request` on a session of its own whose delegate streams the response.
-    static func stream(_ request: URLRequest, configuration: URLSessionConfiguration) -> AsyncThrowingStream<StreamPart, any Error> {
-        AsyncThrowingStream { continuation in
-            let delegate = StreamingDelegate(continuation: continuation)
-            let queue = OperationQueue()
-            queue.maxConcurrentOperationCount = 1
-            let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
-            let task = session.dataTask(with: request)
-            let box = TaskBox(task: task, session: session)
-            continuation.onTermination = { _ in box.cancel() }
-            task.resume()
+            mutating func next() async throws -> ByteBuffer? {
+                if done { return nil }
+                if descriptor < 0 {
+                    descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                    guard descriptor >= 0 else { throw APIError(.internal, "cannot read \(path): \(String(cString: strerror(errno)))") }
+                }
+                var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
+                let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1 << 20) { raw in
+                    var got: Int
+                    repeat { got = read(descriptor, raw.baseAddress, raw.count) } while got < 0 && errno == EINTR
+                    return Swift.max(got, 0)
+                }
+                if count == 0 {
+                    close(descriptor)
+                    done = true
+                    return nil
+                }
+                return buffer
+            }
         }
-    }
-}
 
-/// Cancels the task and lets go of its session when the consumer stops listening.
-private final class TaskBox: @unchecked Sendable {
-    let task: URLSessionDataTask
-    let session: URLSession
-    init(task: URLSessionDataTask, session: URLSession) {
-        self.task = task
-        self.session = session
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path) }
     }
-    func cancel() {
-        task.cancel()
-        session.finishTasksAndInvalidate()
+
+    /// "404 Not Found"'s words for a status code.
+    static func reason(_ status: Int) -> String {
+        HTTPResponseStatus(statusCode: status).reasonPhrase
     }
 }

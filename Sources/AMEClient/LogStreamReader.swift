@@ -1,8 +1,6 @@
 import AMECore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
 
 /// A run's log over HTTP (NDJSON, one `LogEvent` a line), delivered event by event as the
 /// bytes arrive. When the connection drops before the log is complete (a proxy timing out,
@@ -103,58 +101,53 @@ struct LogStreamReader: Sendable {
         var query = [URLQueryItem(name: "from", value: String(offset))]
         if follow { query.append(URLQueryItem(name: "follow", value: "true")) }
         let request = try api.makeRequest("GET", "/v1/runs/\(HTTPJobsAPI.escape(runID))/logs", query: query)
-        let configuration = HTTPJobsAPI.streamingConfiguration()
-        // A quiet run sends nothing for a long time; that is not a failure.
-        configuration.timeoutIntervalForRequest = follow ? 7 * 24 * 3600 : 600
-        configuration.timeoutIntervalForResource = 7 * 24 * 3600
-        var status = 0
+        // Bounds the wait for the answer's head; a quiet run then sends nothing for a long
+        // time, which is not a failure (the body has no deadline).
+        let response = try await api.send(request, timeout: .seconds(600))
+        let status = Int(response.status.code)
+        connected = true
         var pending = Data()
         var errorBody = Data()
         let decoder = WireFormat.decoder()
-        for try await part in URLSession.stream(request, configuration: configuration) {
-            switch part {
-            case .response(let response):
-                status = response.statusCode
-                connected = true
-            case .data(let data):
-                guard (200..<300).contains(status) else {
-                    errorBody.append(data)
-                    continue
-                }
-                pending.append(data)
-                // Only the new bytes can hold a new line end (memchr, not a byte loop: logs are large).
-                guard let newline = Self.lastNewline(in: data) else { continue }
-                let lastNewline = pending.endIndex - (data.count - newline)
-                // Complete lines, each parsed in place; JSONDecoder reads what the fast
-                // parser does not know.
-                let complete = pending[pending.startIndex..<lastNewline]
-                var events: [LogEvent] = []
-                try complete.withUnsafeBytes { raw in
-                    guard let base = raw.baseAddress else { return }
-                    var cursor = base
-                    let end = base + raw.count
-                    while cursor < end {
-                        let lineEnd = memchr(cursor, 0x0A, end - cursor).map { UnsafeRawPointer($0) } ?? end
-                        let line = UnsafeRawBufferPointer(start: cursor, count: lineEnd - cursor)
-                        if line.count > 0 {
-                            if let event = NDJSONLogDecoder.decode(line) {
-                                events.append(event)
-                            } else {
-                                do {
-                                    events.append(try decoder.decode(WireEvent.self, from: Data(line)).event)
-                                } catch {
-                                    throw APIError(.internal, "the server sent a log line this ame cannot read (\(error))")
-                                }
+        for try await buffer in response.body {
+            let data = Data(buffer.readableBytesView)
+            guard (200..<300).contains(status) else {
+                errorBody.append(data)
+                continue
+            }
+            pending.append(data)
+            // Only the new bytes can hold a new line end (memchr, not a byte loop: logs are large).
+            guard let newline = Self.lastNewline(in: data) else { continue }
+            let lastNewline = pending.endIndex - (data.count - newline)
+            // Complete lines, each parsed in place; JSONDecoder reads what the fast
+            // parser does not know.
+            let complete = pending[pending.startIndex..<lastNewline]
+            var events: [LogEvent] = []
+            try complete.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                var cursor = base
+                let end = base + raw.count
+                while cursor < end {
+                    let lineEnd = memchr(cursor, 0x0A, end - cursor).map { UnsafeRawPointer($0) } ?? end
+                    let line = UnsafeRawBufferPointer(start: cursor, count: lineEnd - cursor)
+                    if line.count > 0 {
+                        if let event = NDJSONLogDecoder.decode(line) {
+                            events.append(event)
+                        } else {
+                            do {
+                                events.append(try decoder.decode(WireEvent.self, from: Data(line)).event)
+                            } catch {
+                                throw APIError(.internal, "the server sent a log line this ame cannot read (\(error))")
                             }
                         }
-                        cursor = lineEnd + 1
                     }
+                    cursor = lineEnd + 1
                 }
-                pending.removeSubrange(pending.startIndex...lastNewline)
-                for event in events {
-                    yield(event)
-                    if event.kind == .end { return .ended }
-                }
+            }
+            pending.removeSubrange(pending.startIndex...lastNewline)
+            for event in events {
+                yield(event)
+                if event.kind == .end { return .ended }
             }
         }
         guard (200..<300).contains(status) else { throw api.httpError(status: status, body: errorBody) }

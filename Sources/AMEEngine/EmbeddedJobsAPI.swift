@@ -49,8 +49,10 @@ public struct EmbeddedJobsAPI: JobsAPI {
 
     public func submitRun(_ request: RunRequest) async throws -> RunRecord {
         let run = try engine.submit(request, owner: owner, executor: launcher.executorName)
+        Trace.mark("submit: stored")
         do {
             try launcher.launch(run, engine: engine)
+            Trace.mark("submit: launched")
         } catch {
             let reason = "could not start the run agent: \(error)"
             try? engine.store.setStatus(run.id, .failed, reason: reason, exitCode: 1)

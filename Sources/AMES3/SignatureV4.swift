@@ -1,3 +1,4 @@
+import AMECore
 import Crypto
 import Foundation
 
@@ -146,6 +147,6 @@ public struct SignatureV4: Sendable {
     }
 
     static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        Hex.encode(bytes)
     }
 }

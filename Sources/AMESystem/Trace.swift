@@ -8,7 +8,10 @@ public enum Trace {
 
     public static func mark(_ what: @autoclosure () -> String) {
         guard enabled else { return }
-        let elapsed = Date().timeIntervalSince(start) * 1000
-        FileHandle.standardError.write(Data(String(format: "[trace %7.1f ms pid %d] ", elapsed, getpid()).utf8 + Data((what() + "\n").utf8)))
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start) * 1000
+        // The wall clock's last digits too, to line up the CLI's marks with its agent's.
+        let clock = now.timeIntervalSince1970.truncatingRemainder(dividingBy: 100) * 1000
+        FileHandle.standardError.write(Data(String(format: "[trace %7.1f ms pid %d @%8.1f] ", elapsed, getpid(), clock).utf8 + Data((what() + "\n").utf8)))
     }
 }

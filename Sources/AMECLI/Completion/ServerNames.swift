@@ -24,7 +24,7 @@ public struct ServerNames: Sendable, Equatable {
     }
 
     public static func parse(_ text: String) -> ServerNames {
-        guard let root = try? Yams.compose(yaml: text), let mapping = root.mapping else { return .none }
+        guard let root = try? Yams.compose(yaml: text, .basic), let mapping = root.mapping else { return .none }
         var names: [String] = []
         var urls: [String: String] = [:]
         switch mapping["servers"] {

@@ -66,12 +66,19 @@ public struct PythonInterpreterCatalog: Hashable, Sendable {
     ///
     /// With a `cacheDirectory`, each interpreter's version is also remembered on disk, keyed
     /// by the binary's path, size, mtime and inode, so a new process (every run agent is one)
-    /// does not start every Python again just to ask its version.
+    /// does not start every Python again just to ask its version, and the whole answer is
+    /// kept under the same key (`InterpreterCatalogFile`), so it does not list `PATH` either.
     public static func discover(environment: [String: String], cacheDirectory: URL? = nil) async -> PythonInterpreterCatalog {
         let key = cacheKey(environment: environment)
         if let cached = cache.value(for: key) { return cached }
+        let file = InterpreterCatalogFile(directory: cacheDirectory)
+        if let stored = file.load(key: key) {
+            cache.store(stored, for: key)
+            return stored
+        }
         let catalog = await discoverUncached(environment: environment, cacheDirectory: cacheDirectory)
         cache.store(catalog, for: key)
+        file.save(catalog, key: key)
         return catalog
     }
 

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 
 /// Builds each step's environment: the Python environment (built once per run for each
@@ -64,11 +65,13 @@ actor EnvironmentCache {
     private func pythonEnvironment(for step: TaskSpec, extraPackages: [String], workspace: URL, log: StepLog) async throws -> PreparedEnvironment? {
         if step.dependencies == DependencyManager.none && extraPackages.isEmpty { return nil }
         if catalog == nil { catalog = await PythonInterpreterCatalog.discover(environment: baseEnvironment, cacheDirectory: engine.layout.cacheDirectory) }
+        Trace.mark("agent: interpreters found")
         guard let catalog, let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: step.python,
                                                                         dependencies: step.dependencies, catalog: catalog,
                                                                         extraPackages: extraPackages) else {
             return nil
         }
+        Trace.mark("agent: environment planned")
         if let existing = prepared[plan.key] { return existing }
         let builder = PythonEnvironmentBuilder(layout: engine.layout, environment: baseEnvironment)
         let environment = try await builder.prepare(plan, projectDirectory: workspace) { data in

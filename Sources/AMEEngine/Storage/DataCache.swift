@@ -1,3 +1,4 @@
+import AMECore
 import Crypto
 import Foundation
 #if canImport(Glibc)
@@ -32,7 +33,7 @@ struct DataCache: Sendable {
     var temporary: URL { root.appendingPathComponent("tmp") }
 
     func entry(service: String, bucket: String, object: StoredObject) -> URL {
-        let identity = SHA256.hash(data: Data("\(service)\n\(bucket)\n\(object.key)".utf8)).map { String(format: "%02x", $0) }.joined()
+        let identity = Hex.encode(SHA256.hash(data: Data("\(service)\n\(bucket)\n\(object.key)".utf8)))
         return objects.appendingPathComponent(identity).appendingPathComponent(Self.fileName(etag: object.etag))
     }
 
@@ -101,7 +102,7 @@ struct DataCache: Sendable {
     static func fileName(etag: String) -> String {
         let safe = String(etag.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
         if !safe.isEmpty && safe.count <= 100 { return safe }
-        return "h" + SHA256.hash(data: Data(etag.utf8)).map { String(format: "%02x", $0) }.joined()
+        return "h" + Hex.encode(SHA256.hash(data: Data(etag.utf8)))
     }
 }
 

@@ -18,8 +18,18 @@ public struct FileStamp: Hashable, Sendable, Codable {
     public var recordedAt: Int64
 
     /// How much older than the observation an mtime must be before equal stamps prove equal
-    /// content. One second covers file systems with whole-second timestamps and coarse clocks.
-    public static let racyMargin: Int64 = 1_000_000_000
+    /// content, on any file system: two seconds covers FAT's two-second timestamps.
+    public static let racyMargin: Int64 = 2_000_000_000
+
+    /// The margin for one mtime. An mtime with a sub-second part comes from a file system that
+    /// keeps fine timestamps; Linux stamps them from the coarse clock, which lags by at most a
+    /// jiffy (10 ms at HZ=100), so 50 ms is ample there. A whole-second mtime may come from a
+    /// file system with one- or two-second granules, and gets the full `racyMargin`. (One in a
+    /// billion fine mtimes is whole by chance; it merely waits longer to be trusted.)
+    /// Without this, every file written in the second before a scan was hashed again by the next.
+    public static func racyMargin(forModificationTime modificationTime: Int64) -> Int64 {
+        modificationTime % 1_000_000_000 == 0 ? racyMargin : 50_000_000
+    }
 
     public init(size: Int64, modificationTime: Int64, inode: UInt64, recordedAt: Int64 = 0) {
         self.size = size
@@ -29,7 +39,7 @@ public struct FileStamp: Hashable, Sendable, Codable {
     }
 
     /// Whether an unchanged stamp proves unchanged content.
-    public var isTrustworthy: Bool { modificationTime < recordedAt - Self.racyMargin }
+    public var isTrustworthy: Bool { modificationTime < recordedAt - Self.racyMargin(forModificationTime: modificationTime) }
 
     /// Same size, modification time and inode (the moment of recording does not matter).
     public func describesSameFile(as other: FileStamp) -> Bool {

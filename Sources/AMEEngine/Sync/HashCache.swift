@@ -13,8 +13,9 @@ import Foundation
 ///
 /// The "racy git" problem: a file written in the same timestamp granule as it was hashed may
 /// change again without its size or mtime changing. The cache therefore remembers when the scan
-/// that wrote it started, and only trusts entries whose mtime is older than that by
-/// `FileStamp.racyMargin`; the others are hashed again (once: by the next scan they are old).
+/// that wrote it started, and only trusts entries whose mtime is older than that by the
+/// file system's timestamp granule (`FileStamp.racyMargin(forModificationTime:)`); the others
+/// are hashed again (once: by the next scan they are old).
 public struct HashCache: Sendable {
     public struct Entry: Hashable, Sendable {
         public var size: Int64
@@ -58,7 +59,7 @@ public struct HashCache: Sendable {
     /// and the record is not racy.
     public func digest(forPath path: String, size: Int64, modificationTime: Int64, inode: UInt64) -> AMECore.Digest? {
         guard let entry = entries[path], entry.size == size, entry.modificationTime == modificationTime, entry.inode == inode,
-              modificationTime < scanStartedAt - FileStamp.racyMargin else { return nil }
+              modificationTime < scanStartedAt - FileStamp.racyMargin(forModificationTime: modificationTime) else { return nil }
         return entry.digest
     }
 

@@ -69,7 +69,7 @@ public enum WorkspaceChanges {
     ///
     /// A freshly written file has an mtime of "now", and a run that rewrites it within the
     /// same timestamp granule with the same size would leave its stamp unchanged. So files
-    /// modified within `FileStamp.racyMargin` are first given an mtime two seconds in the past
+    /// modified within `FileStamp.racyMargin` are first given an mtime twice that far in the past
     /// (their content is unchanged; a materialized file's mtime carries no meaning), which
     /// makes every later write visible and the stamps trustworthy.
     public static func captureStamps(workspace: URL, manifest: Manifest) throws -> [String: FileStamp] {

@@ -77,6 +77,6 @@ public enum KubernetesNames {
 
     /// Six hex digits of the name's SHA-256: stable across processes and versions.
     static func shortHash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).prefix(3).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(text.utf8)).prefix(3))
     }
 }

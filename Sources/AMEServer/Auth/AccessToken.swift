@@ -1,3 +1,4 @@
+import AMECore
 import Crypto
 import Foundation
 
@@ -23,7 +24,7 @@ public enum AccessToken {
 
     /// Lowercase hex SHA-256 of the token's UTF-8 bytes.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// Equal strings of equal length, compared without an early exit.

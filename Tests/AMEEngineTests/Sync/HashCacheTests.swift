@@ -43,12 +43,19 @@ import Testing
 
     @Test func entriesModifiedCloseToTheScanAreNotTrusted() {
         var cache = HashCache(scanStartedAt: Self.scanTime)
-        let racy = Self.scanTime - FileStamp.racyMargin / 2
-        let settled = Self.scanTime - FileStamp.racyMargin - 1
-        cache.record(path: "racy", entry: .init(size: 1, modificationTime: racy, inode: 1, digest: Self.digest))
-        cache.record(path: "settled", entry: .init(size: 1, modificationTime: settled, inode: 2, digest: Self.digest))
+        // Fine (sub-second) mtimes: trusted once 50 ms older than the scan.
+        let racy = Self.scanTime - 20_000_001
+        let settled = Self.scanTime - 60_000_001
+        // Whole-second mtimes may come from a two-second file system: not trusted at 1 s.
+        let wholeRacy = (Self.scanTime / 1_000_000_000 - 1) * 1_000_000_000
+        let wholeSettled = (Self.scanTime / 1_000_000_000 - 3) * 1_000_000_000
+        for (path, time) in [("racy", racy), ("settled", settled), ("whole-racy", wholeRacy), ("whole-settled", wholeSettled)] {
+            cache.record(path: path, entry: .init(size: 1, modificationTime: time, inode: 1, digest: Self.digest))
+        }
         #expect(cache.digest(forPath: "racy", size: 1, modificationTime: racy, inode: 1) == nil)
-        #expect(cache.digest(forPath: "settled", size: 1, modificationTime: settled, inode: 2) == Self.digest)
+        #expect(cache.digest(forPath: "settled", size: 1, modificationTime: settled, inode: 1) == Self.digest)
+        #expect(cache.digest(forPath: "whole-racy", size: 1, modificationTime: wholeRacy, inode: 1) == nil)
+        #expect(cache.digest(forPath: "whole-settled", size: 1, modificationTime: wholeSettled, inode: 1) == Self.digest)
     }
 
     @Test(arguments: ["truncated", "flipped", "garbage", "empty", "wrong magic"])

@@ -314,17 +314,60 @@ import Testing
         }
     }
 
-    @Test func schedulesAndProjectsSayTheyAreNotAvailableYet() async throws {
+    @Test(arguments: HTTPSetup.allCases)
+    func schedulesAndProjectsShowWhatTheAPIHasAndOnlyTheOwnersOwn(setup: HTTPSetup) async throws {
         let fixture = try ServerFixture()
-        try await fixture.test(.router) { client in
-            let visitor = DashboardVisitor(client)
-            try await visitor.signIn(token: fixture.aliceToken)
-            for path in ["/schedules", "/projects"] {
-                let page = try await visitor.get(path)
-                #expect(page.status == .ok)
-                #expect(page.text.contains("Not available on this server yet."), "\(path)")
-                #expect(page.text.contains("href=\"\(path)\" aria-current=\"page\""))
-            }
+        try await fixture.test(setup) { client in
+            let projectFile = """
+                projectname: nightly
+                recurring_tasks:
+                  retrain:
+                    taskref: hello
+                    schedule: '30 2 * * *'
+                tasks:
+                  hello:
+                    runcommand: echo scheduled
+                """
+            let push = PushRequest(manifest: try fixture.project(["ame.yaml": projectFile]))
+            let pushed = try await client.send(.post, "/v1/schedules/push", token: fixture.aliceToken,
+                                               json: String(decoding: try WireFormat.encoder().encode(push), as: UTF8.self))
+            #expect(pushed.status == .created, "\(pushed.text)")
+            let fired = try await client.send(.post, "/v1/schedules/nightly/retrain/run", token: fixture.aliceToken)
+            #expect(fired.status == .created, "\(fired.text)")
+            let firing = try WireFormat.decoder().decode(ScheduleFiring.self, from: Data(fired.text.utf8))
+            let runID = try #require(firing.runID)
+
+            let alice = DashboardVisitor(client)
+            try await alice.signIn(token: fixture.aliceToken)
+            let schedules = try await alice.get("/schedules")
+            #expect(schedules.status == .ok)
+            #expect(schedules.text.contains("href=\"/schedules\" aria-current=\"page\""))
+            #expect(schedules.text.contains("<a href=\"/schedules/nightly/retrain\">nightly/retrain</a>"), "\(schedules.text)")
+            #expect(schedules.text.contains("<code>30 2 * * *</code>"))
+            // The next firing is a real time (the browser shows it in local time).
+            #expect(schedules.text.contains("<time datetime=\""))
+            #expect(schedules.text.contains("href=\"/runs/\(runID)\""))
+
+            let history = try await alice.get("/schedules/nightly/retrain")
+            #expect(history.status == .ok)
+            #expect(history.text.contains("<h1>nightly/retrain</h1>"))
+            #expect(history.text.contains("<td>manual</td>"), "\(history.text)")
+            #expect(history.text.contains("href=\"/runs/\(runID)\""))
+
+            let projects = try await alice.get("/projects")
+            #expect(projects.status == .ok)
+            #expect(projects.text.contains("<th scope=\"row\">nightly</th>"), "\(projects.text)")
+            #expect(projects.text.contains("pushed with <code>ame schedule push</code>"))
+            #expect(projects.text.contains("<td>valid</td>"))
+            #expect(projects.text.contains("<a href=\"/schedules/nightly/retrain\">retrain</a>"))
+
+            // Bob has none of it, and alice's schedule is not found for him.
+            let bob = DashboardVisitor(client)
+            try await bob.signIn(token: fixture.bobToken)
+            #expect(try await bob.get("/schedules").text.contains("You have no schedules."))
+            #expect(try await bob.get("/projects").text.contains("You track no projects."))
+            #expect(try await bob.get("/schedules/nightly/retrain").status == .notFound)
+            #expect(!(try await bob.get("/schedules").text.contains("nightly")))
         }
     }
 }

@@ -34,10 +34,31 @@ struct RunAgentCommand: AMECommand {
     var engineConfig: String?
 
     func run(context: CommandContext) async throws {
+        try await Self.execute(runID: runID, dataDirectory: dataDirectory, cacheDirectory: cacheDirectory,
+                               engineConfig: engineConfig, context: context)
+    }
+
+    /// The arguments exactly as `AgentProcessLauncher` writes them, read without
+    /// ArgumentParser: building its reflection-based parser costs a few milliseconds of
+    /// protocol-conformance lookups, paid by every run. Anything else returns nil and goes
+    /// through the parser (and its error messages) as usual.
+    static func launcherArguments(_ arguments: [String]) -> (runID: String, data: String, cache: String, config: String?)? {
+        guard arguments.count == 7 || arguments.count == 9, arguments[0] == "agent", arguments[1] == "run",
+              !arguments[2].hasPrefix("-"), arguments[3] == "--data-dir", arguments[5] == "--cache-dir" else { return nil }
+        if arguments.count == 9 {
+            guard arguments[7] == "--engine-config" else { return nil }
+            return (arguments[2], arguments[4], arguments[6], arguments[8])
+        }
+        return (arguments[2], arguments[4], arguments[6], nil)
+    }
+
+    static func execute(runID: String, dataDirectory: String, cacheDirectory: String, engineConfig: String?,
+                        context: CommandContext) async throws {
         Trace.mark("agent: start")
         let layout = EngineLayout(dataDirectory: URL(fileURLWithPath: dataDirectory), cacheDirectory: URL(fileURLWithPath: cacheDirectory))
         let configuration = try EngineConfiguration.load(path: engineConfig.map(URL.init(fileURLWithPath:)), environment: context.environment)
         let engine = try Engine(layout: layout, configuration: configuration)
+        Trace.mark("agent: engine open")
         let coordinator = RunCoordinator(engine: engine, executor: LocalExecutor(), runID: runID, baseEnvironment: context.environment,
                                          objectStores: S3ObjectStoreProvider.fromEnvironment(context.environment))
         // SIGTERM (from 'ame cancel') cancels the run: the coordinator stops its steps,

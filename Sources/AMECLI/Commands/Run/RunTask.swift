@@ -50,6 +50,7 @@ struct RunTaskCommand: AMECommand {
         Trace.mark("run: start")
         let loader = try project.loader(in: context)
         let projectFile = try loader.load()
+        Trace.mark("run: project read")
         let taskName = try chooseTask(in: projectFile, context: context)
         let overrides = try TaskFlagParsing.env(env)
         if dryRun != nil {
@@ -62,6 +63,7 @@ struct RunTaskCommand: AMECommand {
             return
         }
         let api = try context.jobsAPI(local: local)
+        Trace.mark("run: engine open")
 
         let uploader = ProjectUploader(api: api, context: context)
         let upload = try await uploader.upload(directory: loader.location.directory)

@@ -1,3 +1,4 @@
+import AMECore
 import Crypto
 import Foundation
 
@@ -10,6 +11,6 @@ enum SHA256File {
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             hasher.update(data: chunk)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 }

@@ -67,7 +67,11 @@ final class DecodingSession {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: source)
+            // `.basic`: no implicit-type rules. The decoder reads every scalar's text itself
+            // (Yams's `.null`/`.bool`/`.int` look at the text, not the tag), and the default
+            // rules are seven ICU regular expressions, compiled by every process that reads
+            // an ame.yaml (a few milliseconds of each `ame run`).
+            root = try Yams.compose(yaml: source, .basic)
         } catch {
             diagnostics.append(YAMLSyntaxError.diagnostic(for: error, source: source, file: file))
             return nil

@@ -4,6 +4,11 @@ import Foundation
 enum DashboardLink {
     static func run(_ id: String) -> String { "/runs/\(encode(id))" }
 
+    /// A schedule's history page; `fullName` is "PROJECT/NAME".
+    static func schedule(_ fullName: String) -> String {
+        "/schedules/" + fullName.split(separator: "/", omittingEmptySubsequences: false).map { encode(String($0)) }.joined(separator: "/")
+    }
+
     static func artifact(run id: String, path: String) -> String {
         "/runs/\(encode(id))/download" + query([("path", path)])
     }

@@ -91,11 +91,30 @@ enum DashboardRoutes {
             return DashboardResponse.html(SecretsPage.render(secrets, session: session, serverName: state.serverName))
         }
 
-        for section in [DashboardLayout.Section.schedules, .projects] {
-            pages.get(RouterPath(stringLiteral: section.rawValue)) { _, context in
-                let session = try context.requireSession()
-                return DashboardResponse.html(UnavailablePage.render(section: section, session: session, serverName: state.serverName))
+        pages.get("schedules") { _, context in
+            let session = try context.requireSession()
+            let schedules = try state.scheduler.store.schedules(owner: session.caller.user, now: state.scheduler.clock.now())
+            return DashboardResponse.html(SchedulesPage.render(schedules, session: session, serverName: state.serverName))
+        }
+
+        pages.get("schedules/{source}/{name}") { _, context in
+            let session = try context.requireSession()
+            let reference = try ScheduleRoutes.reference(context)
+            // Another user's schedule reads as not found, as in the API.
+            let stored = try state.scheduler.store.schedule(owner: session.caller.user, reference: reference)
+            let now = state.scheduler.clock.now()
+            guard let info = try state.scheduler.store.schedules(owner: session.caller.user, now: now)
+                .first(where: { $0.fullName == stored.fullName }) else {
+                throw APIError.notFound("schedule '\(reference)'", hint: "the schedules page lists yours")
             }
+            let firings = try state.scheduler.store.history(stored, limit: 100)
+            return DashboardResponse.html(ScheduleHistoryPage.render(info, firings: firings, session: session, serverName: state.serverName))
+        }
+
+        pages.get("projects") { _, context in
+            let session = try context.requireSession()
+            let sources = try state.scheduler.store.sources(owner: session.caller.user)
+            return DashboardResponse.html(ProjectsPage.render(sources, session: session, serverName: state.serverName))
         }
     }
 

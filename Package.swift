@@ -12,12 +12,15 @@ let coreTargets: [Target] = [
         .target(name: "CAMESystem"),
         // Processes, /proc, file locks and atomic writes: what the engine and the CLI share.
         .target(name: "AMESystem", dependencies: ["CAMESystem"]),
+        // One SQLite call Swift cannot make (sqlite3_db_config is variadic).
+        .target(name: "CAMESQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Everything that makes a run happen; never imports HTTP.
         .target(
             name: "AMEEngine",
             dependencies: [
                 "AMECore",
                 "AMESystem",
+                "CAMESQLite",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

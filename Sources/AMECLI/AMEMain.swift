@@ -57,6 +57,17 @@ public enum AMEMain {
         }
         do {
             try await CommandContext.$current.withValue(context) {
+                // `ame run TASK`, the command a data scientist types most, parsed as the run
+                // command alone: building the root command's parser (reflection over every
+                // option, which the Swift runtime pays for in protocol-conformance scans)
+                // costs a few milliseconds of each run. Anything else, or anything this
+                // parse refuses, goes the usual way with the usual messages.
+                if arguments.count == 2, arguments[0] == RunTaskCommand.configuration.commandName, !arguments[1].hasPrefix("-"),
+                   let command = try? RunTaskCommand.parse([arguments[1]]) {
+                    Trace.mark("parsed")
+                    try await command.run(context: context)
+                    return
+                }
                 // Async: run-id and secret completions (`ame ---completion …`) ask the engine.
                 var command = try await RootCommand.asyncParseAsRoot(arguments)
                 Trace.mark("parsed")

@@ -14,12 +14,15 @@ public final class Engine: Sendable {
 
     public init(layout: EngineLayout, configuration: EngineConfiguration) throws {
         try layout.create()
+        Trace.mark("engine: directories")
         self.layout = layout
         self.configuration = configuration
         store = try RunStore(path: layout.database)
+        Trace.mark("engine: database")
         blobs = try BlobStore(directory: layout.blobs, temporaryDirectory: layout.temporary)
         logs = try LogStore(directory: layout.logs)
         vault = try SecretVault(store: store, keyFile: layout.secretKey)
+        Trace.mark("engine: stores")
     }
 
     var admission: Admission {

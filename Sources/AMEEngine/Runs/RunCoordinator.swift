@@ -43,6 +43,9 @@ public final class RunCoordinator: Sendable {
         let exitCode = await execute(stored, writer: writer, runLog: runLog)
         try? writer.end(exitCode: exitCode)
         writer.close()
+        // After the end record: whoever follows the log is told at once, and removing a
+        // large workspace (thousands of links) does not delay them.
+        try? FileManager.default.removeItem(at: engine.layout.workspaces.appendingPathComponent(runID))
         return exitCode
     }
 
@@ -50,7 +53,6 @@ public final class RunCoordinator: Sendable {
         let workspace = engine.layout.workspaces.appendingPathComponent(runID)
         defer {
             try? Admission.releaseAll(runID: runID, store: engine.store)
-            try? FileManager.default.removeItem(at: workspace)
             engine.vault.forgetRunSecrets(runID: runID)
         }
         if stored.cancelRequested {

@@ -1,4 +1,5 @@
 import AMECore
+import CAMESQLite
 import Foundation
 import GRDB
 
@@ -20,11 +21,20 @@ public final class RunStore: Sendable {
         // sits on the path from 'ame run' to the first line of output.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Every `ame` process is short (the CLI, each run's agent): checkpointing the WAL
+            // when the last connection closes made each one fsync twice on its way out, a few
+            // milliseconds of every run. SQLite still checkpoints on commit once the WAL
+            // passes its 1,000-page threshold, so the log stays small; what a crash or power
+            // loss can cost is as with NORMAL above.
+            _ = ame_sqlite_skip_checkpoint_on_close(UnsafeMutableRawPointer(db.sqliteConnection))
         }
         pool = try DatabasePool(path: path.path, configuration: configuration)
         try Self.migrator.migrate(pool)
         // The database holds sealed secrets and token hashes: keep it private.
         chmod(path.path, 0o600)
+        // Its write-ahead log holds the same (it stays between processes, see above).
+        chmod(path.path + "-wal", 0o600)
+        chmod(path.path + "-shm", 0o600)
     }
 
     static var migrator: DatabaseMigrator {

@@ -97,13 +97,38 @@ import Glibc
         #expect(result.warnings.first?.contains("not valid UTF-8") == true)
     }
 
-    @Test(.enabled(if: geteuid() != 0, "root reads files whatever their mode"))
-    func unreadableFileIsAnErrorNamingIt() throws {
+    @Test func unreadableFileIsAnErrorNamingIt() throws {
         let project = try TemporaryDirectory(prefix: "ame-scan")
+        try project.write("ame.yaml", "projectname: locked\ntasks:\n  t: {runcommand: 'true'}\n")
         try project.write("locked/data.csv", "x", mode: 0o000)
-        #expect(throws: SyncError.cannotRead(path: "locked/data.csv", reason: String(cString: strerror(EACCES)))) {
-            try ProjectScanner(root: project.url, cacheDirectory: nil).scan()
+        guard geteuid() == 0 else {
+            #expect(throws: SyncError.cannotRead(path: "locked/data.csv", reason: String(cString: strerror(EACCES)))) {
+                try ProjectScanner(root: project.url, cacheDirectory: nil).scan()
+            }
+            return
         }
+        // Root reads files whatever their mode, so the scan runs as 'nobody' instead: the
+        // same scanner, in `ame sync`, started through util-linux's setpriv.
+        let home = try TemporaryDirectory(prefix: "ame-scan-home")
+        for directory in [project.path, project.file("locked").path] { chmod(directory, 0o755) }
+        chmod(project.file("ame.yaml").path, 0o644)
+        chown(home.path, 65534, 65534)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", Fixtures.ameBinary.path, "sync", "--json"]
+        process.currentDirectoryURL = project.url
+        process.environment = ["HOME": home.path, "XDG_DATA_HOME": home.path + "/data", "XDG_CACHE_HOME": home.path + "/cache",
+                               "XDG_CONFIG_HOME": home.path + "/config", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("'locked/data.csv'"), "\(message)")
+        #expect(message.contains(String(cString: strerror(EACCES))), "\(message)")
+        #expect(message.contains(".ameignore"), "\(message)")
     }
 
     @Test func unreadableFileMessageTellsWhatToDo() {

@@ -39,7 +39,8 @@ public struct ScheduleStore: Sendable {
         try store.schedules(owner: owner)
     }
 
-    func info(_ schedule: StoredSchedule, now: Date) throws -> ScheduleInfo {
+    /// One schedule's public view, with its next firing after `now` and its last firing.
+    public func info(_ schedule: StoredSchedule, now: Date) throws -> ScheduleInfo {
         ScheduleInfo(fullName: schedule.fullName, name: schedule.definition.name, sourceID: schedule.sourceID,
                      sourceName: schedule.sourceName, owner: schedule.owner, taskRef: schedule.definition.taskRef,
                      expression: schedule.definition.schedule, timezone: schedule.timeZone.identifier,

@@ -6,7 +6,7 @@ enum DashboardFormat {
     /// A `<time>` the browser rewrites into the viewer's local time (dashboard.js); the
     /// text inside, in UTC, is what a reader without JavaScript sees.
     static func time(_ date: Date?) -> HTML {
-        guard let date else { return "<span class=\"muted\">—</span>" }
+        guard let date else { return missing }
         let iso = WireFormat.formatDate(date)
         // "2026-11-27T12:00:00.123Z" → "2026-11-27 12:00:00 UTC"
         let plain = iso.prefix(19).replacingOccurrences(of: "T", with: " ") + " UTC"
@@ -37,9 +37,40 @@ enum DashboardFormat {
         return String(format: "%.1f %@", value, units[unit])
     }
 
+    /// What a cell shows when there is nothing to show.
+    static let missing: HTML = "<span class=\"muted\">—</span>"
+
+    /// A commit as its first 12 characters, or `missing`.
+    static func commit(_ commit: String?) -> HTML {
+        commit.map { "<code>\(String($0.prefix(12)))</code>" } ?? missing
+    }
+
+    /// A link to a run's page, or `missing`.
+    static func runLink(_ id: String?) -> HTML {
+        id.map { "<a href=\"\(DashboardLink.run($0))\"><code>\($0)</code></a>" } ?? missing
+    }
+
     /// A status as a badge whose word and symbol say it without colour.
     static func status(_ status: RunStatus) -> HTML {
-        "<span class=\"status status-\(status.rawValue)\"><span class=\"status-symbol\" aria-hidden=\"true\">\(symbol(status))</span> \(status.rawValue)</span>"
+        badge(kind: "status-\(status.rawValue)", symbol: symbol(status), word: status.rawValue)
+    }
+
+    /// A schedule firing's outcome, as a badge like a run's status.
+    static func firing(_ outcome: ScheduleFiring.Outcome) -> HTML {
+        let symbol: String
+        switch outcome {
+        case .pending: symbol = "◷"
+        case .started: symbol = "▶"
+        case .skipped: symbol = "–"
+        case .queued: symbol = "◔"
+        case .missed: symbol = "?"
+        case .failed: symbol = "✗"
+        }
+        return badge(kind: "firing-\(outcome.rawValue)", symbol: symbol, word: outcome.rawValue)
+    }
+
+    private static func badge(kind: String, symbol: String, word: String) -> HTML {
+        "<span class=\"status \(kind)\"><span class=\"status-symbol\" aria-hidden=\"true\">\(symbol)</span> \(word)</span>"
     }
 
     static func symbol(_ status: RunStatus) -> String {

@@ -39,7 +39,6 @@ enum ProjectsPage {
         case .push:
             origin = "pushed with <code>ame schedule push</code>"
         }
-        let commit: HTML = source.lastCommit.map { "<code>\(String($0.prefix(12)))</code>" } ?? "<span class=\"muted\">—</span>"
         var validation: HTML = "\(source.validationSummary)"
         let errors = source.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty {
@@ -57,7 +56,7 @@ enum ProjectsPage {
                 "<a href=\"\(DashboardLink.schedule("\(source.name)/\(name)"))\">\(name)</a>"
             }, separator: ", ")
         return """
-            <tr><th scope="row">\(source.name)</th><td>\(origin)</td><td>\(commit)</td><td>\(DashboardFormat.time(source.lastCheckedAt))</td>\
+            <tr><th scope="row">\(source.name)</th><td>\(origin)</td><td>\(DashboardFormat.commit(source.lastCommit))</td><td>\(DashboardFormat.time(source.lastCheckedAt))</td>\
             <td>\(validation)</td><td>\(schedules)</td></tr>
             """
     }

@@ -9,11 +9,10 @@ enum ScheduleHistoryPage {
             body = "<p>It has not fired yet.</p>"
         } else {
             let rows = firings.map { firing -> HTML in
-                let run: HTML = firing.runID.map { "<a href=\"\(DashboardLink.run($0))\"><code>\($0)</code></a>" } ?? "<span class=\"muted\">—</span>"
-                let commit: HTML = firing.commit.map { "<code>\(String($0.prefix(12)))</code>" } ?? "<span class=\"muted\">—</span>"
-                return """
+                """
                     <tr><td>\(DashboardFormat.time(firing.scheduledFor))</td><td>\(DashboardFormat.time(firing.firedAt))</td>\
-                    <td>\(firing.trigger.rawValue)</td><td>\(SchedulesPage.outcome(firing.outcome))</td><td>\(run)</td><td>\(commit)</td>\
+                    <td>\(firing.trigger.rawValue)</td><td>\(DashboardFormat.firing(firing.outcome))</td><td>\(DashboardFormat.runLink(firing.runID))</td>\
+                    <td>\(DashboardFormat.commit(firing.commit))</td>\
                     <td>\(firing.reason ?? "")</td></tr>
                     """
             }
@@ -35,7 +34,7 @@ enum ScheduleHistoryPage {
             <dt>Next firing</dt><dd>\(DashboardFormat.time(schedule.nextFiring))</dd>
             <dt>While a run is going</dt><dd>\(schedule.concurrency.rawValue)</dd>
             <dt>Missed firings</dt><dd>\(schedule.catchup ? "caught up after a restart" : "skipped")</dd>
-            <dt>From commit</dt><dd>\(schedule.commit.map { HTML("<code>\(String($0.prefix(12)))</code>") } ?? "<span class=\"muted\">—</span>")</dd>
+            <dt>From commit</dt><dd>\(DashboardFormat.commit(schedule.commit))</dd>
             </dl>
             \(body)
             """

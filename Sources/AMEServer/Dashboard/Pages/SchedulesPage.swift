@@ -32,28 +32,12 @@ enum SchedulesPage {
 
     static func row(_ schedule: ScheduleInfo) -> HTML {
         let when: HTML = "<code>\(schedule.expression)</code> <span class=\"muted\">(\(schedule.timezone))</span>"
-        let last: HTML = schedule.lastFiring.map { firing in "\(outcome(firing.outcome)) \(DashboardFormat.time(firing.firedAt))" }
+        let last: HTML = schedule.lastFiring.map { firing in "\(DashboardFormat.firing(firing.outcome)) \(DashboardFormat.time(firing.firedAt))" }
             ?? "<span class=\"muted\">never</span>"
-        let run: HTML = schedule.lastFiring?.runID.map { "<a href=\"\(DashboardLink.run($0))\"><code>\($0)</code></a>" }
-            ?? "<span class=\"muted\">—</span>"
         return """
             <tr><th scope="row"><a href="\(DashboardLink.schedule(schedule.fullName))">\(schedule.fullName)</a></th>\
             <td><code>\(schedule.taskRef)</code></td><td>\(when)</td><td>\(DashboardFormat.time(schedule.nextFiring))</td>\
-            <td>\(last)</td><td>\(run)</td></tr>
+            <td>\(last)</td><td>\(DashboardFormat.runLink(schedule.lastFiring?.runID))</td></tr>
             """
-    }
-
-    /// An outcome as a word and a symbol, readable without colour.
-    static func outcome(_ outcome: ScheduleFiring.Outcome) -> HTML {
-        let symbol: String
-        switch outcome {
-        case .pending: symbol = "◷"
-        case .started: symbol = "▶"
-        case .skipped: symbol = "–"
-        case .queued: symbol = "◔"
-        case .missed: symbol = "?"
-        case .failed: symbol = "✗"
-        }
-        return "<span class=\"status firing-\(outcome.rawValue)\"><span class=\"status-symbol\" aria-hidden=\"true\">\(symbol)</span> \(outcome.rawValue)</span>"
     }
 }

@@ -102,11 +102,7 @@ enum DashboardRoutes {
             let reference = try ScheduleRoutes.reference(context)
             // Another user's schedule reads as not found, as in the API.
             let stored = try state.scheduler.store.schedule(owner: session.caller.user, reference: reference)
-            let now = state.scheduler.clock.now()
-            guard let info = try state.scheduler.store.schedules(owner: session.caller.user, now: now)
-                .first(where: { $0.fullName == stored.fullName }) else {
-                throw APIError.notFound("schedule '\(reference)'", hint: "the schedules page lists yours")
-            }
+            let info = try state.scheduler.store.info(stored, now: state.scheduler.clock.now())
             let firings = try state.scheduler.store.history(stored, limit: 100)
             return DashboardResponse.html(ScheduleHistoryPage.render(info, firings: firings, session: session, serverName: state.serverName))
         }

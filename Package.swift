@@ -203,7 +203,7 @@ let testTargets: [Target] = [
         ),
         .testTarget(
             name: "AMECLITests",
-            dependencies: ["AMECLI", "AMECore", "AMETestSupport"]
+            dependencies: ["AMECLI", "AMECore", "AMEEngine", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMESystemTests",

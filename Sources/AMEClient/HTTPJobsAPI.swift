@@ -290,7 +290,7 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
         }
         guard let detail, let code else {
             return APIError(status >= 500 ? .unavailable : .invalidRequest,
-                            "\(displayURL) answered HTTP \(status) (\(HTTPTransport.reason(status)))",
+                            "\(displayURL) answered HTTP \(status) (\(HTTPResponseStatus(statusCode: status).reasonPhrase))",
                             hint: "is an ame-server running at that URL? 'ame setup URL' points ame at another one")
         }
         return APIError(code, detail.message, hint: detail.hint, diagnostics: detail.diagnostics)

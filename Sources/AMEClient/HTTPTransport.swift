@@ -2,7 +2,6 @@ import AMECore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOHTTP1
 
 /// The HTTP client every `HTTPJobsAPI` shares: AsyncHTTPClient on SwiftNIO.
 ///
@@ -24,30 +23,44 @@ enum HTTPTransport {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
-    /// A body streamed from a file in 1 MiB chunks, never held in memory whole.
+    /// A body streamed from a file in 1 MiB chunks, never held in memory whole. The file is
+    /// closed when the last chunk has been read or, if the upload stops early (cancelled, the
+    /// connection lost), when the iterator is dropped.
     struct FileChunks: AsyncSequence, Sendable {
         typealias Element = ByteBuffer
         let path: String
 
+        /// Owns the descriptor, so no path out of the upload leaves it open.
+        final class OpenFile {
+            let descriptor: Int32
+            init(path: String) throws {
+                descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { throw APIError(.internal, "cannot read \(path): \(String(cString: strerror(errno)))") }
+            }
+            deinit { close(descriptor) }
+        }
+
         struct AsyncIterator: AsyncIteratorProtocol {
             let path: String
-            var descriptor: Int32 = -1
+            var file: OpenFile?
             var done = false
 
             mutating func next() async throws -> ByteBuffer? {
                 if done { return nil }
-                if descriptor < 0 {
-                    descriptor = open(path, O_RDONLY | O_CLOEXEC)
-                    guard descriptor >= 0 else { throw APIError(.internal, "cannot read \(path): \(String(cString: strerror(errno)))") }
-                }
+                let file = try self.file ?? OpenFile(path: path)
+                self.file = file
                 var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
+                var failure: Int32 = 0
                 let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 1 << 20) { raw in
                     var got: Int
-                    repeat { got = read(descriptor, raw.baseAddress, raw.count) } while got < 0 && errno == EINTR
+                    repeat { got = read(file.descriptor, raw.baseAddress, raw.count) } while got < 0 && errno == EINTR
+                    if got < 0 { failure = errno }
                     return Swift.max(got, 0)
                 }
+                // A read error is not the end of the file: the upload must fail, not be cut short.
+                if failure != 0 { throw APIError(.internal, "cannot read \(path): \(String(cString: strerror(failure)))") }
                 if count == 0 {
-                    close(descriptor)
+                    self.file = nil
                     done = true
                     return nil
                 }
@@ -56,10 +69,5 @@ enum HTTPTransport {
         }
 
         func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path) }
-    }
-
-    /// "404 Not Found"'s words for a status code.
-    static func reason(_ status: Int) -> String {
-        HTTPResponseStatus(statusCode: status).reasonPhrase
     }
 }

@@ -1,3 +1,4 @@
+import AMECore
 import AsyncHTTPClient
 import Crypto
 import Foundation
@@ -194,7 +195,7 @@ public struct S3Client: Sendable {
                                   headers: [("content-md5", Data(md5).base64EncodedString())], body: body)
         let response = try await perform(operation, timeout: .minutes(30))
         let etag = Self.unquoted(response.headers.first(name: "etag") ?? "")
-        try verify(etag: etag, md5: SignatureV4.hex(md5), operation: operation)
+        try verify(etag: etag, md5: Hex.encode(md5), operation: operation)
         return etag
     }
 
@@ -242,7 +243,7 @@ public struct S3Client: Sendable {
                                                   headers: [("content-md5", md5.base64EncodedString())], body: ByteBuffer(bytes: data))
                         let response = try await perform(operation, timeout: .minutes(30))
                         let etag = Self.unquoted(response.headers.first(name: "etag") ?? "")
-                        try verify(etag: etag, md5: SignatureV4.hex(md5), operation: operation)
+                        try verify(etag: etag, md5: Hex.encode(md5), operation: operation)
                         counter.add(Int64(data.count))
                         return (number, etag, md5)
                     }
@@ -269,7 +270,7 @@ public struct S3Client: Sendable {
             }
             let etag = Self.unquoted(answer.value("ETag") ?? "")
             let combined = Insecure.MD5.hash(data: (1...partCount).reduce(into: Data()) { $0.append(parts[$1]!.md5) })
-            try verify(etag: etag, md5: "\(SignatureV4.hex(combined))-\(partCount)", operation: complete)
+            try verify(etag: etag, md5: "\(Hex.encode(combined))-\(partCount)", operation: complete)
             return etag
         } catch {
             let abort = Operation(name: "AbortMultipartUpload", bucket: bucket, key: key, method: .DELETE, query: [("uploadId", uploadID)])
@@ -368,7 +369,7 @@ public struct S3Client: Sendable {
         let target = location(bucket: operation.bucket, key: operation.key)
         let payloadHash: String
         if let body = operation.body {
-            payloadHash = body.withUnsafeReadableBytes { SignatureV4.hex(SHA256.hash(data: $0)) }
+            payloadHash = body.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) }
         } else {
             payloadHash = SignatureV4.emptyPayloadHash
         }

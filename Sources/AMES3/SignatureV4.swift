@@ -75,10 +75,10 @@ public struct SignatureV4: Sendable {
         ].joined(separator: "\n")
         let day = String(timestamp.prefix(8))
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = ["AWS4-HMAC-SHA256", timestamp, scope, Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))]
+        let stringToSign = ["AWS4-HMAC-SHA256", timestamp, scope, Hex.encode(SHA256.hash(data: Data(canonicalRequest.utf8)))]
             .joined(separator: "\n")
         let key = signingKey(day: day)
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        let signature = Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
         let authorization = "AWS4-HMAC-SHA256 Credential=\(accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
         return Signed(canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
                       signedHeaders: signedHeaders, authorization: authorization)
@@ -143,10 +143,6 @@ public struct SignatureV4: Sendable {
 
     /// Hex SHA-256 of `data` (a payload hash).
     public static func sha256Hex(_ data: Data) -> String {
-        hex(SHA256.hash(data: data))
-    }
-
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        Hex.encode(bytes)
+        Hex.encode(SHA256.hash(data: data))
     }
 }

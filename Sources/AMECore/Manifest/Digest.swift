@@ -13,14 +13,7 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// From raw digest bytes.
     public init<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
-        let table = Array("0123456789abcdef".utf8)
-        var characters: [UInt8] = []
-        characters.reserveCapacity(64)
-        for byte in bytes {
-            characters.append(table[Int(byte >> 4)])
-            characters.append(table[Int(byte & 0x0F)])
-        }
-        hex = String(decoding: characters, as: UTF8.self)
+        hex = Hex.encode(bytes)
     }
 
     public var description: String { "sha256:\(hex)" }

@@ -283,7 +283,7 @@ public enum PythonEnvironmentPlanner {
             contents.update(data: Data("\(file)\u{0}\(data.count)\u{0}".utf8))
             contents.update(data: data)
         }
-        let contentHash = hex(contents.finalize())
+        let contentHash = Hex.encode(contents.finalize())
 
         // Everything that makes one environment differ from another goes into its key.
         var identity = SHA256()
@@ -310,12 +310,8 @@ public enum PythonEnvironmentPlanner {
         } else {
             python = "pyconda"
         }
-        let key = "\(manager)-\(python)-\(hex(identity.finalize()).prefix(20))"
+        let key = "\(manager)-\(python)-\(Hex.encode(identity.finalize()).prefix(20))"
         return PythonEnvironmentPlan(recipe: choice.recipe, lockFiles: choice.files, contentHash: contentHash,
                                      interpreter: interpreter, key: key, reason: choice.reason, extraPackages: extraPackages)
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        Hex.encode(digest)
     }
 }

@@ -40,10 +40,17 @@ public struct AgentProcessLauncher: RunLauncher {
         self.engineConfigPath = engineConfigPath
     }
 
-    public func launch(_ run: StoredRun, engine: Engine) throws {
-        var arguments = ["agent", "run", run.id, "--data-dir", engine.layout.dataDirectory.path,
-                         "--cache-dir", engine.layout.cacheDirectory.path]
+    /// The agent's command line after the executable. `ame` reads exactly this layout without
+    /// its argument parser (`RunAgentCommand.launcherArguments`), so it is written here only.
+    public static func arguments(runID: String, dataDirectory: String, cacheDirectory: String, engineConfigPath: String?) -> [String] {
+        var arguments = ["agent", "run", runID, "--data-dir", dataDirectory, "--cache-dir", cacheDirectory]
         if let engineConfigPath { arguments += ["--engine-config", engineConfigPath] }
+        return arguments
+    }
+
+    public func launch(_ run: StoredRun, engine: Engine) throws {
+        let arguments = Self.arguments(runID: run.id, dataDirectory: engine.layout.dataDirectory.path,
+                                       cacheDirectory: engine.layout.cacheDirectory.path, engineConfigPath: engineConfigPath)
         // The agent's own diagnostics (not the run's output) go beside the run's log.
         let agentLog = engine.layout.logs.appendingPathComponent("\(run.id).agent")
         let descriptor = open(agentLog.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)

@@ -19,7 +19,7 @@ public enum AccessToken {
     /// A public handle for a token ("tok_" + 16 hex digits), unrelated to its value.
     public static func makeID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return "tok_" + (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return "tok_" + Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// Lowercase hex SHA-256 of the token's UTF-8 bytes.

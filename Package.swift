@@ -210,9 +210,16 @@ let testTargets: [Target] = [
             dependencies: ["AMESystem", "AMETestSupport"]
         ),
         // The jobs API's behaviour through the real `ame` binary, against every transport.
+        // A user's AME against `ame-server --executor kubernetes` over the harness, for the
+        // test targets whose promises hold on Kubernetes too.
+        .target(
+            name: "KubernetesTestSupport",
+            dependencies: ["AMESystem", "AMETestSupport", "KubernetesHarness"],
+            path: "Tests/KubernetesTestSupport"
+        ),
         .testTarget(
             name: "ContractTests",
-            dependencies: ["AMECore", "AMESystem", "AMETestSupport", "KubernetesHarness"]
+            dependencies: ["AMECore", "AMESystem", "AMETestSupport", "KubernetesHarness", "KubernetesTestSupport"]
         ),
         // SigV4 against AWS's published vectors; the client against a real moto server.
         .testTarget(
@@ -236,7 +243,7 @@ let testTargets: [Target] = [
         // over WebSocket, through the embedded engine and a live server.
         .testTarget(
             name: "JupyterTests",
-            dependencies: ["AMECore", "AMESystem", "AMETestSupport"]
+            dependencies: ["AMECore", "AMESystem", "AMETestSupport", "KubernetesTestSupport"]
         ),
         // `ame image` against a real registry (Debian's docker-registry on loopback) with buildah,
         // and `ame validate --remote`.

@@ -160,17 +160,14 @@ public struct EmbeddedJobsAPI: JobsAPI {
     }
 
     public func openTunnel(_ id: String, port: Int) async throws -> any ByteStream {
-        try checkTunnel(id, port: port)
-        do {
-            return TCPByteStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port))
-        } catch {
-            throw APIError(.unavailable, "run \(id) does not accept connections on port \(port) yet", hint: "wait until 'ame status \(id)' says running")
-        }
+        let run = try checkTunnel(id, port: port)
+        return try await launcher.connectService(run, port: port)
     }
 
     /// Whether `openTunnel` may dial run `id`'s `port`: the caller sees the run, it is still
     /// active, and it declares the port. The server asks before upgrading to a WebSocket.
-    public func checkTunnel(_ id: String, port: Int) throws {
+    @discardableResult
+    public func checkTunnel(_ id: String, port: Int) throws -> StoredRun {
         let run = try visibleRun(id)
         guard run.record.status.isActive else {
             throw APIError(.conflict, "run \(id) has ended (\(run.record.status.rawValue)); its ports are closed")
@@ -180,6 +177,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
             throw APIError(.notFound, "run \(id) has no port \(port)",
                            hint: ports.isEmpty ? "the run is not a service (it declares no ports)" : "its ports: \(ports.joined(separator: ", "))")
         }
+        return run
     }
 
     // MARK: Secrets

@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A blocking TCP socket on loopback or any IPv4 address. Blocking calls run on threads of
-/// their own (see `TCPByteStream`), never on the async pool.
+/// A blocking TCP socket on loopback or any IPv4 or IPv6 address (a Pod's IP may be either).
+/// Blocking calls run on threads of their own (see `TCPByteStream`), never on the async pool.
 public final class TCPSocket: @unchecked Sendable {
     public let descriptor: Int32
     private let lock = NSLock()
@@ -24,14 +24,12 @@ public final class TCPSocket: @unchecked Sendable {
 
     /// A listening socket on `host:port` (port 0 picks a free one; see `localPort`).
     public static func listen(host: String = "127.0.0.1", port: Int, backlog: Int32 = 64) throws -> TCPSocket {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let address = try Address(host: host, port: port)
+        let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw SocketError(operation: "socket", errorNumber: errno) }
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = try Self.address(host: host, port: port)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let bound = address.withSockaddr { bind(descriptor, $0, $1) }
         guard bound == 0 else {
             let error = errno
             Glibc.close(descriptor)
@@ -47,12 +45,10 @@ public final class TCPSocket: @unchecked Sendable {
 
     /// Connects to `host:port`, waiting at most `timeout` seconds.
     public static func connect(host: String, port: Int, timeout: Double = 5) throws -> TCPSocket {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let address = try Address(host: host, port: port)
+        let descriptor = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard descriptor >= 0 else { throw SocketError(operation: "socket", errorNumber: errno) }
-        var address = try Self.address(host: host, port: port)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let result = address.withSockaddr { Glibc.connect(descriptor, $0, $1) }
         if result != 0 && errno != EINPROGRESS {
             let error = errno
             Glibc.close(descriptor)
@@ -90,13 +86,15 @@ public final class TCPSocket: @unchecked Sendable {
     }
 
     public func localPort() throws -> Int {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
         guard result == 0 else { throw SocketError(operation: "getsockname", errorNumber: errno) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        // The port sits at the same place in sockaddr_in and sockaddr_in6.
+        let port = withUnsafeBytes(of: &storage) { $0.load(fromByteOffset: 2, as: UInt16.self) }
+        return Int(UInt16(bigEndian: port))
     }
 
     /// Blocks until a connection arrives; nil once the listener is closed.
@@ -154,15 +152,45 @@ public final class TCPSocket: @unchecked Sendable {
 
     deinit { close() }
 
-    static func address(host: String, port: Int) throws -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(clamping: port)).bigEndian
-        let resolved = host == "localhost" ? "127.0.0.1" : host
-        guard inet_pton(AF_INET, resolved, &address.sin_addr) == 1 else {
-            throw SocketError(operation: "address \(host)", errorNumber: EINVAL)
+    /// A numeric IPv4 or IPv6 address (`localhost` is 127.0.0.1; `[::1]` may keep its brackets).
+    struct Address {
+        var storage = sockaddr_storage()
+        var length: socklen_t
+        var family: Int32
+
+        init(host: String, port: Int) throws {
+            var resolved = host == "localhost" ? "127.0.0.1" : host
+            if resolved.hasPrefix("["), resolved.hasSuffix("]") { resolved = String(resolved.dropFirst().dropLast()) }
+            let networkPort = in_port_t(UInt16(clamping: port)).bigEndian
+            var storage = sockaddr_storage()
+            if resolved.contains(":") {
+                var address = sockaddr_in6()
+                address.sin6_family = sa_family_t(AF_INET6)
+                address.sin6_port = networkPort
+                guard inet_pton(AF_INET6, resolved, &address.sin6_addr) == 1 else {
+                    throw SocketError(operation: "address \(host)", errorNumber: EINVAL)
+                }
+                withUnsafeMutableBytes(of: &storage) { target in withUnsafeBytes(of: address) { target.copyMemory(from: $0) } }
+                length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+                family = AF_INET6
+            } else {
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = networkPort
+                guard inet_pton(AF_INET, resolved, &address.sin_addr) == 1 else {
+                    throw SocketError(operation: "address \(host)", errorNumber: EINVAL)
+                }
+                withUnsafeMutableBytes(of: &storage) { target in withUnsafeBytes(of: address) { target.copyMemory(from: $0) } }
+                length = socklen_t(MemoryLayout<sockaddr_in>.size)
+                family = AF_INET
+            }
+            self.storage = storage
         }
-        return address
+
+        func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+            var storage = self.storage
+            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) } }
+        }
     }
 }
 
@@ -174,7 +202,8 @@ public final class TCPByteStream: @unchecked Sendable {
         self.socket = socket
     }
 
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs a blocking call (a connect, a read) on a thread of its own, off the async pool.
+    public static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread { continuation.resume(with: Result { try body() }) }
             thread.stackSize = 128 * 1024

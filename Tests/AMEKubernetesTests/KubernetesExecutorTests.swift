@@ -1,6 +1,7 @@
 import AMECore
 import AMEEngine
 @testable import AMEKubernetes
+import AMESystem
 import AMETestSupport
 import Foundation
 import KubernetesHarness
@@ -281,5 +282,83 @@ struct KubernetesExecutorTests {
         work.cancel()
         #expect(await work.value.outcome == .cancelled)
         await executor.cleanUp(runID: run.id)
+    }
+
+    @Test("a service Pod: ready once its port answers at the Pod's IP, reached there, extra packages installed, stopped when idle")
+    func service() async throws {
+        let cluster = try await ClusterFixture()
+        defer { Task { await cluster.shutdown() } }
+        let port = try TCPSocket.freePort()
+        // The service listens on its Pod's IP only (the harness gives each Pod its own
+        // 127.0.0.N), so only a dial to that IP reaches it; its extra package must be there.
+        let files = ["ame.yaml": """
+            projectname: web
+            tasks:
+              web:
+                runcommand: python -c "import six; print('six', six.__version__)"; echo "token is $SERVICE_TOKEN"; echo served-by-pod > index.html; exec python -m http.server "$AME_PORT" --bind "$AME_POD_IP"
+                dependencies: none
+                ports: [{port: \(port), name: http}]
+            """]
+        let stored = try cluster.submit(files, task: "web")
+        var request = stored.request
+        request.extraPackages = ["six"]
+        request.secretEnv = [EnvVar(key: "SERVICE_TOKEN", value: "tok-0123456789abcdef")]
+        let run = try cluster.engine.submit(request, owner: "tester", executor: "kubernetes")
+        var attempt = try cluster.attempt(run)
+        attempt.readinessPorts = [port]
+        attempt.idleTimeoutSeconds = 2
+        let readyAt = Guarded<ContinuousClock.Instant?>(nil)
+        attempt.onReady = { readyAt.set(.now) }
+        let executor = cluster.executor()
+        let log = try cluster.log(run, step: "web")
+        let ended = Guarded(false)
+        let execution = Task { () -> AttemptResult in
+            let result = await executor.execute(attempt, log: log)
+            ended.set(true)
+            return result
+        }
+        try await cluster.wait("the service to be ready", timeout: .seconds(300)) { readyAt.value != nil || ended.value }
+        let setupLog = try cluster.logText(run)
+        try #require(readyAt.value != nil, "log:\n\(setupLog)")
+        let pod = try #require(cluster.harness.pods("ame").first)
+        let address = try #require(pod["status"]["podIP"].string)
+        #expect(address != "127.0.0.1")
+        #expect(TCPSocket.isAccepting(host: address, port: port))
+        #expect(!TCPSocket.isAccepting(host: "127.0.0.1", port: port), "the service is not on loopback, only at its Pod's IP")
+        let spec = try #require(cluster.harness.createdPods.first)
+        #expect(spec["spec"]["containers"][0]["ports"][0]["containerPort"].int == port)
+        #expect(spec["spec"]["containers"][0]["ports"][0]["name"].string == "http")
+        // The run's secret env reaches the command from the run's env Secret, masked in the log.
+        #expect(!spec.allStrings.contains { $0.contains("tok-0123456789abcdef") })
+        let tokenVariable = spec["spec"]["containers"][0]["env"].array?.first { $0["name"].string == "SERVICE_TOKEN" }
+        #expect(tokenVariable?["valueFrom"]["secretKeyRef"]["name"].string == KubernetesNames.runEnvSecretName(runID: run.id))
+        #expect(setupLog.contains("token is ***"), "\(setupLog)")
+        #expect(!setupLog.contains("tok-0123456789abcdef"))
+
+        // A tunnel's connection: the executor dials the Pod's IP.
+        let page = try await executor.connectService(runID: run.id, port: port)
+        try await page.write(Data("GET /index.html HTTP/1.0\r\nHost: pod\r\n\r\n".utf8))
+        var response = Data()
+        while let chunk = try await page.read() { response.append(chunk) }
+        await page.close()
+        #expect(String(decoding: response, as: UTF8.self).contains("served-by-pod"))
+
+        // An open connection keeps it up past the idle timeout; once it closes, it stops.
+        let held = try await executor.connectService(runID: run.id, port: port)
+        try await Task.sleep(for: .seconds(3))
+        #expect(!ended.value, "stopped while a connection was open")
+        let closedAt = ContinuousClock.now
+        await held.close()
+        let result: AttemptResult = await execution.value
+        let text = try cluster.logText(run)
+        #expect(ContinuousClock.now - closedAt >= .seconds(2))
+        #expect(result.outcome == .cancelled, "log:\n\(text)")
+        #expect(result.reason?.contains("idle timeout") == true, "\(String(describing: result.reason))")
+        #expect(text.contains("six "), "the extra package was not installed:\n\(text)")
+        #expect(text.contains("(idle timeout): deleting Pod"))
+        await #expect(throws: APIError.self) { _ = try await executor.connectService(runID: run.id, port: port) }
+        try await cluster.wait("the Pod's processes to end") { !TCPSocket.isAccepting(host: address, port: port) }
+        await executor.cleanUp(runID: run.id)
+        #expect(cluster.harness.secrets("ame").isEmpty, "the run's Secrets are deleted with it")
     }
 }

@@ -31,6 +31,18 @@ struct PodTranslatorTests {
             runcommand: python finetune.py --epochs $EPOCHS
         """
 
+    static let serviceProject = """
+        projectname: notebooks
+        tasks:
+          lab:
+            runcommand: exec python -m jupyterlab --ip="$AME_SERVICE_HOST" --port="$AME_PORT"
+            ports:
+              - {port: 8888, name: lab}
+              - {port: 6006, name: TensorBoard_UI}
+              - {port: 9000, name: a-very-long-port-name}
+            resources: {cpu: "2", memory: 8Gi}
+        """
+
     @Test("the reference README's single task: secret, env, cpu, memory, storage")
     func singleTask() throws {
         let objects = try TranslationFixtures.objects(try TranslationFixtures.reference("single-task.yaml"), task: "download_data")
@@ -48,6 +60,50 @@ struct PodTranslatorTests {
         let objects = try TranslationFixtures.objects(try TranslationFixtures.parse(Self.gpuProject), task: "finetune")
         try GoldenFile.check(try ManifestRenderer.render(objects, as: .yaml), against: "gpu-training.yaml")
         try GoldenFile.check(try ManifestRenderer.render(objects, as: .json), against: "gpu-training.json")
+    }
+
+    @Test("a service: its ports as container ports, the variables it listens by (0.0.0.0, the Pod's IP), the run's extra packages")
+    func service() throws {
+        let project = try TranslationFixtures.parse(Self.serviceProject)
+        let objects = try TranslationFixtures.objects(project, task: "lab", extraPackages: ["jupyterlab>=4"])
+        try GoldenFile.check(try ManifestRenderer.render(objects, as: .yaml), against: "service.yaml")
+        guard case .pod(let pod) = objects.last else { Issue.record("no Pod"); return }
+        let main = try #require(pod.spec.containers.first)
+        // Named where the name can be an IANA service name; unnamed where it cannot.
+        #expect(main.ports == [Container.ContainerPort(containerPort: 8888, name: "lab"),
+                               Container.ContainerPort(containerPort: 6006, name: "tensorboard-ui"),
+                               Container.ContainerPort(containerPort: 9000, name: nil)])
+        #expect(main.ports?.allSatisfy { $0.protocol == "TCP" } == true)
+        let env = Dictionary(uniqueKeysWithValues: (main.env ?? []).map { ($0.name, $0) })
+        #expect(env["AME_PORT"]?.value == "8888")
+        #expect(env["AME_PORT_LAB"]?.value == "8888")
+        #expect(env["AME_PORT_TENSORBOARD_UI"]?.value == "6006")
+        #expect(env["AME_PORT_A_VERY_LONG_PORT_NAME"]?.value == "9000")
+        #expect(env["AME_SERVICE_HOST"]?.value == "0.0.0.0")
+        #expect(env["AME_POD_IP"]?.valueFrom?.fieldRef?.fieldPath == "status.podIP")
+        let args = try #require(main.args)
+        let extra = try #require(args.firstIndex(of: "--extra-package"))
+        #expect(args[extra + 1] == "jupyterlab>=4")
+        #expect(extra < args.firstIndex(of: "--") ?? 0, "options come before the command")
+
+        // A batch step has none of it.
+        let batch = try TranslationFixtures.objects(try TranslationFixtures.reference("single-task.yaml"), task: "download_data")
+        guard case .pod(let batchPod) = batch.last else { Issue.record("no Pod"); return }
+        let batchMain = try #require(batchPod.spec.containers.first)
+        #expect(batchMain.ports == nil)
+        #expect(!(batchMain.env ?? []).contains { $0.name.hasPrefix("AME_PORT") || $0.name == "AME_SERVICE_HOST" || $0.name == "AME_POD_IP" })
+        #expect(!(batchMain.args ?? []).contains("--extra-package"))
+    }
+
+    @Test("port names: IANA service names or none")
+    func portNames() {
+        #expect(KubernetesNames.portName("lab") == "lab")
+        #expect(KubernetesNames.portName("TensorBoard_UI") == "tensorboard-ui")
+        #expect(KubernetesNames.portName("a__b") == "a-b")
+        #expect(KubernetesNames.portName("8080") == nil, "a name needs a letter")
+        #expect(KubernetesNames.portName("sixteen-letters-") == "sixteen-letters")
+        #expect(KubernetesNames.portName("much-too-long-a-name") == nil)
+        #expect(KubernetesNames.portName("__") == nil)
     }
 
     @Test("the second attempt after an OOM asks for the grown memory as request and limit")

@@ -75,6 +75,7 @@ struct SchemaValidationTests {
             ("single-task", try TranslationFixtures.reference("single-task.yaml"), "download_data"),
             ("pipeline", try TranslationFixtures.reference("pipeline-fixed.yaml"), "main"),
             ("gpu-training", try TranslationFixtures.parse(PodTranslatorTests.gpuProject), "finetune"),
+            ("service", try TranslationFixtures.parse(PodTranslatorTests.serviceProject), "lab"),
             ("quickstart", try ProjectFile.parse(try String(contentsOf: Fixtures.example("quickstart").appendingPathComponent("ame.yaml"), encoding: .utf8)), "pipeline"),
         ]
         for (name, project, task) in examples {

@@ -23,7 +23,7 @@ enum TranslationFixtures {
     /// Every object a task's run creates for the first attempt of each step (Secrets
     /// redacted), as `ame run --dry-run=kubernetes` prints them.
     static func objects(_ project: ProjectFile, task name: String, settings: KubernetesSettings = settings,
-                        attempt: Int = 1, memory: Quantity? = nil) throws -> [ManifestRenderer.Object] {
+                        attempt: Int = 1, memory: Quantity? = nil, extraPackages: [String] = []) throws -> [ManifestRenderer.Object] {
         guard let task = project.task(named: name) else { throw CocoaError(.fileReadNoSuchFile) }
         let translator = PodTranslator(settings: settings)
         let mirror = SecretMirror(settings: settings)
@@ -33,7 +33,7 @@ enum TranslationFixtures {
             var resources = step.resources
             if let memory { resources.memory = memory }
             let request = StepPodRequest(runID: runID, owner: owner, project: project.projectName, task: task.name, step: step,
-                                         attempt: attempt, resources: resources, manifest: manifest)
+                                         attempt: attempt, resources: resources, manifest: manifest, extraPackages: extraPackages)
             pods.append(translator.pod(for: request))
             for secret in mirror.redactedSecrets(for: request) { secrets[secret.name] = secret }
         }

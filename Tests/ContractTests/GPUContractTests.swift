@@ -1,5 +1,6 @@
 import AMECore
 import AMETestSupport
+import KubernetesTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import AMECore
 import AMESystem
 import AMETestSupport
+import KubernetesTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import AMECore
 import AMESystem
 import AMETestSupport
+import KubernetesTestSupport
 import Foundation
 import Testing
 
@@ -9,9 +10,10 @@ import Testing
 /// the environment from the shared cache).
 @Suite("ame jupyter", .serialized, .timeLimit(.minutes(20)))
 struct JupyterLabTests {
-    @Test("lab --detach: URL with a token, the project's files, a kernel over WebSocket, stop brings the notebook back", arguments: Transport.available)
+    @Test("lab --detach: URL with a token, the project's files, a kernel over WebSocket, stop brings the notebook back", arguments: Transport.withKubernetes)
     func detachedSession(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
         let project = try JupyterFixtures.project(in: sandbox)
 
         let started = try await sandbox.ame(["jupyter", "lab", "--detach"], in: project, timeout: .seconds(900))
@@ -29,7 +31,7 @@ struct JupyterLabTests {
             #expect(listed.stdout.contains(url), "list shows the URL:\n\(listed.stdout)")
         case .server, .kubernetes:
             // Detached on a server, the session is reached with `attach` (a tunnel through the
-            // server). (These tests run on `Transport.available`, which has no Kubernetes.)
+            // server, which dials the Pod's IP on Kubernetes).
             runID = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             let attached = try sandbox.start(["jupyter", "attach", runID], in: project)
             attach = attached
@@ -102,9 +104,10 @@ struct JupyterLabTests {
         #expect(afterwards.stdout.contains("No JupyterLab session is running"))
     }
 
-    @Test("lab in the foreground: a tunnel URL; Ctrl-C stops the session and brings the files back", arguments: Transport.available)
+    @Test("lab in the foreground: a tunnel URL; Ctrl-C stops the session and brings the files back", arguments: Transport.withKubernetes)
     func foregroundSession(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
         let project = try JupyterFixtures.project(in: sandbox)
         let lab = try sandbox.start(["jupyter", "lab", "--idle-timeout", "1h"], in: project)
         let serving = await lab.waitFor("token=", timeout: .seconds(900))

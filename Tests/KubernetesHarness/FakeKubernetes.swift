@@ -56,6 +56,7 @@ public final class FakeKubernetes: @unchecked Sendable {
     private var serverTask: Task<Void, any Error>?
     private var boundPort: Int?
     private var brokenWatch = 0
+    private var lastPodAddress = 1
 
     /// A request as it arrived: for tests that check what AME sent.
     public struct Request: Sendable {
@@ -227,6 +228,16 @@ public final class FakeKubernetes: @unchecked Sendable {
 
     func existingLog(_ namespace: String, _ pod: String, _ container: String) -> ContainerLog? {
         lock.withLock { logs["\(namespace)/\(pod)/\(container)"] }
+    }
+
+    /// A Pod's own IP: 127.0.0.2 to 127.0.0.254 in turn. All of 127/8 is this machine's
+    /// loopback, so a Pod that listens on its IP (`status.podIP` through the downward API)
+    /// is reached only by whoever dials that IP, as with a real Pod network.
+    func allocatePodAddress() -> String {
+        lock.withLock {
+            lastPodAddress = lastPodAddress >= 254 ? 2 : lastPodAddress + 1
+            return "127.0.0.\(lastPodAddress)"
+        }
     }
 
     func runner(_ namespace: String, _ name: String) -> PodRunner? {

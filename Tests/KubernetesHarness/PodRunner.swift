@@ -132,10 +132,12 @@ final class PodRunner: @unchecked Sendable {
             pod["spec"]["nodeName"] = .string(cluster.node.name)
         }
         let started = Date()
+        let address = cluster.allocatePodAddress()
         updateStatus { status in
             status["phase"] = "Pending"
             status["hostIP"] = "127.0.0.1"
-            status["podIP"] = "127.0.0.1"
+            status["podIP"] = .string(address)
+            status["podIPs"] = [["ip": .string(address)]]
             status["startTime"] = .string(FakeKubernetes.timestamp(started))
             let waitingInit: JSON = ["waiting": ["reason": "PodInitializing"]]
             if !initContainers.isEmpty {
@@ -223,9 +225,10 @@ final class PodRunner: @unchecked Sendable {
     }
 
     /// The container's environment, as the kubelet builds it: literal values (with `$(VAR)`
-    /// expansion over the variables before them) and Secret keys.
+    /// expansion over the variables before them), Secret keys and the Pod's own fields.
     private func environment(_ container: JSON) -> Result<[String: String], ConfigError> {
         var env: [String: String] = [:]
+        let pod = cluster.pod(namespace, name) ?? [:]
         for variable in container["env"].array ?? [] {
             guard let key = variable["name"].string else { continue }
             if let value = variable["value"].string {
@@ -244,6 +247,8 @@ final class PodRunner: @unchecked Sendable {
                     return .failure(ConfigError(message: "couldn't find key \(secretKey) in Secret \(namespace)/\(secretName)"))
                 }
                 env[key] = String(decoding: data, as: UTF8.self)
+            } else if let path = variable["valueFrom"]["fieldRef"]["fieldPath"].string {
+                env[key] = PodValidation.fieldValue(path, of: pod) ?? ""
             } else {
                 env[key] = ""
             }

@@ -57,6 +57,7 @@ enum PodValidation {
         let containers = spec["containers"].array ?? []
         if containers.isEmpty { causes.append(("spec.containers", "Required value", "FieldValueRequired")) }
         var names = Set<String>()
+        var portNames = Set<String>()
         for (kind, list) in [("initContainers", spec["initContainers"].array ?? []), ("containers", containers)] {
             for (index, container) in list.enumerated() {
                 let path = "spec.\(kind)[\(index)]"
@@ -76,8 +77,28 @@ enum PodValidation {
                     if !reference.isNull && ((reference["name"].string ?? "").isEmpty || (reference["key"].string ?? "").isEmpty) {
                         causes.append(("\(path).env[\(envIndex)].valueFrom.secretKeyRef", "Required value", "FieldValueRequired"))
                     }
+                    if let field = variable["valueFrom"]["fieldRef"]["fieldPath"].string, !Self.isSupportedField(field) {
+                        causes.append(("\(path).env[\(envIndex)].valueFrom.fieldRef.fieldPath", "Unsupported value: \"\(field)\": supported values: \"metadata.name\", \"metadata.namespace\", \"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", \"status.hostIP\", \"status.podIP\"", "FieldValueNotSupported"))
+                    }
                     if variable["value"].string != nil && !variable["valueFrom"].isNull {
                         causes.append(("\(path).env[\(envIndex)].valueFrom", "Invalid value: \"\": may not be specified when `value` is not empty", "FieldValueInvalid"))
+                    }
+                }
+                for (portIndex, port) in (container["ports"].array ?? []).enumerated() {
+                    let portPath = "\(path).ports[\(portIndex)]"
+                    let number = port["containerPort"].int ?? 0
+                    if !(1...65535).contains(number) {
+                        causes.append(("\(portPath).containerPort", "Invalid value: \(number): must be between 1 and 65535, inclusive", "FieldValueInvalid"))
+                    }
+                    if let portName = port["name"].string {
+                        if !isPortName(portName) {
+                            causes.append(("\(portPath).name", "Invalid value: \"\(portName)\": must be no more than 15 characters, contain only lowercase alphanumerics and '-', at least one letter, no '--', not begin or end with '-'", "FieldValueInvalid"))
+                        } else if !portNames.insert(portName).inserted {
+                            causes.append(("\(portPath).name", "Duplicate value: \"\(portName)\"", "FieldValueDuplicate"))
+                        }
+                    }
+                    if let proto = port["protocol"].string, !["TCP", "UDP", "SCTP"].contains(proto) {
+                        causes.append(("\(portPath).protocol", "Unsupported value: \"\(proto)\": supported values: \"SCTP\", \"TCP\", \"UDP\"", "FieldValueNotSupported"))
                     }
                 }
                 for (mountIndex, mount) in (container["volumeMounts"].array ?? []).enumerated() {
@@ -108,6 +129,27 @@ enum PodValidation {
             }
         }
         return causes
+    }
+
+    /// The downward API's fields that an env variable may read.
+    static func isSupportedField(_ path: String) -> Bool {
+        ["metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
+         "status.hostIP", "status.podIP"].contains(path)
+    }
+
+    /// A field's value as the kubelet reads it for a `fieldRef`.
+    static func fieldValue(_ path: String, of pod: JSON) -> String? {
+        var value = pod
+        for key in path.split(separator: ".") { value = value[String(key)] }
+        return value.string
+    }
+
+    /// An IANA service name, as a container port's name must be.
+    static func isPortName(_ name: String) -> Bool {
+        let scalars = Array(name.unicodeScalars)
+        guard (1...15).contains(scalars.count), scalars.first != "-", scalars.last != "-", !name.contains("--") else { return false }
+        let lowercaseOrDigit = scalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        return lowercaseOrDigit && scalars.contains { ("a"..."z").contains($0) }
     }
 
     /// What the API server fills in on create.

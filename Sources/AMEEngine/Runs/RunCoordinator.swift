@@ -266,7 +266,7 @@ public final class RunCoordinator: Sendable {
                 serviceEnvironment["AME_SERVICE_HOST"] = "127.0.0.1"
             }
             for spec in stored.record.ports {
-                if let name = spec.name { serviceEnvironment["AME_PORT_\(EnvVarName.sanitized(name))"] = String(spec.port) }
+                if let variable = spec.variableName { serviceEnvironment[variable] = String(spec.port) }
             }
             // A batch step runs inside the wrappers of the project's hooks; services never do.
             var stepCommand = command

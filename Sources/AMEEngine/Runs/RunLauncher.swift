@@ -13,6 +13,12 @@ public protocol RunLauncher: Sendable {
     /// carry it (then the caller stops the run's agent process itself). The run's cancel
     /// request is already recorded when this is called.
     func cancel(_ run: StoredRun) -> Bool
+
+    /// A connection to port `port` of a service run this launcher started, dialled where
+    /// its runs listen: on loopback for local processes, at the Pod's IP for Kubernetes.
+    /// The caller has checked that the run is active and declares the port. (No default:
+    /// a launcher that wraps another must pass this on, or tunnels dial the wrong place.)
+    func connectService(_ run: StoredRun, port: Int) async throws -> any ByteStream
 }
 
 extension RunLauncher {
@@ -46,6 +52,16 @@ public struct AgentProcessLauncher: RunLauncher {
         var arguments = ["agent", "run", runID, "--data-dir", dataDirectory, "--cache-dir", cacheDirectory]
         if let engineConfigPath { arguments += ["--engine-config", engineConfigPath] }
         return arguments
+    }
+
+    /// The agent runs the service here, listening on loopback.
+    public func connectService(_ run: StoredRun, port: Int) async throws -> any ByteStream {
+        do {
+            return TCPByteStream(socket: try await TCPByteStream.onThread { try TCPSocket.connect(host: "127.0.0.1", port: port) })
+        } catch {
+            throw APIError(.unavailable, "run \(run.id) does not accept connections on port \(port) yet",
+                           hint: "wait until 'ame status \(run.id)' says running")
+        }
     }
 
     public func launch(_ run: StoredRun, engine: Engine) throws {

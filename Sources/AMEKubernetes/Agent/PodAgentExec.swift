@@ -18,6 +18,9 @@ public struct PodAgentExec: Sendable {
     public var resultFile: URL
     public var python: String?
     public var dependencies: DependencyManager?
+    /// The run's extra requirements (`jupyterlab` for a notebook session), installed after
+    /// the project's own, as on the local executor.
+    public var extraPackages: [String]
     public var command: String
     /// The container's environment (the command gets it minus the agent's token).
     public var environment: [String: String]
@@ -27,13 +30,14 @@ public struct PodAgentExec: Sendable {
     public var output: @Sendable (Data) -> Void
 
     public init(api: any JobsAPI, agentDirectory: URL, workspace: URL, resultFile: URL, python: String?, dependencies: DependencyManager?,
-                command: String, environment: [String: String], cacheDirectory: URL, output: @escaping @Sendable (Data) -> Void) {
+                extraPackages: [String] = [], command: String, environment: [String: String], cacheDirectory: URL, output: @escaping @Sendable (Data) -> Void) {
         self.api = api
         self.agentDirectory = agentDirectory
         self.workspace = workspace
         self.resultFile = resultFile
         self.python = python
         self.dependencies = dependencies
+        self.extraPackages = extraPackages
         self.command = command
         self.environment = environment
         self.cacheDirectory = cacheDirectory
@@ -56,10 +60,11 @@ public struct PodAgentExec: Sendable {
 
         var commandEnvironment = environment.filter { !Self.withheld.contains($0.key) }
         if commandEnvironment["PATH"] == nil { commandEnvironment["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        if dependencies != DependencyManager.none {
+        if dependencies != DependencyManager.none || !extraPackages.isEmpty {
             do {
                 let catalog = await PythonInterpreterCatalog.discover(environment: commandEnvironment)
-                if let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: python, dependencies: dependencies, catalog: catalog) {
+                if let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: python, dependencies: dependencies, catalog: catalog,
+                                                                 extraPackages: extraPackages) {
                     say("\(plan.description)\n")
                     let layout = EngineLayout(dataDirectory: agentDirectory.appendingPathComponent("data"), cacheDirectory: cacheDirectory)
                     let builder = PythonEnvironmentBuilder(layout: layout, environment: commandEnvironment)

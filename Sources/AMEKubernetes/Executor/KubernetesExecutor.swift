@@ -1,5 +1,6 @@
 import AMECore
 import AMEEngine
+import AMESystem
 import Foundation
 
 /// Runs each step attempt as a Pod (DESIGN §6): mirrors the step's secrets into per-run
@@ -20,6 +21,7 @@ public final class KubernetesExecutor: Executor {
     let tokens: any AgentTokenIssuer
     let workspaces = RunWorkspaces()
     let cursors: LogCursors
+    let services = ServiceEndpoints()
 
     public struct Options: Sendable {
         /// How long a Pod may fail to pull its image before the attempt fails.
@@ -95,15 +97,21 @@ public final class KubernetesExecutor: Executor {
                 for secret in Set(step.secrets.map(\.name)) {
                     if let value = try? engine.vault.value(owner: stored.record.owner, name: secret) { secretValues.append(value) }
                 }
+                for variable in (try? engine.vault.runSecrets(runID: attempt.runID)) ?? [] where !variable.value.isEmpty {
+                    secretValues.append(Data(variable.value.utf8))
+                }
             } else {
                 let manifest = await workspaces.manifest(runID: attempt.runID, base: stored.request.manifest)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 let digest = try engine.blobs.put(try encoder.encode(manifest), expected: nil)
-                let request = StepPodRequest(runID: attempt.runID, owner: stored.record.owner, project: stored.record.project,
+                let runSecretEnv = try engine.vault.runSecrets(runID: attempt.runID)
+                var request = StepPodRequest(runID: attempt.runID, owner: stored.record.owner, project: stored.record.project,
                                              task: stored.task.name, step: step, attempt: attempt.number, resources: attempt.resources,
-                                             command: attempt.command, manifest: digest.description, timeoutSeconds: attempt.timeoutSeconds)
-                secretValues += try await mirrorSecrets(request, log: log)
+                                             command: attempt.command, manifest: digest.description, timeoutSeconds: attempt.timeoutSeconds,
+                                             ports: stored.record.ports, extraPackages: stored.request.extraPackages ?? [])
+                request.secretEnvKeys = runSecretEnv.map(\.key)
+                secretValues += try await mirrorSecrets(request, runSecretEnv: runSecretEnv, log: log)
                 let pod = translator.pod(for: request)
                 do {
                     _ = try await client.createPod(pod)
@@ -117,6 +125,7 @@ public final class KubernetesExecutor: Executor {
         }
 
         let outcome = await monitor(podName: name, attempt: attempt, secrets: secretValues, log: log, cancel: cancel)
+        services.forget(runID: attempt.runID)
         switch outcome {
         case .finished(let pod):
             let (result, agent) = PodReport.result(pod, memoryLimit: attempt.resources.memory)
@@ -124,10 +133,14 @@ public final class KubernetesExecutor: Executor {
             return result
         case .startFailed(let problem):
             return AttemptResult(outcome: .failedToStart, exitCode: 1, reason: problem.sentence)
-        case .cancelled(let pod):
+        case .cancelled(let pod, let idleSeconds):
             if let pod, let message = PodReport.status(of: PodReport.mainName, in: pod)?.state?.terminated?.message,
                let agent = try? JSONDecoder().decode(AgentResult.self, from: Data(message.utf8)) {
                 await restoreOutputs(agent, runID: attempt.runID, workspace: attempt.workingDirectory, log: log)
+            }
+            if let idleSeconds {
+                return AttemptResult(outcome: .cancelled, exitCode: 130,
+                                     reason: "stopped after \(DurationText.format(seconds: idleSeconds)) without a connection (idle timeout)")
             }
             return AttemptResult(outcome: .cancelled, exitCode: 130, reason: "cancelled")
         case .vanished:
@@ -151,7 +164,7 @@ public final class KubernetesExecutor: Executor {
     /// Creates (or refreshes) the run's Secrets for this step and returns their values, for
     /// masking. A secret missing from the vault gets no Secret: Kubernetes then refuses to
     /// start the container (`CreateContainerConfigError`), which is the reason reported.
-    private func mirrorSecrets(_ request: StepPodRequest, log: StepLog) async throws -> [Data] {
+    private func mirrorSecrets(_ request: StepPodRequest, runSecretEnv: [EnvVar], log: StepLog) async throws -> [Data] {
         let labels = PodTranslator.labels(for: request)
         let token = try await tokens.token(forRun: request.runID, owner: request.owner)
         try await client.applySecret(mirror.agentSecret(runID: request.runID, labels: labels, token: token))
@@ -165,6 +178,10 @@ public final class KubernetesExecutor: Executor {
             try await client.applySecret(mirror.secret(runID: request.runID, labels: labels, name: name, value: value))
             values.append(value)
         }
+        if !runSecretEnv.isEmpty {
+            try await client.applySecret(mirror.runEnvSecret(runID: request.runID, labels: labels, variables: runSecretEnv))
+            values += runSecretEnv.filter { !$0.value.isEmpty }.map { Data($0.value.utf8) }
+        }
         return values
     }
 
@@ -173,7 +190,8 @@ public final class KubernetesExecutor: Executor {
     enum MonitorOutcome {
         case finished(Pod)
         case startFailed(PodReport.StartProblem)
-        case cancelled(Pod?)
+        /// Cancelled, or stopped by AME after `idleSeconds` without a tunnel open.
+        case cancelled(Pod?, idleSeconds: Int?)
         case vanished(Pod?)
         case failed(any Error)
     }
@@ -184,6 +202,7 @@ public final class KubernetesExecutor: Executor {
         case watchFailed(any Error)
         case logEnded(String)
         case cancel
+        case ready
         case tick
     }
 
@@ -202,6 +221,9 @@ public final class KubernetesExecutor: Executor {
                     sink.yield(.tick)
                 }
             }
+            if !attempt.readinessPorts.isEmpty {
+                group.addTask { await self.probeReadiness(attempt, latest: latest, sink: sink) }
+            }
             var outcome: MonitorOutcome?
             var endedAt: ContinuousClock.Instant?
             var logsStarted = Set<String>()
@@ -209,6 +231,8 @@ public final class KubernetesExecutor: Executor {
             var cancelRequestedAt: ContinuousClock.Instant?
             var pullProblemSince: ContinuousClock.Instant?
             var lastNote: String?
+            var ready = false
+            var idleStop: Int?
 
             func note(_ text: String) {
                 guard text != lastNote else { return }
@@ -240,7 +264,7 @@ public final class KubernetesExecutor: Executor {
                     }
                     guard outcome == nil else { break }
                     if PodReport.isFinished(pod) {
-                        end(cancelRequestedAt != nil ? .cancelled(pod) : .finished(pod))
+                        end(cancelRequestedAt != nil ? .cancelled(pod, idleSeconds: idleStop) : .finished(pod))
                     } else if let problem = PodReport.startProblem(pod) {
                         if problem.fatal {
                             end(.startFailed(problem))
@@ -262,7 +286,7 @@ public final class KubernetesExecutor: Executor {
                 case .deleted(let pod):
                     if let pod { latest.set(pod) }
                     if cancelRequestedAt != nil {
-                        end(.cancelled(pod ?? latest.value))
+                        end(.cancelled(pod ?? latest.value, idleSeconds: idleStop))
                     } else if let pod, PodReport.isFinished(pod) {
                         end(.finished(pod))
                     } else {
@@ -277,14 +301,23 @@ public final class KubernetesExecutor: Executor {
                     cancelRequestedAt = clock.now
                     log.note("■ cancelling: deleting Pod \(podName)")
                     deletePod()
+                case .ready:
+                    ready = true
                 case .tick:
+                    if ready, outcome == nil, cancelRequestedAt == nil, let limit = attempt.idleTimeoutSeconds,
+                       let quiet = services.quietSince(runID: attempt.runID), clock.now - quiet >= .seconds(limit) {
+                        idleStop = limit
+                        cancelRequestedAt = clock.now
+                        log.note("■ no connection for \(DurationText.format(seconds: limit)) (idle timeout): deleting Pod \(podName)")
+                        deletePod()
+                    }
                     if outcome == nil, let since = pullProblemSince, clock.now - since > options.imagePullGrace,
                        let pod = latest.value, let problem = PodReport.startProblem(pod) {
                         end(.startFailed(problem))
                         deletePod()
                     }
                     if outcome == nil, let requested = cancelRequestedAt, clock.now - requested > options.cancelGrace {
-                        end(.cancelled(latest.value))
+                        end(.cancelled(latest.value, idleSeconds: idleStop))
                     }
                 }
                 if outcome != nil, let endedAt {
@@ -294,8 +327,35 @@ public final class KubernetesExecutor: Executor {
             }
             group.cancelAll()
             sink.finish()
-            return outcome ?? .cancelled(latest.value)
+            return outcome ?? .cancelled(latest.value, idleSeconds: idleStop)
         }
+    }
+
+    /// For a service: waits until its Pod runs and every port accepts connections at the
+    /// Pod's IP — dialled from here, as tunnels will be — then records where it is, calls
+    /// the attempt's `onReady` and reports `.ready`.
+    private func probeReadiness(_ attempt: StepAttempt, latest: Guarded<Pod?>, sink: AsyncStream<Event>.Continuation) async {
+        while !Task.isCancelled {
+            if let pod = latest.value, pod.status?.phase == "Running", let address = pod.status?.podIP, !address.isEmpty,
+               PodReport.status(of: PodReport.mainName, in: pod)?.state?.running != nil {
+                let ports = attempt.readinessPorts
+                let accepting = (try? await TCPByteStream.onThread {
+                    ports.allSatisfy { TCPSocket.isAccepting(host: address, port: $0) }
+                }) ?? false
+                if accepting {
+                    services.record(runID: attempt.runID, address: address)
+                    attempt.onReady?()
+                    sink.yield(.ready)
+                    return
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    /// A connection to `port` of service run `runID`'s Pod (see `ServiceEndpoints`).
+    public func connectService(runID: String, port: Int) async throws -> any ByteStream {
+        try await services.connect(runID: runID, port: port)
     }
 
     /// Lists and watches the attempt's Pod, yielding each version of it; lists again when
@@ -437,7 +497,7 @@ public final class KubernetesExecutor: Executor {
                 _ = try? await client.deletePod(pod.name, gracePeriodSeconds: 0)
             }
         }
-        var names = [KubernetesNames.agentSecretName(runID: runID)]
+        var names = [KubernetesNames.agentSecretName(runID: runID), KubernetesNames.runEnvSecretName(runID: runID)]
         if let stored = try? engine.storedRun(runID) {
             names += stored.task.allSecretNames.map { KubernetesNames.secretName(runID: runID, secret: $0) }
         }
@@ -447,6 +507,7 @@ public final class KubernetesExecutor: Executor {
         await tokens.revoke(runID: runID)
         await workspaces.forget(runID: runID)
         cursors.forget(runID: runID)
+        services.forget(runID: runID)
     }
 
     /// The runs that have Pods in the namespace, by run id (for re-attaching after a

@@ -38,6 +38,12 @@ public final class KubernetesRunLauncher: RunLauncher {
         running.value[run.id] != nil
     }
 
+    /// Tunnels reach a service at its Pod's IP (the server must be able to route to Pods,
+    /// as it can when it runs in the cluster).
+    public func connectService(_ run: StoredRun, port: Int) async throws -> any ByteStream {
+        try await executor.connectService(runID: run.id, port: port)
+    }
+
     /// The runs carried now (for tests and metrics).
     public var activeRunIDs: [String] { running.value.keys.sorted() }
 

@@ -7,6 +7,9 @@ public struct Container: Codable, Hashable, Sendable {
     public var args: [String]?
     public var workingDir: String?
     public var env: [EnvVar]?
+    /// The ports a service listens on (informational in Kubernetes, but what `kubectl`,
+    /// network policies and people reading the Pod go by).
+    public var ports: [ContainerPort]?
     public var resources: ResourceRequirements?
     public var volumeMounts: [VolumeMount]?
     public var terminationMessagePath: String?
@@ -17,7 +20,21 @@ public struct Container: Codable, Hashable, Sendable {
         self.image = image
     }
 
-    /// An environment variable: a literal `value`, or `valueFrom` a Secret's key.
+    public struct ContainerPort: Codable, Hashable, Sendable {
+        public var containerPort: Int
+        /// At most 15 lowercase letters, digits and dashes (an IANA service name).
+        public var name: String?
+        public var `protocol`: String?
+
+        public init(containerPort: Int, name: String? = nil) {
+            self.containerPort = containerPort
+            self.name = name
+            self.protocol = "TCP"
+        }
+    }
+
+    /// An environment variable: a literal `value`, or `valueFrom` a Secret's key or a field
+    /// of the Pod (the downward API).
     public struct EnvVar: Codable, Hashable, Sendable {
         public var name: String
         public var value: String?
@@ -32,10 +49,26 @@ public struct Container: Codable, Hashable, Sendable {
             self.name = name
             self.valueFrom = EnvVarSource(secretKeyRef: SecretKeySelector(name: secret, key: key))
         }
+
+        public init(name: String, field: String) {
+            self.name = name
+            self.valueFrom = EnvVarSource(fieldRef: ObjectFieldSelector(fieldPath: field))
+        }
     }
 
     public struct EnvVarSource: Codable, Hashable, Sendable {
         public var secretKeyRef: SecretKeySelector?
+        public var fieldRef: ObjectFieldSelector?
+
+        public init(secretKeyRef: SecretKeySelector? = nil, fieldRef: ObjectFieldSelector? = nil) {
+            self.secretKeyRef = secretKeyRef
+            self.fieldRef = fieldRef
+        }
+    }
+
+    /// A field of the Pod, such as `status.podIP`.
+    public struct ObjectFieldSelector: Codable, Hashable, Sendable {
+        public var fieldPath: String
     }
 
     public struct SecretKeySelector: Codable, Hashable, Sendable {

@@ -22,6 +22,11 @@ public enum KubernetesNames {
         compose(prefix: "ame-\(dnsLabel(runID))-secret-", name: secret, suffix: "")
     }
 
+    /// `ame-<run>-env`: the run's own secret env (a notebook's token), one key per variable.
+    public static func runEnvSecretName(runID: String) -> String {
+        "ame-\(dnsLabel(runID))-env"
+    }
+
     /// `ame-<run>-agent`: the run's agent token.
     public static func agentSecretName(runID: String) -> String {
         "ame-\(dnsLabel(runID))-agent"
@@ -73,6 +78,16 @@ public enum KubernetesNames {
         guard scalars.count <= maxNameLength, let first = scalars.first, let last = scalars.last,
               alphanumeric(first), alphanumeric(last) else { return false }
         return scalars.allSatisfy { alphanumeric($0) || "_.-".unicodeScalars.contains($0) }
+    }
+
+    /// A container port's name: an IANA service name (at most 15 of `[a-z0-9-]`, a letter
+    /// among them, no `--`, no `-` at either end), or nil when `name` cannot become one
+    /// without losing what it says (the port is then unnamed; `AME_PORT_<NAME>` still has it).
+    public static func portName(_ name: String) -> String? {
+        var label = dnsLabel(name)
+        while label.contains("--") { label = label.replacingOccurrences(of: "--", with: "-") }
+        guard !label.isEmpty, label.count <= 15, label.unicodeScalars.contains(where: { ("a"..."z").contains($0) }) else { return nil }
+        return label
     }
 
     /// Six hex digits of the name's SHA-256: stable across processes and versions.

@@ -13,6 +13,9 @@ import Foundation
 /// - Container `main` (the task's `image`, else the default): `/ame/bin/ame agent exec`
 ///   prepares Python as the local executor does, runs the command in `/workspace`, uploads
 ///   what it produced and writes the result to its termination message.
+/// - A service's ports as the main container's `ports`, and the variables a service listens
+///   by: `AME_PORT` (the first), `AME_PORT_<NAME>`, `AME_SERVICE_HOST=0.0.0.0` (the server
+///   dials the Pod's IP, so loopback would not do) and `AME_POD_IP` from the downward API.
 /// - Env as literals (`$` written `$$`, so the kubelet's `$(VAR)` expansion leaves them
 ///   as written, in the command too); each AME secret as `valueFrom.secretKeyRef` on the run's copy of it
 ///   (`SecretMirror`), so no secret value is ever in the Pod spec; the agent's token the same.
@@ -75,6 +78,7 @@ public struct PodTranslator: Sendable {
     public func secretNames(for request: StepPodRequest) -> [String] {
         [KubernetesNames.agentSecretName(runID: request.runID)]
             + uniqueSecrets(request.step).map { KubernetesNames.secretName(runID: request.runID, secret: $0) }
+            + (request.secretEnvKeys.isEmpty ? [] : [KubernetesNames.runEnvSecretName(runID: request.runID)])
     }
 
     // MARK: Containers
@@ -114,9 +118,18 @@ public struct PodTranslator: Sendable {
         var args = ["--workspace", KubernetesSettings.workspaceDirectory, "--result", Self.resultPath]
         if let python = step.python { args += ["--python", python] }
         if let dependencies = step.dependencies { args += ["--dependencies", dependencies.rawValue] }
+        for package in request.extraPackages { args += ["--extra-package", package] }
         container.args = args + ["--", request.command]
         container.workingDir = KubernetesSettings.workspaceDirectory
         container.env = environment(for: request)
+        if !request.ports.isEmpty {
+            var names = Set<String>()
+            container.ports = request.ports.map { spec in
+                // Names must be unique in the Pod; a clash leaves the later port unnamed.
+                let name = spec.name.flatMap(KubernetesNames.portName).flatMap { names.insert($0).inserted ? $0 : nil }
+                return Container.ContainerPort(containerPort: spec.port, name: name)
+            }
+        }
         container.resources = resources(request.resources)
         container.volumeMounts = mounts
         container.terminationMessagePath = Self.resultPath
@@ -137,6 +150,15 @@ public struct PodTranslator: Sendable {
             // Python prints to a pipe in blocks unless told not to; logs should be live.
             Container.EnvVar(name: "PYTHONUNBUFFERED", value: "1"),
         ]
+        if let first = request.ports.first {
+            env.append(Container.EnvVar(name: "AME_PORT", value: String(first.port)))
+            for spec in request.ports {
+                if let variable = spec.variableName { env.append(Container.EnvVar(name: variable, value: String(spec.port))) }
+            }
+            // The server reaches a service at the Pod's IP, not on the Pod's loopback.
+            env.append(Container.EnvVar(name: "AME_SERVICE_HOST", value: "0.0.0.0"))
+            env.append(Container.EnvVar(name: "AME_POD_IP", field: "status.podIP"))
+        }
         func set(_ variable: Container.EnvVar) {
             guard !Self.reservedVariables.contains(variable.name) else { return }
             env.removeAll { $0.name == variable.name }
@@ -146,6 +168,10 @@ public struct PodTranslator: Sendable {
         for secret in request.step.secrets {
             set(Container.EnvVar(name: secret.envKey, secret: KubernetesNames.secretName(runID: request.runID, secret: secret.name),
                                  key: SecretMirror.valueKey))
+        }
+        // The run's own secret env last, as on the local executor.
+        for key in request.secretEnvKeys {
+            set(Container.EnvVar(name: key, secret: KubernetesNames.runEnvSecretName(runID: request.runID), key: key))
         }
         return env + agentEnvironment(for: request)
     }

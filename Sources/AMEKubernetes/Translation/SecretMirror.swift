@@ -35,12 +35,28 @@ public struct SecretMirror: Sendable {
         return Secret(metadata: metadata, stringData: [PodTranslator.tokenKey: Self.redacted("agent token of the run, made at submission")])
     }
 
+    /// The run's own secret env (`RunRequest.secretEnv`, such as a notebook's token), one
+    /// key per variable; nil values give a redacted copy for review.
+    public func runEnvSecret(runID: String, labels: [String: String], variables: [EnvVar], redacted: Bool = false) -> Secret {
+        let metadata = ObjectMeta(name: KubernetesNames.runEnvSecretName(runID: runID), namespace: settings.namespace, labels: labels)
+        if redacted {
+            return Secret(metadata: metadata, stringData: Dictionary(variables.map { ($0.key, Self.redacted("the run's \($0.key)")) },
+                                                                     uniquingKeysWith: { _, last in last }))
+        }
+        return Secret(metadata: metadata, data: Dictionary(variables.map { ($0.key, Data($0.value.utf8)) }, uniquingKeysWith: { _, last in last }))
+    }
+
     /// Every Secret a step's Pod needs, redacted (for `--dry-run`).
     public func redactedSecrets(for request: StepPodRequest) -> [Secret] {
         let labels = PodTranslator.labels(for: request)
         var seen = Set<String>()
         let names = request.step.secrets.map(\.name).filter { seen.insert($0).inserted }
-        return [agentSecret(runID: request.runID, labels: labels, token: nil)]
+        var secrets = [agentSecret(runID: request.runID, labels: labels, token: nil)]
             + names.map { secret(runID: request.runID, labels: labels, name: $0, value: nil) }
+        if !request.secretEnvKeys.isEmpty {
+            secrets.append(runEnvSecret(runID: request.runID, labels: labels,
+                                        variables: request.secretEnvKeys.map { EnvVar(key: $0, value: "") }, redacted: true))
+        }
+        return secrets
     }
 }

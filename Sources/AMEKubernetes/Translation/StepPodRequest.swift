@@ -18,9 +18,18 @@ public struct StepPodRequest: Hashable, Sendable {
     /// container fetches it, then every file it lists).
     public var manifest: String
     public var timeoutSeconds: Int?
+    /// A service's ports (the run's, which an ad-hoc service such as Jupyter sets apart
+    /// from its task); empty for a batch step.
+    public var ports: [PortSpec]
+    /// The run's extra requirements, installed after the project's own.
+    public var extraPackages: [String]
+    /// The names of the run's own secret env (`RunRequest.secretEnv`); the values are in
+    /// the run's env Secret, never in the Pod.
+    public var secretEnvKeys: [String] = []
 
     public init(runID: String, owner: String, project: String, task: String, step: TaskSpec, attempt: Int,
-                resources: Resources? = nil, command: String? = nil, manifest: String, timeoutSeconds: Int? = nil) {
+                resources: Resources? = nil, command: String? = nil, manifest: String, timeoutSeconds: Int? = nil,
+                ports: [PortSpec]? = nil, extraPackages: [String] = []) {
         self.runID = runID
         self.owner = owner
         self.project = project
@@ -31,5 +40,7 @@ public struct StepPodRequest: Hashable, Sendable {
         self.command = command ?? step.runCommand ?? ""
         self.manifest = manifest
         self.timeoutSeconds = timeoutSeconds ?? step.timeout
+        self.ports = ports ?? step.ports
+        self.extraPackages = extraPackages
     }
 }

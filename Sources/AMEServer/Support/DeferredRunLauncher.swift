@@ -50,6 +50,10 @@ final class DeferredRunLauncher: RunLauncher, @unchecked Sendable {
         return base.cancel(run)
     }
 
+    func connectService(_ run: StoredRun, port: Int) async throws -> any ByteStream {
+        try await base.connectService(run, port: port)
+    }
+
     func launch(_ run: StoredRun, engine: Engine) throws {
         condition.lock()
         let now = Date()

@@ -27,6 +27,9 @@ struct ExecPodAgentCommand: AMECommand {
     @Option(help: ArgumentHelp("How the Python environment is built.", valueName: "manager"))
     var dependencies: String?
 
+    @Option(name: .customLong("extra-package"), help: ArgumentHelp("A requirement to install after the project's own (repeatable).", valueName: "requirement"))
+    var extraPackages: [String] = []
+
     @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Python environments and tools (default: $XDG_CACHE_HOME/ame, else AGENT-DIR/cache).", valueName: "dir"))
     var cacheDirectory: String?
 
@@ -46,7 +49,7 @@ struct ExecPodAgentCommand: AMECommand {
             ?? context.environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? URL(fileURLWithPath: $0).appendingPathComponent("ame") : nil }
             ?? context.resolve(agentDirectory).appendingPathComponent("cache")
         let agent = PodAgentExec(api: try context.jobsAPI(), agentDirectory: context.resolve(agentDirectory), workspace: context.resolve(workspace),
-                                 resultFile: context.resolve(result), python: python, dependencies: manager,
+                                 resultFile: context.resolve(result), python: python, dependencies: manager, extraPackages: extraPackages,
                                  command: command.joined(separator: " "), environment: context.environment,
                                  cacheDirectory: cache) { data in
             context.terminal.out(String(decoding: data, as: UTF8.self))

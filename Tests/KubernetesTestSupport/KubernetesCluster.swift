@@ -9,25 +9,25 @@ import KubernetesHarness
 /// `ame-server` pointed at it with `--kubeconfig`; and the sandbox's `ame` set up against
 /// that server. The Pods' agents reach the server over loopback with their run's token,
 /// as they would reach its Service in a cluster.
-final class KubernetesCluster: @unchecked Sendable {
-    static let token = "harness-token-0123456789"
-    static let serviceAccount = "system:serviceaccount:ame:ame-server"
+public final class KubernetesCluster: @unchecked Sendable {
+    public static let token = "harness-token-0123456789"
+    public static let serviceAccount = "system:serviceaccount:ame:ame-server"
 
     /// Unowned by the cluster: for the `.kubernetes` transport the sandbox keeps the
     /// cluster alive (`companions`), not the other way round.
     private weak var weakSandbox: AMESandbox?
     private let ownedSandbox: AMESandbox?
-    let harness: FakeKubernetes
+    public let harness: FakeKubernetes
 
-    var sandbox: AMESandbox { ownedSandbox ?? weakSandbox! }
+    public var sandbox: AMESandbox { ownedSandbox ?? weakSandbox! }
 
     /// A cluster with a sandbox of its own.
-    convenience init() async throws {
+    public convenience init() async throws {
         try await self.init(owning: try AMESandbox(.embedded))
     }
 
     /// Brings up the cluster and the server for `sandbox` (the `.kubernetes` transport).
-    convenience init(sandbox: AMESandbox) async throws {
+    public convenience init(sandbox: AMESandbox) async throws {
         try await self.init(sandbox: sandbox, owned: false)
     }
 
@@ -70,7 +70,7 @@ final class KubernetesCluster: @unchecked Sendable {
     /// Runs blocking work (starting a server waits for it with sleeps) on a thread of its
     /// own: on the concurrency pool it would hold one of its few threads, which the harness
     /// needs to answer the very server it waits for.
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
@@ -85,16 +85,16 @@ final class KubernetesCluster: @unchecked Sendable {
         Task.detached { await harness.stop() }
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         sandbox.stopServer()
         await harness.stop()
     }
 
     /// The Pods that exist now in the namespace.
-    var pods: [JSON] { harness.pods("ame") }
+    public var pods: [JSON] { harness.pods("ame") }
 
     /// Waits until `condition` holds, polling.
-    func wait(_ what: String, timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
+    public func wait(_ what: String, timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return }
@@ -103,9 +103,9 @@ final class KubernetesCluster: @unchecked Sendable {
         throw Timeout(what: what, serverLog: sandbox.serverLog)
     }
 
-    struct Timeout: Error, CustomStringConvertible {
-        var what: String
-        var serverLog: String
-        var description: String { "timed out waiting for \(what)\nserver log:\n\(serverLog.suffix(4000))" }
+    public struct Timeout: Error, CustomStringConvertible {
+        public var what: String
+        public var serverLog: String
+        public var description: String { "timed out waiting for \(what)\nserver log:\n\(serverLog.suffix(4000))" }
     }
 }

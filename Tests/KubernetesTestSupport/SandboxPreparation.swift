@@ -6,7 +6,7 @@ extension AMESandbox {
     /// server and ran `ame setup` when it was made (a test that changes the server's
     /// environment afterwards restarts it itself, as the GPU contract does); the embedded
     /// engine needs nothing.
-    func prepare() async throws {
+    public func prepare() async throws {
         switch transport {
         case .embedded, .server: return
         case .kubernetes: companions.append(try await KubernetesCluster(sandbox: self))

@@ -1,6 +1,7 @@
 import AMECore
 import AMESystem
 import AMETestSupport
+import KubernetesTestSupport
 import Foundation
 import Testing
 
@@ -21,9 +22,10 @@ struct RunHookContractTests {
         """
 
     @Test("a hook's env reaches every step (the task's env wins); its wrapper runs each batch step and passes the exit code on",
-          arguments: Transport.available)
+          arguments: Transport.withKubernetes)
     func envAndWrapper(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
         let project = try sandbox.project([
             "ame.yaml": """
                 projectname: hooked
@@ -54,16 +56,17 @@ struct RunHookContractTests {
         #expect(fail.stdout.contains("wrapper: exit 4"))
     }
 
-    @Test("a service run gets the hook's env but is not wrapped", arguments: [Transport.embedded])
+    @Test("a service run gets the hook's env but is not wrapped", arguments: Transport.withKubernetes)
     func servicesAreNotWrapped(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
         let port = try TCPSocket.freePort()
         let project = try sandbox.project([
             "ame.yaml": """
                 projectname: hookedservice
                 tasks:
                   web:
-                    runcommand: echo "service hooked=$HOOKED"; exec python3 -m http.server \(port) --bind 127.0.0.1
+                    runcommand: echo "service hooked=$HOOKED"; exec python3 -m http.server \(port) --bind "$AME_SERVICE_HOST"
                     dependencies: none
                     ports: [\(port)]
                 """,

@@ -8,10 +8,7 @@ import Testing
 /// runs comes from MLflow's REST API, read by the test itself.
 @Suite(.serialized) struct MLflowTests {
     @Test("start, enable, 'ame run train': one FINISHED MLflow run with the AME run id, AME's params, train.py's metric and the artifacts; a failing task is FAILED; 'runs --json' is what the REST API holds; the store survives stop and start",
-          // Embedded only for now: against ame-server, 'ame mlflow start' saw the service
-          // running but its /health check through the server's tunnel did not answer
-          // (URLSession over the tunnel; not yet diagnosed). See plugins/ame-mlflow/README.md.
-          arguments: [Transport.embedded])
+          arguments: Transport.available)
     func recordsEveryRun(transport: Transport) async throws {
         let mlflow = try MLflowSetup.mlflowExecutable()
         let sandbox = try AMESandbox(transport)

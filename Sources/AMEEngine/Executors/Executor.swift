@@ -26,7 +26,10 @@ public struct StepAttempt: Sendable {
     public var number: Int
     public var command: String
     public var workingDirectory: URL
-    /// The complete environment of the command, secrets included.
+    /// The complete environment of the command, secrets included. For an executor that
+    /// prepares the environment where the step runs (`preparesStepEnvironment`), only what
+    /// the engine adds beyond the task: the project's hook env, a service's `AME_PORT…`
+    /// and a wrapped step's `AME_COMMAND`, `AME_ATTEMPT`, `AME_ENV_KEYS`, `AME_RESOURCES`.
     public var environment: [String: String]
     /// Values to mask as `***` in the log.
     public var secretValues: [Data]

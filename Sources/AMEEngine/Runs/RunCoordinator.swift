@@ -240,7 +240,9 @@ public final class RunCoordinator: Sendable {
             do {
                 try await inputs.fetch(for: step, log: log)
                 if executor.preparesStepEnvironment {
-                    (environment, secretValues) = ([:], [])
+                    // Python and secrets are prepared where the step runs; what the project's
+                    // hooks contribute is passed on (the Pod gets it as literals).
+                    (environment, secretValues) = (environments.hooks.environment, [])
                 } else {
                     (environment, secretValues) = try await environments.environment(for: step, stored: stored, workspace: workspace, gpus: gpus, log: log)
                 }

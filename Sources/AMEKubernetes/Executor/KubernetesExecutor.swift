@@ -111,6 +111,7 @@ public final class KubernetesExecutor: Executor {
                                              command: attempt.command, manifest: digest.description, timeoutSeconds: attempt.timeoutSeconds,
                                              ports: stored.record.ports, extraPackages: stored.request.extraPackages ?? [])
                 request.secretEnvKeys = runSecretEnv.map(\.key)
+                request.contributedEnvironment = attempt.environment
                 secretValues += try await mirrorSecrets(request, runSecretEnv: runSecretEnv, log: log)
                 let pod = translator.pod(for: request)
                 do {

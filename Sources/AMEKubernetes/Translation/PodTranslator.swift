@@ -164,6 +164,10 @@ public struct PodTranslator: Sendable {
             env.removeAll { $0.name == variable.name }
             env.append(variable)
         }
+        // The translator sets a service's variables itself (its host is not the engine's).
+        let own = Set(["AME_PORT", "AME_SERVICE_HOST", "AME_POD_IP"] + request.ports.compactMap(\.variableName))
+        let contributed = request.contributedEnvironment.filter { !own.contains($0.key) }.sorted { $0.key < $1.key }
+        for (key, value) in contributed where !key.hasPrefix("AME_") { set(Container.EnvVar(name: key, value: value)) }
         for variable in request.step.env { set(Container.EnvVar(name: variable.key, value: variable.value)) }
         for secret in request.step.secrets {
             set(Container.EnvVar(name: secret.envKey, secret: KubernetesNames.secretName(runID: request.runID, secret: secret.name),
@@ -173,6 +177,8 @@ public struct PodTranslator: Sendable {
         for key in request.secretEnvKeys {
             set(Container.EnvVar(name: key, secret: KubernetesNames.runEnvSecretName(runID: request.runID), key: key))
         }
+        // AME's variables for a wrapped step win over the task's, as on the local executor.
+        for (key, value) in contributed where key.hasPrefix("AME_") { set(Container.EnvVar(name: key, value: value)) }
         return env + agentEnvironment(for: request)
     }
 

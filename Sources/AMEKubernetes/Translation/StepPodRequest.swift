@@ -26,6 +26,10 @@ public struct StepPodRequest: Hashable, Sendable {
     /// The names of the run's own secret env (`RunRequest.secretEnv`); the values are in
     /// the run's env Secret, never in the Pod.
     public var secretEnvKeys: [String] = []
+    /// Variables the engine adds beyond the task: the project's run hooks' env (set before
+    /// the task's env, which wins) and AME's own for a wrapped step (`AME_COMMAND`, …, set
+    /// after it). Literal values; never secrets.
+    public var contributedEnvironment: [String: String] = [:]
 
     public init(runID: String, owner: String, project: String, task: String, step: TaskSpec, attempt: Int,
                 resources: Resources? = nil, command: String? = nil, manifest: String, timeoutSeconds: Int? = nil,

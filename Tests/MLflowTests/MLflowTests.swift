@@ -7,7 +7,7 @@ import Testing
 /// plugin, and the quickstart example run through `ame run`. What is asserted about the
 /// runs comes from MLflow's REST API, read by the test itself.
 @Suite(.serialized) struct MLflowTests {
-    @Test("start, enable, 'ame run train': one FINISHED MLflow run with the AME run id, AME's params, train.py's metric and the artifacts; a failing task is FAILED; 'runs --json' is what the REST API holds; the store survives stop and start",
+    @Test("start, enable, 'ame run train': one FINISHED MLflow run with the AME run id, AME's params, train.py's metric and the artifacts; a failing task is FAILED; a pipeline is one run with a run per step nested in it; 'runs --json' is what the REST API holds; the store survives stop and start",
           arguments: Transport.available)
     func recordsEveryRun(transport: Transport) async throws {
         let mlflow = try MLflowSetup.mlflowExecutable()
@@ -32,6 +32,13 @@ import Testing
 
               broken:
                 runcommand: python -c "import sys; print('going down'); sys.exit(3)"
+
+              brokenpipe:
+                pipeline:
+                  first:
+                    runcommand: python -c "print('first is fine')"
+                  second:
+                    runcommand: python -c "import sys; sys.exit(5)"
 
             """).utf8).write(to: yaml)
 
@@ -82,6 +89,31 @@ import Testing
         let failed = try #require(runs.first { $0.tags["ame.run_id"] == brokenRunID }, "no MLflow run for \(brokenRunID)")
         #expect(failed.status == "FAILED")
         #expect(failed.tags["ame.exit_code"] == "3")
+
+        // 2b. A pipeline is one MLflow run with a nested run per step; a failing step fails it.
+        let pipeline = try await sandbox.ame(["run", "pipeline"], in: project, timeout: .seconds(900))
+        #expect(pipeline.exitCode == 0, "stderr: \(pipeline.stderr)")
+        let pipelineRunID = try await Self.lastRunID(of: "pipeline", sandbox: sandbox)
+        let brokenPipe = try await sandbox.ame(["run", "brokenpipe"], in: project, timeout: .seconds(600))
+        #expect(brokenPipe.exitCode == 5, "stderr: \(brokenPipe.stderr)")
+        let brokenPipeRunID = try await Self.lastRunID(of: "brokenpipe", sandbox: sandbox)
+        runs = try await rest.runs(experimentID: experimentID).map(MLflowRun.init)
+        #expect(runs.count == 2 + 3 + 3, "runs: \(runs.map { ($0.tags["ame.task"] ?? "", $0.tags["ame.step"] ?? "-", $0.status) })")
+        for (ameRun, expected) in [(pipelineRunID, ["prepare": "FINISHED", "train": "FINISHED"]),
+                                   (brokenPipeRunID, ["first": "FINISHED", "second": "FAILED"])] {
+            let ofRun = runs.filter { $0.tags["ame.run_id"] == ameRun }
+            let parents = ofRun.filter { $0.tags["ame.role"] == "pipeline" }
+            #expect(parents.count == 1, "one MLflow run for AME run \(ameRun): \(ofRun.map(\.json))")
+            guard let parent = parents.first else { continue }
+            #expect(parent.status == (expected.values.contains("FAILED") ? "FAILED" : "FINISHED"))
+            #expect(parent.endTime != nil)
+            #expect(parent.params["ame.steps"] == expected.keys.sorted().joined(separator: ","))
+            let children = ofRun.filter { $0.id != parent.id }
+            #expect(children.allSatisfy { $0.tags["mlflow.parentRunId"] == parent.id })
+            #expect(Dictionary(uniqueKeysWithValues: children.map { ($0.tags["ame.step"] ?? "", $0.status) }) == expected)
+        }
+        let pipelineTrain = runs.first { $0.tags["ame.run_id"] == pipelineRunID && $0.tags["ame.step"] == "train" }
+        #expect((pipelineTrain?.metrics["accuracy"] ?? 0) > 0.9, "train.py logs into its step's run")
 
         // 3. `ame mlflow runs --json` returns what the REST API holds.
         let listed = try Self.object(try await sandbox.ame(["mlflow", "runs", "--json"], in: project))

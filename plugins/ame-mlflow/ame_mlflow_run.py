@@ -8,7 +8,10 @@ and names it as the `wrap` of the project's MLflow hook, so AME runs every batch
 It creates the MLflow run through the tracking server's REST API (tagged with the AME run
 id, task and step; AME's params), hands its id to the command as MLFLOW_RUN_ID (so code
 that uses MLflow logs into this same run), runs the command, uploads the files it created
-or changed, and ends the run FINISHED, FAILED or KILLED. Standard library only: it runs
+or changed, and ends the run FINISHED, FAILED or KILLED. A pipeline's AME run is one MLflow
+run too (tag `ame.role=pipeline`) with a nested run per step (`mlflow.parentRunId`): the
+first step to start creates it, and the step that sees every step FINISHED ends it (FAILED
+or KILLED as soon as a step is). Standard library only: it runs
 with whatever Python the step has. If the tracking server cannot be reached, the command
 still runs; only the recording is lost, and the log says so.
 """
@@ -61,6 +64,18 @@ class Tracking:
         except urllib.error.HTTPError:
             # Another step created it first.
             return self.call("GET", "experiments/get-by-name", query={"experiment_name": name})["experiment"]["experiment_id"]
+
+    def search(self, experiment_id, filter_string):
+        runs, token = [], None
+        while True:
+            body = {"experiment_ids": [experiment_id], "filter": filter_string, "run_view_type": "ACTIVE_ONLY", "max_results": 1000}
+            if token:
+                body["page_token"] = token
+            answer = self.call("POST", "runs/search", body)
+            runs += answer.get("runs", [])
+            token = answer.get("next_page_token")
+            if not token:
+                return runs
 
     def upload(self, artifact_uri, relative, path):
         # Runs of a server started with --serve-artifacts store artifacts through the server.
@@ -116,10 +131,78 @@ def params_of_step():
     return [{"key": k, "value": v[:6000]} for k, v in sorted(params.items()) if v != ""]
 
 
+def quoted(value):
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def pipeline_steps():
+    return [name for name in (os.environ.get("AME_PIPELINE_STEPS") or "").split(",") if name]
+
+
+def parent_filter():
+    return "tags.`ame.run_id` = %s AND tags.`ame.role` = 'pipeline'" % quoted(os.environ.get("AME_RUN_ID", ""))
+
+
+def pipeline_parent(tracking, experiment_id):
+    """The MLflow run of the whole pipeline: found by its tags, else created. Steps that
+    start at the same time may each create one; all then keep the oldest and delete the rest."""
+    env = os.environ
+
+    def oldest(runs):
+        return min(runs, key=lambda run: (int(run["info"].get("start_time", 0)), run["info"]["run_id"]))["info"]["run_id"]
+
+    existing = tracking.search(experiment_id, parent_filter())
+    if existing:
+        return oldest(existing)
+    task = env.get("AME_TASK", "run")
+    tags = {
+        "ame.run_id": env.get("AME_RUN_ID", ""),
+        "ame.project": env.get("AME_PROJECT", ""),
+        "ame.task": task,
+        "ame.role": "pipeline",
+        "mlflow.runName": task,
+        "mlflow.source.type": "JOB",
+        "mlflow.user": env.get("USER", "ame"),
+    }
+    created = tracking.call("POST", "runs/create", {
+        "experiment_id": experiment_id,
+        "start_time": int(time.time() * 1000),
+        "run_name": task,
+        "tags": [{"key": k, "value": v} for k, v in tags.items() if v],
+    })["run"]["info"]["run_id"]
+    tracking.call("POST", "runs/log-batch", {"run_id": created, "params": [
+        {"key": "ame.task", "value": task},
+        {"key": "ame.steps", "value": ",".join(pipeline_steps())[:6000]},
+    ]})
+    winner = oldest(tracking.search(experiment_id, parent_filter()) or [{"info": {"run_id": created, "start_time": 0}}])
+    if winner != created:
+        tracking.call("POST", "runs/delete", {"run_id": created})
+    return winner
+
+
+def settle_parent(tracking, experiment_id, parent_id, status):
+    """After a step ended with `status`: a failed or killed step ends the pipeline's run so;
+    a finished one ends it FINISHED once every step's latest attempt has finished."""
+    if status != "FINISHED":
+        final = status
+    else:
+        latest = {}
+        for run in tracking.search(experiment_id, "tags.`mlflow.parentRunId` = %s" % quoted(parent_id)):
+            tags = {tag["key"]: tag["value"] for tag in run.get("data", {}).get("tags", [])}
+            step, attempt = tags.get("ame.step", ""), int(tags.get("ame.attempt", "1") or 1)
+            if step not in latest or attempt >= latest[step][0]:
+                latest[step] = (attempt, run["info"].get("status"))
+        if not all(latest.get(step, (0, None))[1] == "FINISHED" for step in pipeline_steps()):
+            return
+        final = "FINISHED"
+    tracking.call("POST", "runs/update", {"run_id": parent_id, "status": final, "end_time": int(time.time() * 1000)})
+
+
 def start(tracking):
     env = os.environ
     experiment = env.get("MLFLOW_EXPERIMENT_NAME") or env.get("AME_PROJECT") or "Default"
     experiment_id = tracking.experiment_id(experiment)
+    parent_id = pipeline_parent(tracking, experiment_id) if pipeline_steps() else None
     run_name = env.get("AME_TASK", "run")
     if env.get("AME_STEP") and env.get("AME_STEP") != env.get("AME_TASK"):
         run_name += "/" + env["AME_STEP"]
@@ -133,6 +216,7 @@ def start(tracking):
         "mlflow.source.name": env.get("AME_COMMAND", ""),
         "mlflow.source.type": "JOB",
         "mlflow.user": env.get("USER", "ame"),
+        "mlflow.parentRunId": parent_id or "",
     }
     run = tracking.call("POST", "runs/create", {
         "experiment_id": experiment_id,
@@ -142,7 +226,7 @@ def start(tracking):
     })["run"]
     run_id = run["info"]["run_id"]
     tracking.call("POST", "runs/log-batch", {"run_id": run_id, "params": params_of_step()})
-    return run_id, run["info"].get("artifact_uri", "")
+    return run_id, run["info"].get("artifact_uri", ""), experiment_id, parent_id
 
 
 def finish(tracking, run_id, artifact_uri, status, exit_code, changed):
@@ -169,7 +253,7 @@ def main(argv):
         warn("usage: ame_mlflow_run.py COMMAND [ARGUMENTS…] (AME passes the step's command)")
         return 2
     uri = os.environ.get("MLFLOW_TRACKING_URI", "")
-    tracking, run_id, artifact_uri = None, None, ""
+    tracking, run_id, artifact_uri, experiment_id, parent_id = None, None, "", None, None
     if not uri.startswith(("http://", "https://")):
         warn("MLFLOW_TRACKING_URI is not an http(s) URL (%r); the step runs without an MLflow run" % uri)
     elif os.environ.get("MLFLOW_RUN_ID"):
@@ -177,7 +261,7 @@ def main(argv):
     else:
         tracking = Tracking(uri)
         try:
-            run_id, artifact_uri = start(tracking)
+            run_id, artifact_uri, experiment_id, parent_id = start(tracking)
         except (OSError, ValueError, KeyError, urllib.error.URLError) as error:
             warn("could not create the MLflow run at %s (%s); the step runs without one" % (uri, error))
             tracking = None
@@ -205,6 +289,8 @@ def main(argv):
         warn("could not start %s: %s" % (command[0], error))
         if run_id:
             finish(tracking, run_id, artifact_uri, "FAILED", 127, [])
+            if parent_id:
+                settle_parent(tracking, experiment_id, parent_id, "FAILED")
         return 127
     while True:
         try:
@@ -225,6 +311,11 @@ def main(argv):
             finish(tracking, run_id, artifact_uri, status, exit_code, [] if stopping else changed)
         except (OSError, ValueError, urllib.error.URLError) as error:
             warn("could not end the MLflow run %s (%s)" % (run_id, error))
+        if parent_id:
+            try:
+                settle_parent(tracking, experiment_id, parent_id, status)
+            except (OSError, ValueError, KeyError, urllib.error.URLError) as error:
+                warn("could not update the pipeline's MLflow run %s (%s)" % (parent_id, error))
     return exit_code
 
 

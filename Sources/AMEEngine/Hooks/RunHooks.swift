@@ -114,7 +114,10 @@ extension RunHooks {
     /// What a wrapper is told about the step it runs, beyond AME's usual variables:
     /// the step's own command, the attempt number, the names of the task's `env`
     /// variables (never secrets), and the resources asked for, as JSON.
-    public static func wrapperEnvironment(command: String, attempt: Int, step: TaskSpec, resources: Resources) -> [String: String] {
+    /// `pipelineSteps`: every step of the step's pipeline, in order (nil for a plain task);
+    /// a wrapper that records whole runs (MLflow's parent run) needs to know when all ended.
+    public static func wrapperEnvironment(command: String, attempt: Int, step: TaskSpec, resources: Resources,
+                                          pipelineSteps: [String]? = nil) -> [String: String] {
         var described: [String: String] = [:]
         if let cpu = resources.cpu { described["cpu"] = cpu.text }
         if let memory = resources.memory { described["memory"] = memory.text }
@@ -124,11 +127,13 @@ extension RunHooks {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = (try? encoder.encode(described)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return [
+        var environment = [
             "AME_COMMAND": command,
             "AME_ATTEMPT": String(attempt),
             "AME_ENV_KEYS": step.env.map(\.key).joined(separator: ","),
             "AME_RESOURCES": json,
         ]
+        if let pipelineSteps { environment["AME_PIPELINE_STEPS"] = pipelineSteps.joined(separator: ",") }
+        return environment
     }
 }

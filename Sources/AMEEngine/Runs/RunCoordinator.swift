@@ -274,7 +274,9 @@ public final class RunCoordinator: Sendable {
             var stepCommand = command
             if servicePorts.isEmpty && environments.hooks.wraps {
                 stepCommand = environments.hooks.wrapping(command)
-                serviceEnvironment.merge(RunHooks.wrapperEnvironment(command: command, attempt: number, step: step, resources: resources)) { _, new in new }
+                let pipelineSteps = stored.task.isPipeline ? stored.task.effectiveSteps.map(\.name) : nil
+                serviceEnvironment.merge(RunHooks.wrapperEnvironment(command: command, attempt: number, step: step, resources: resources,
+                                                                     pipelineSteps: pipelineSteps)) { _, new in new }
             }
             var attempt = StepAttempt(runID: runID, step: step.name, number: number, command: stepCommand, workingDirectory: workspace,
                                       environment: serviceEnvironment, secretValues: secretValues, resources: resources, gpus: gpus,

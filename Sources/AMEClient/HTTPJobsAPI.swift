@@ -263,10 +263,11 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
     /// turning transport failures into sentences. `timeout` bounds the wait for the head only:
     /// a followed log may stay quiet for hours.
     func send(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
+        let (client, proxy) = try HTTPTransport.client(for: URL(string: request.url) ?? baseURL)
         do {
-            return try await HTTPTransport.client.execute(request, timeout: timeout)
+            return try await client.execute(request, timeout: timeout)
         } catch {
-            throw transportError(error)
+            throw transportError(error, proxy: proxy)
         }
     }
 
@@ -297,8 +298,12 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
     }
 
     /// "cannot reach https://…: connection refused".
-    func transportError(_ error: any Error) -> APIError {
+    func transportError(_ error: any Error, proxy: ProxyRules.Proxy? = nil) -> APIError {
         if let error = error as? APIError { return error }
+        if let proxy {
+            return APIError(.unavailable, "cannot reach \(displayURL) through the proxy \(proxy.host):\(proxy.port): \(Self.reason(error))",
+                            hint: "the proxy comes from http(s)_proxy/all_proxy; add the server's host to no_proxy to connect directly")
+        }
         return APIError(.unavailable, "cannot reach \(displayURL): \(Self.reason(error))",
                         hint: "check that ame-server runs there; 'ame setup --use NAME' switches servers, '--local' uses this machine")
     }
@@ -312,6 +317,9 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
             case .connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout: return "timed out"
             case .remoteConnectionClosed: return "the connection was lost"
             case .cancelled: return "cancelled"
+            case .proxyAuthenticationRequired: return "the proxy asks for credentials (put them in the proxy URL: http://user:password@host:port)"
+            case .invalidProxyResponse: return "the proxy refused the connection"
+            case .httpProxyHandshakeTimeout, .socksHandshakeTimeout: return "the proxy did not answer in time"
             default: break
             }
         }

@@ -11,9 +11,60 @@ import NIOCore
 /// registry client, tunnels) and loads nothing.
 enum HTTPTransport {
     /// Process-wide and never shut down, like `HTTPClient.shared`, but with a pool wide
-    /// enough for parallel blob uploads.
-    static let client: HTTPClient = {
+    /// enough for parallel blob uploads. Requests that go through a proxy use a client of
+    /// that proxy's (`client(for:)`).
+    static let client: HTTPClient = makeClient(proxy: nil)
+
+    /// The proxy settings of this process's environment (`ProxyRules`), read once.
+    static let proxyRules: Result<ProxyRules, ProxyRules.Invalid> = {
+        do throws(ProxyRules.Invalid) {
+            return .success(try ProxyRules.fromEnvironment(ProcessInfo.processInfo.environment))
+        } catch {
+            return .failure(error)
+        }
+    }()
+
+    private static let proxiedClients = LockedClients()
+
+    /// The client for a request to `url`: the direct one, or one that goes through the proxy
+    /// the environment names for it.
+    static func client(for url: URL) throws -> (HTTPClient, ProxyRules.Proxy?) {
+        let rules: ProxyRules
+        do {
+            rules = try HTTPTransport.proxyRules.get()
+        } catch {
+            throw APIError(.invalidRequest, "cannot use the proxy settings: \(error)",
+                           hint: "fix or unset the variable; no_proxy lists hosts reached directly")
+        }
+        guard let proxy = rules.proxy(for: url) else { return (client, nil) }
+        return (proxiedClients.client(for: proxy), proxy)
+    }
+
+    final class LockedClients: @unchecked Sendable {
+        private let lock = NSLock()
+        private var clients: [ProxyRules.Proxy: HTTPClient] = [:]
+
+        func client(for proxy: ProxyRules.Proxy) -> HTTPClient {
+            lock.withLock {
+                if let client = clients[proxy] { return client }
+                var setting: HTTPClient.Configuration.Proxy
+                switch proxy.kind {
+                case .http:
+                    let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
+                    setting = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+                case .socks5:
+                    setting = .socksServer(host: proxy.host, port: proxy.port)
+                }
+                let client = makeClient(proxy: setting)
+                clients[proxy] = client
+                return client
+            }
+        }
+    }
+
+    static func makeClient(proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        configuration.proxy = proxy
         configuration.timeout = .init(connect: .seconds(15), read: nil)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         // A refused connection is an answer ("is the server running?"), not a reason to retry
@@ -21,7 +72,7 @@ enum HTTPTransport {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+    }
 
     /// A body streamed from a file in 1 MiB chunks, never held in memory whole. The file is
     /// closed when the last chunk has been read or, if the upload stops early (cancelled, the

@@ -173,7 +173,7 @@ public final class RunningProcess: @unchecked Sendable {
     private var readers: [Task<Void, Never>] = []
     private var arrivals: [(Date, String)] = []
 
-    static func start(executable: String, arguments: [String], environment: [String: String],
+    public static func start(executable: String, arguments: [String], environment: [String: String],
                       workingDirectory: URL, input: Data?) throws -> RunningProcess {
         var configuration = ChildProcess.Configuration(executable: executable, arguments: arguments,
                                                        environment: environment, workingDirectory: workingDirectory.path)

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 
 /// Everything a command needs from the outside world, injected so that tests can run any
@@ -35,7 +36,7 @@ public struct CommandContext: Sendable {
 
     /// The real process: its terminal, environment and directory.
     public static func live() -> CommandContext {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessEnvironment.current()
         return CommandContext(
             terminal: SystemTerminal(environment: environment),
             environment: environment,

@@ -162,29 +162,19 @@ public final class TCPSocket: @unchecked Sendable {
             var resolved = host == "localhost" ? "127.0.0.1" : host
             if resolved.hasPrefix("["), resolved.hasSuffix("]") { resolved = String(resolved.dropFirst().dropLast()) }
             let networkPort = in_port_t(UInt16(clamping: port)).bigEndian
-            var storage = sockaddr_storage()
-            if resolved.contains(":") {
-                var address = sockaddr_in6()
-                address.sin6_family = sa_family_t(AF_INET6)
-                address.sin6_port = networkPort
-                guard inet_pton(AF_INET6, resolved, &address.sin6_addr) == 1 else {
-                    throw SocketError(operation: "address \(host)", errorNumber: EINVAL)
+            // sin_port and sin6_port sit at the same place; only the address part differs.
+            family = resolved.contains(":") ? AF_INET6 : AF_INET
+            length = socklen_t(family == AF_INET6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
+            var address6 = sockaddr_in6()
+            address6.sin6_family = sa_family_t(family)
+            address6.sin6_port = networkPort
+            let parsed: Int32 = family == AF_INET6
+                ? inet_pton(AF_INET6, resolved, &address6.sin6_addr)
+                : withUnsafeMutablePointer(to: &address6) {
+                    $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet_pton(AF_INET, resolved, &$0.pointee.sin_addr) }
                 }
-                withUnsafeMutableBytes(of: &storage) { target in withUnsafeBytes(of: address) { target.copyMemory(from: $0) } }
-                length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-                family = AF_INET6
-            } else {
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = networkPort
-                guard inet_pton(AF_INET, resolved, &address.sin_addr) == 1 else {
-                    throw SocketError(operation: "address \(host)", errorNumber: EINVAL)
-                }
-                withUnsafeMutableBytes(of: &storage) { target in withUnsafeBytes(of: address) { target.copyMemory(from: $0) } }
-                length = socklen_t(MemoryLayout<sockaddr_in>.size)
-                family = AF_INET
-            }
-            self.storage = storage
+            guard parsed == 1 else { throw SocketError(operation: "address \(host)", errorNumber: EINVAL) }
+            withUnsafeMutableBytes(of: &storage) { target in withUnsafeBytes(of: address6) { target.copyMemory(from: $0) } }
         }
 
         func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {

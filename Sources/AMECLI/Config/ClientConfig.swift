@@ -40,7 +40,7 @@ public struct ClientConfig: Codable, Equatable, Sendable {
     /// The saved configuration; empty when there is no file yet.
     public static func load(environment: [String: String]) throws -> ClientConfig {
         let file = path(environment: environment)
-        guard let data = FileManager.default.contents(atPath: file.path) else { return ClientConfig() }
+        guard let data = FileBytes.read(file.path) else { return ClientConfig() }
         let text = String(decoding: data, as: UTF8.self)
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return ClientConfig() }
         do {

@@ -30,8 +30,16 @@ extension Terminal {
     /// Prompts make sense only when a person can answer them and see them.
     public var isInteractive: Bool { stdinIsTTY && stderrIsTTY }
 
-    public func out(_ text: String) { write(Data(text.utf8), to: .stdout) }
-    public func err(_ text: String) { write(Data(text.utf8), to: .stderr) }
+    public func out(_ text: String) { write(Self.bytes(text), to: .stdout) }
+    public func err(_ text: String) { write(Self.bytes(text), to: .stderr) }
+
+    /// The text's UTF-8 bytes, copied from its storage: `Data(text.utf8)` goes through
+    /// Data's generic initializer, whose dynamic casts scan every conformance in the binary
+    /// at first use, and almost every `ame` command prints.
+    static func bytes(_ text: String) -> Data {
+        var text = text
+        return text.withUTF8 { buffer in buffer.baseAddress.map { Data(bytes: $0, count: buffer.count) } ?? Data() }
+    }
     public func outLine(_ text: String = "") { out(text + "\n") }
     public func errLine(_ text: String = "") { err(text + "\n") }
 

@@ -32,7 +32,7 @@ public struct DescribeCache: Sendable {
     // written and read by hand (see `JSONParser` for why not `Codable`).
 
     public func lookup(path: String, identity: PluginFileCheck.Identity) -> HandshakeOutcome? {
-        guard let data = FileManager.default.contents(atPath: file(for: path).path),
+        guard let data = FileBytes.read(file(for: path).path),
               let entry = try? JSONParser.parse(data), let fields = try? JSONFields(entry),
               (try? fields.string("path")) == path,
               let stored = try? fields.nested("identity"),

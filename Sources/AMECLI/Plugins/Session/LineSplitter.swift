@@ -36,14 +36,16 @@ struct LineSplitter {
                 if newline - lineStart > limit { return true }
                 var end = newline
                 if end > lineStart && buffer[end - 1] == 0x0D { end -= 1 }
-                pieces.append(.line(Data(buffer[lineStart..<end])))
+                // From the pointer, not a slice: a slice goes through Data's generic initializer,
+                // whose conformance checks cost a scan of the binary at first use.
+                pieces.append(.line(Data(bytes: base + lineStart, count: end - lineStart)))
                 lineStart = newline + 1
                 searchFrom = lineStart
             }
             return false
         }
         if tooLong { return pieces + [.tooLong] }
-        if lineStart > 0 { pending = Data(pending[lineStart...]) }
+        if lineStart > 0 { pending = pending.subdata(in: lineStart..<pending.count) }
         if pending.count > maximumLength { pieces.append(.tooLong) }
         return pieces
     }

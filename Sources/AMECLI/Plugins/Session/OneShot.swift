@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 
 /// A value that arrives once, awaited with a time limit. Unlike awaiting a `Task`, giving up
@@ -33,8 +34,7 @@ final class OneShot<Value: Sendable>: @unchecked Sendable {
                 continuation.resume(returning: known)
                 return
             }
-            Task.detached { [self] in
-                try? await Task.sleep(for: limit)
+            _ = DispatchTimer(after: limit) { [self] in
                 let waiter = lock.withLock { waiters.removeValue(forKey: id) }
                 waiter?.resume(returning: nil)
             }

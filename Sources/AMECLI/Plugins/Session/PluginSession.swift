@@ -84,10 +84,7 @@ public struct PluginSession: Sendable {
             for await _ in interrupts { sink.yield(.interrupt) }
         }
         let deadline = deadlines.initialize
-        let initializeTimer = Task {
-            try? await Task.sleep(for: deadline)
-            if !Task.isCancelled { sink.yield(.initializeDeadline) }
-        }
+        let initializeTimer = DispatchTimer(after: deadline) { sink.yield(.initializeDeadline) }
         let hostCalls = TaskBag()
         defer {
             interruptForwarder.cancel()

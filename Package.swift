@@ -209,7 +209,6 @@ let testTargets: [Target] = [
             name: "AMESystemTests",
             dependencies: ["AMESystem", "AMETestSupport"]
         ),
-        // The jobs API's behaviour through the real `ame` binary, against every transport.
         // A user's AME against `ame-server --executor kubernetes` over the harness, for the
         // test targets whose promises hold on Kubernetes too.
         .target(
@@ -217,6 +216,7 @@ let testTargets: [Target] = [
             dependencies: ["AMESystem", "AMETestSupport", "KubernetesHarness"],
             path: "Tests/KubernetesTestSupport"
         ),
+        // The jobs API's behaviour through the real `ame` binary, against every transport.
         .testTarget(
             name: "ContractTests",
             dependencies: ["AMECore", "AMESystem", "AMETestSupport", "KubernetesHarness", "KubernetesTestSupport"]

@@ -263,7 +263,8 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
     /// turning transport failures into sentences. `timeout` bounds the wait for the head only:
     /// a followed log may stay quiet for hours.
     func send(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
-        let (client, proxy) = try HTTPTransport.client(for: URL(string: request.url) ?? baseURL)
+        // Every request of this API goes to `baseURL`'s host (`url(_:query:)`).
+        let (client, proxy) = try HTTPTransport.client(for: baseURL)
         do {
             return try await client.execute(request, timeout: timeout)
         } catch {

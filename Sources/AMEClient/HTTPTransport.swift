@@ -47,7 +47,7 @@ enum HTTPTransport {
         func client(for proxy: ProxyRules.Proxy) -> HTTPClient {
             lock.withLock {
                 if let client = clients[proxy] { return client }
-                var setting: HTTPClient.Configuration.Proxy
+                let setting: HTTPClient.Configuration.Proxy
                 switch proxy.kind {
                 case .http:
                     let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }

@@ -35,19 +35,35 @@ struct ProxyContractTests {
         return Proxy(process: process, port: port, log: log)
     }
 
+    /// A live server and, in front of it, a proxy that wants `alice:p@ss`.
+    struct Setup {
+        let sandbox: AMESandbox
+        let server: AMESandbox.ServerHandle
+        let serverPort: Int
+        let proxy: Proxy
+
+        /// The server as reached behind the proxy: by the name only the proxy resolves.
+        var viaName: [String: String] { ["AME_SERVER": "http://ame.proxy.test:\(serverPort)", "AME_TOKEN": server.adminToken] }
+    }
+
+    func setUp() async throws -> Setup {
+        let sandbox = try AMESandbox(.server)
+        let server = try #require(sandbox.server)
+        let serverPort = try #require(URL(string: server.url)?.port)
+        let proxy = try await startProxy(sandbox, serverPort: serverPort, credentials: "alice:p@ss")
+        return Setup(sandbox: sandbox, server: server, serverPort: serverPort, proxy: proxy)
+    }
+
     func ame(_ sandbox: AMESandbox, _ arguments: [String], in directory: URL? = nil, _ extra: [String: String]) async throws -> ProcessResult {
         try await sandbox.program(sandbox.ameBinary.path, arguments, in: directory, environment: extra, timeout: .seconds(300))
     }
 
     @Test("through an authenticating proxy: whoami and a run with live logs and files back; no_proxy and loopback go direct")
     func throughProxy() async throws {
-        let sandbox = try AMESandbox(.server)
-        let server = try #require(sandbox.server)
-        let serverPort = try #require(URL(string: server.url)?.port)
-        let proxy = try await startProxy(sandbox, serverPort: serverPort, credentials: "alice:p@ss")
+        let setup = try await setUp()
+        let (sandbox, server, serverPort, proxy) = (setup.sandbox, setup.server, setup.serverPort, setup.proxy)
         defer { proxy.process.child.send(SIGTERM) }
-        let behindProxy = ["AME_SERVER": "http://ame.proxy.test:\(serverPort)", "AME_TOKEN": server.adminToken,
-                           "http_proxy": "http://alice:p%40ss@127.0.0.1:\(proxy.port)"]
+        let behindProxy = setup.viaName.merging(["http_proxy": "http://alice:p%40ss@127.0.0.1:\(proxy.port)"]) { _, new in new }
 
         let whoami = try await ame(sandbox, ["whoami"], behindProxy)
         #expect(whoami.exitCode == 0, "stderr: \(whoami.stderr)")
@@ -84,12 +100,9 @@ struct ProxyContractTests {
 
     @Test("a proxy that wants credentials, one that is down, and one AME cannot use each get a sentence")
     func proxyProblems() async throws {
-        let sandbox = try AMESandbox(.server)
-        let server = try #require(sandbox.server)
-        let serverPort = try #require(URL(string: server.url)?.port)
-        let proxy = try await startProxy(sandbox, serverPort: serverPort, credentials: "alice:p@ss")
+        let setup = try await setUp()
+        let (sandbox, proxy, base) = (setup.sandbox, setup.proxy, setup.viaName)
         defer { proxy.process.child.send(SIGTERM) }
-        let base = ["AME_SERVER": "http://ame.proxy.test:\(serverPort)", "AME_TOKEN": server.adminToken]
 
         let anonymous = try await ame(sandbox, ["whoami"], base.merging(["http_proxy": "http://127.0.0.1:\(proxy.port)"]) { _, new in new })
         #expect(anonymous.exitCode != 0)

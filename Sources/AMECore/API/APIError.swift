@@ -45,4 +45,10 @@ public struct APIError: Error, Hashable, Sendable, Codable, CustomStringConverti
     public static func notFound(_ what: String, hint: String? = nil) -> APIError {
         APIError(.notFound, "\(what) not found", hint: hint)
     }
+
+    /// A service run's port that cannot be reached yet (it is still starting).
+    public static func serviceNotReady(runID: String, port: Int) -> APIError {
+        APIError(.unavailable, "run \(runID) does not accept connections on port \(port) yet",
+                 hint: "wait until 'ame status \(runID)' says running")
+    }
 }

@@ -59,8 +59,7 @@ public struct AgentProcessLauncher: RunLauncher {
         do {
             return TCPByteStream(socket: try await TCPByteStream.onThread { try TCPSocket.connect(host: "127.0.0.1", port: port) })
         } catch {
-            throw APIError(.unavailable, "run \(run.id) does not accept connections on port \(port) yet",
-                           hint: "wait until 'ame status \(run.id)' says running")
+            throw APIError.serviceNotReady(runID: run.id, port: port)
         }
     }
 

@@ -508,7 +508,6 @@ public final class KubernetesExecutor: Executor {
         await tokens.revoke(runID: runID)
         await workspaces.forget(runID: runID)
         cursors.forget(runID: runID)
-        services.forget(runID: runID)
     }
 
     /// The runs that have Pods in the namespace, by run id (for re-attaching after a

@@ -41,10 +41,7 @@ final class ServiceEndpoints: Sendable {
 
     /// A connection to `port` of the run's Pod, counted until it is closed.
     func connect(runID: String, port: Int) async throws -> any ByteStream {
-        guard let address = address(runID: runID) else {
-            throw APIError(.unavailable, "run \(runID) does not accept connections on port \(port) yet",
-                           hint: "wait until 'ame status \(runID)' says running")
-        }
+        guard let address = address(runID: runID) else { throw APIError.serviceNotReady(runID: runID, port: port) }
         let socket: TCPSocket
         do {
             socket = try await TCPByteStream.onThread { try TCPSocket.connect(host: address, port: port) }

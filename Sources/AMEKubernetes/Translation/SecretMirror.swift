@@ -36,7 +36,7 @@ public struct SecretMirror: Sendable {
     }
 
     /// The run's own secret env (`RunRequest.secretEnv`, such as a notebook's token), one
-    /// key per variable; nil values give a redacted copy for review.
+    /// key per variable; `redacted` gives a copy for review with the keys only.
     public func runEnvSecret(runID: String, labels: [String: String], variables: [EnvVar], redacted: Bool = false) -> Secret {
         let metadata = ObjectMeta(name: KubernetesNames.runEnvSecretName(runID: runID), namespace: settings.namespace, labels: labels)
         if redacted {

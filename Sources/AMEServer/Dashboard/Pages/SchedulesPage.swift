@@ -15,7 +15,7 @@ enum SchedulesPage {
             let rows = schedules.sorted { $0.fullName < $1.fullName }.map(row)
             body = """
                 <table>
-                <caption>Your schedules, soonest first within each project</caption>
+                <caption>Your schedules, by project and name</caption>
                 <thead><tr><th scope="col">Schedule</th><th scope="col">Task</th><th scope="col">When</th><th scope="col">Next firing</th>\
                 <th scope="col">Last firing</th><th scope="col">Its run</th></tr></thead>
                 <tbody>\(rows)</tbody>

@@ -17,9 +17,9 @@ typedef struct {
     int death_signal;          /* PR_SET_PDEATHSIG, 0 for none */
 } ame_spawn_options;
 
-/// fork + exec with the options above. Returns the child's pid, or -1 with *error_out set
-/// to the errno of the failing step (exec errors are reported from the child through a
-/// close-on-exec pipe, so a missing executable is an error here, not an exit status).
+/// Starts a child (clone with CLONE_VM|CLONE_VFORK, then exec) with the options above.
+/// Returns the child's pid, or -1 with *error_out set to the errno of the failing step (a
+/// missing executable is an error here, not an exit status).
 pid_t ame_spawn(const ame_spawn_options *options, int *error_out);
 
 /// waitpid() that retries on EINTR. Returns the raw status, or -1.

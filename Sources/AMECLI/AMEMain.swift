@@ -10,6 +10,7 @@ import Glibc
 /// into a message and an exit status (never a trap or a stack trace).
 public enum AMEMain {
     public static func main() async -> Never {
+        Trace.mark("main: start")
         // Writing to a closed pipe must be an error, not a crash.
         signal(SIGPIPE, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
@@ -19,7 +20,10 @@ public enum AMEMain {
             let null = open("/dev/null", O_WRONLY)
             if null >= 0 { dup2(null, STDERR_FILENO) }
         }
-        let status = await run(arguments: arguments, context: .live())
+        let context = CommandContext.live()
+        Trace.mark("main: context")
+        let status = await run(arguments: arguments, context: context)
+        Trace.mark("main: exit")
         exit(status)
     }
 
@@ -57,15 +61,13 @@ public enum AMEMain {
         }
         do {
             try await CommandContext.$current.withValue(context) {
-                // `ame run TASK`, the command a data scientist types most, parsed as the run
-                // command alone: building the root command's parser (reflection over every
-                // option, which the Swift runtime pays for in protocol-conformance scans)
-                // costs a few milliseconds of each run. Anything else, or anything this
-                // parse refuses, goes the usual way with the usual messages.
-                if arguments.count == 2, arguments[0] == RunTaskCommand.configuration.commandName, !arguments[1].hasPrefix("-"),
-                   let command = try? RunTaskCommand.parse([arguments[1]]) {
+                // `ame run TASK`, the command a data scientist types most, needs no parser:
+                // building even the run command's (reflection over its options, which the
+                // Swift runtime pays for in protocol-conformance scans) costs ~5 ms of each
+                // run. Anything else goes the usual way with the usual messages.
+                if arguments.count == 2, arguments[0] == RunTaskCommand.configuration.commandName, !arguments[1].hasPrefix("-") {
                     Trace.mark("parsed")
-                    try await command.run(context: context)
+                    try await RunInvocation(task: arguments[1]).run(context: context)
                     return
                 }
                 // Async: run-id and secret completions (`ame ---completion …`) ask the engine.

@@ -1,4 +1,5 @@
 import AMEPluginKit
+import AMESystem
 import Foundation
 
 /// Where `AMEMain` hands over what is not a built-in: `ame NAME …` for a plugin, and the
@@ -8,7 +9,9 @@ public enum PluginDispatch {
     /// then reports an unknown command).
     public static func run(name: String, arguments: [String], context: CommandContext) async -> Int32? {
         let resolver = PluginResolver.standard(context: context)
+        Trace.mark("dispatch: resolving")
         guard let record = await resolver.resolve(name) else { return nil }
+        Trace.mark("dispatch: resolved")
         do {
             return try await run(record, arguments: arguments, context: context)
         } catch {

@@ -67,6 +67,7 @@ public struct PluginSession: Sendable {
 
     /// Runs the plugin with `argv`; returns `ame`'s exit status or throws a `CLIError`.
     public func run(argv: [String], interrupts: AsyncStream<Void>) async throws -> Int32 {
+        Trace.mark("session: start")
         let (events, sink) = AsyncStream<Event>.makeStream()
         let process: PluginProcess
         do {
@@ -79,6 +80,7 @@ public struct PluginSession: Sendable {
             throw CLIError("cannot start plugin '\(name)' (\(path)): \(error)",
                            hint: "check that it is a program for this machine ('ame plugin test \(path)')", exitCode: Status.cannotRun)
         }
+        Trace.mark("session: started")
         let exitWatch = ExitWatch(process.child)
         let interruptForwarder = Task {
             for await _ in interrupts { sink.yield(.interrupt) }
@@ -100,6 +102,7 @@ public struct PluginSession: Sendable {
         var initialized = false
         var presses = 0
         process.send(.request(id: initializeID, method: PluginMethod.initialize, params: initializeParams().json))
+        Trace.mark("session: initialize sent")
 
         var ending: Ending = .closedEarly(during: "initialize")
         loop: for await event in events {
@@ -125,10 +128,12 @@ public struct PluginSession: Sendable {
                         }
                     }
                     initialized = true
+                    Trace.mark("session: initialized")
                     initializeTimer.cancel()
                     let params = RunParams(argv: argv).json
                     process.send(.request(id: runID, method: PluginMethod.run, params: params))
                 } else if id == runID && initialized {
+                    Trace.mark("session: answered")
                     ending = .answered(result)
                     break loop
                 }
@@ -194,7 +199,9 @@ public struct PluginSession: Sendable {
         case .answered(let result):
             process.closeInput()
             _ = await exitWatch.stop(grace: deadlines.exit)
+            Trace.mark("session: plugin exited")
             await process.drainStderr()
+            Trace.mark("session: stderr drained")
             switch result {
             case .success(let value):
                 guard let answer = try? RunResult(json: value) else {

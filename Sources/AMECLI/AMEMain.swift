@@ -9,6 +9,14 @@ import Glibc
 /// The `ame` entry point: parse, run with the injected context, and turn every failure
 /// into a message and an exit status (never a trap or a stack trace).
 public enum AMEMain {
+    /// What `ame` can finish before Swift's async runtime starts (see `PluginDispatch`);
+    /// nil for everything else. Called from `main.swift` ahead of `main()`.
+    public static func mainBeforeAsyncRuntime() -> Int32? {
+        Trace.mark("main: start")
+        signal(SIGPIPE, SIG_IGN)
+        return PluginDispatch.runBeforeAsyncRuntime(arguments: Array(CommandLine.arguments.dropFirst()))
+    }
+
     public static func main() async -> Never {
         Trace.mark("main: start")
         // Writing to a closed pipe must be an error, not a crash.

@@ -22,7 +22,9 @@ public struct EngineLayout: Sendable {
     public var workspaces: URL { dataDirectory.appendingPathComponent("workspaces") }
     /// Scratch space on the same file system as `blobs` (so renames are atomic).
     public var temporary: URL { dataDirectory.appendingPathComponent("tmp") }
-    public var plugins: URL { dataDirectory.appendingPathComponent("plugins") }
+    public var plugins: URL { dataDirectory.appendingPathComponent(Self.pluginsFolder) }
+    /// The installed plugins' folder within the data directory.
+    public static let pluginsFolder = "plugins"
 
     /// Python environments, one folder per (manager, lock-file hash, Python version).
     public var environments: URL { cacheDirectory.appendingPathComponent("envs") }
@@ -35,14 +37,23 @@ public struct EngineLayout: Sendable {
 
     /// `$XDG_DATA_HOME/ame` and `$XDG_CACHE_HOME/ame` (or `~/.local/share/ame`, `~/.cache/ame`).
     public static func embedded(environment: [String: String]) -> EngineLayout {
-        let home = environment["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
-        func base(_ variable: String, _ fallback: String) -> URL {
-            if let value = environment[variable], value.hasPrefix("/") { return URL(fileURLWithPath: value) }
-            return home.appendingPathComponent(fallback)
+        let paths = embeddedPaths(environment: environment)
+        return EngineLayout(dataDirectory: URL(fileURLWithPath: paths.data, isDirectory: true),
+                            cacheDirectory: URL(fileURLWithPath: paths.cache, isDirectory: true))
+    }
+
+    /// `embedded`'s two folders as plain paths. `ame NAME` (a plugin) needs only these, and
+    /// the first use of URL's path API costs a scan of the binary's conformances at start.
+    public static func embeddedPaths(environment: [String: String]) -> (data: String, cache: String) {
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
+        func base(_ variable: String, _ fallback: String) -> String {
+            if let value = environment[variable], value.hasPrefix("/") { return value }
+            return (home.hasSuffix("/") ? home : home + "/") + fallback
         }
-        return EngineLayout(
-            dataDirectory: base("XDG_DATA_HOME", ".local/share").appendingPathComponent("ame"),
-            cacheDirectory: base("XDG_CACHE_HOME", ".cache").appendingPathComponent("ame"))
+        func joined(_ folder: String, _ name: String) -> String {
+            folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        }
+        return (joined(base("XDG_DATA_HOME", ".local/share"), "ame"), joined(base("XDG_CACHE_HOME", ".cache"), "ame"))
     }
 
     /// Everything under the server's data directory (the cache in `cache/`).

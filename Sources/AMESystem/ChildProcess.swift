@@ -36,6 +36,11 @@ public final class ChildProcess: Sendable {
         public var newSession = true
         /// Sent to the child when this process dies (Linux `PR_SET_PDEATHSIG`).
         public var parentDeathSignal: Int32? = SIGKILL
+        /// Start the child from the calling thread rather than from the process-wide spawner
+        /// thread. Linux sends the parent-death signal when the *thread* that started the
+        /// child ends, so only for a caller that outlives the child (one that waits for it),
+        /// such as a plugin session's own thread; it saves creating the spawner thread.
+        public var spawnOnCallingThread = false
 
         public init(executable: String, arguments: [String] = [], environment: [String: String], workingDirectory: String? = nil) {
             self.executable = executable
@@ -116,7 +121,7 @@ public final class ChildProcess: Sendable {
         let deathSignal = configuration.parentDeathSignal ?? 0
         // Linux sends the parent-death signal when the *thread* that forked exits, and the
         // threads of Swift's async pool come and go: fork from one thread that never exits.
-        let (pid, errorNumber) = SpawnerThread.shared.run { () -> (pid_t, Int32) in
+        let spawn = { () -> (pid_t, Int32) in
             var errorNumber: Int32 = 0
             let pid: pid_t = withCStringArray(argv) { argvPointer in
             withCStringArray(envp) { envpPointer in
@@ -134,6 +139,7 @@ public final class ChildProcess: Sendable {
         }
             return (pid, errorNumber)
         }
+        let (pid, errorNumber) = configuration.spawnOnCallingThread ? spawn() : SpawnerThread.shared.run(spawn)
         guard pid > 0 else {
             parentEnds.forEach { close($0) }
             throw SpawnError(executable: path, errorNumber: errorNumber)
@@ -149,6 +155,14 @@ public final class ChildProcess: Sendable {
 
     /// Non-blocking: the status if the process has ended.
     public var exitStatusIfEnded: TerminationStatus? { exitBox.poll(pid: pid) }
+
+    /// A descriptor that becomes readable when the process exits (a pidfd), so a poll(2)
+    /// loop can wait for the exit among other things; nil where the kernel has none (before
+    /// Linux 5.3). The caller closes it. Reaping is still `exitStatusIfEnded`'s.
+    public func openExitDescriptor() -> Int32? {
+        let descriptor = ame_pidfd_open(pid)
+        return descriptor >= 0 ? descriptor : nil
+    }
 
     /// Sends `signal` to the process.
     public func send(_ signal: Int32) {

@@ -133,4 +133,13 @@ int ame_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 int ame_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int ame_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 int ame_syncfs(int fd) { return syncfs(fd); }

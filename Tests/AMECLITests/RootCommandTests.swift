@@ -1,4 +1,6 @@
+@testable import AMECLI
 import AMETestSupport
+import ArgumentParser
 import Testing
 
 @Suite("ame itself: version, help and unknown commands")
@@ -9,6 +11,12 @@ struct RootCommandTests {
         #expect(result.status == 0)
         #expect(result.stdout == "ame 0.1.0\n")
         #expect(result.stderr.isEmpty)
+    }
+
+    @Test("the names plugins may not take are exactly the built-ins' names and 'help'")
+    func builtinNames() {
+        let fromCommands = RootCommand.builtinCommands.map { $0._commandName } + ["help"]
+        #expect(RootCommand.builtinNames == fromCommands)
     }
 
     @Test func help() async throws {

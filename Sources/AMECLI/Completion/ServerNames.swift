@@ -15,7 +15,7 @@ public struct ServerNames: Sendable, Equatable {
     public static let none = ServerNames(names: [], current: nil, currentURL: nil)
 
     public static func path(environment: [String: String]) -> URL {
-        PluginEnvironment.configDirectory(environment: environment).appendingPathComponent("config.yaml")
+        ClientConfig.path(environment: environment)
     }
 
     public static func load(environment: [String: String]) -> ServerNames {

@@ -32,15 +32,28 @@ public struct ClientConfig: Codable, Equatable, Sendable {
     }
 
     public static func path(environment: [String: String]) -> URL {
-        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
-        return URL(fileURLWithPath: configHome).appendingPathComponent("ame/config.yaml")
+        URL(fileURLWithPath: filePath(environment: environment), isDirectory: false)
+    }
+
+    /// `path` as a string. Built without URL's API: every plugin session reads the config
+    /// at its start, and URL's path API costs a scan of the binary's conformances at first use.
+    static func filePath(environment: [String: String]) -> String {
+        directoryPath(environment: environment) + "/config.yaml"
+    }
+
+    /// `$XDG_CONFIG_HOME/ame` (or `~/.config/ame`): the config file's folder, `AME_CONFIG_DIR` for plugins.
+    static func directoryPath(environment: [String: String]) -> String {
+        func joined(_ folder: String, _ name: String) -> String {
+            folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        }
+        if let value = environment["XDG_CONFIG_HOME"], value.hasPrefix("/") { return joined(value, "ame") }
+        return joined(environment["HOME"] ?? NSHomeDirectory(), ".config/ame")
     }
 
     /// The saved configuration; empty when there is no file yet.
     public static func load(environment: [String: String]) throws -> ClientConfig {
-        let file = path(environment: environment)
-        guard let data = FileBytes.read(file.path) else { return ClientConfig() }
+        let filePath = filePath(environment: environment)
+        guard let data = FileBytes.read(filePath) else { return ClientConfig() }
         let text = String(decoding: data, as: UTF8.self)
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return ClientConfig() }
         do {
@@ -48,7 +61,7 @@ public struct ClientConfig: Codable, Equatable, Sendable {
             if config.servers.isEmpty { config.servers = [:] }
             return config
         } catch {
-            throw CLIError("cannot read \(file.path): \(error)",
+            throw CLIError("cannot read \(filePath): \(error)",
                            hint: "fix it, or remove it and run 'ame setup URL' again")
         }
     }

@@ -19,6 +19,33 @@ public enum PluginDispatch {
         }
     }
 
+    /// `ame NAME …` for a valid plugin whose describe document is cached, run before Swift's
+    /// async runtime has started: on the main thread, with no thread of AME's own unless the
+    /// plugin calls the host. Most of what `ame NAME` added to the plugin's own time was that
+    /// runtime and its threads. Nil for anything else, which then goes the usual way (with
+    /// the usual handshakes, errors and suggestions).
+    public static func runBeforeAsyncRuntime(arguments: [String]) -> Int32? {
+        guard let name = arguments.first, !name.hasPrefix("-"), !RootCommand.builtinNames.contains(name) else { return nil }
+        let context = CommandContext.live()
+        Trace.mark("dispatch: resolving")
+        guard let record = PluginResolver.standard(context: context).resolveWithoutHandshake(name),
+              case .valid(let description) = record.status else { return nil }
+        Trace.mark("dispatch: resolved")
+        let version = description.protocol.highestCommonVersion(with: PluginProtocol.supported) ?? PluginProtocol.current
+        let session = PluginSession(name: record.name, path: record.path, protocolVersion: version, context: context,
+                                    services: PluginServices.factory(context))
+        do {
+            let presses = try InterruptPipe()
+            InterruptPipe.routeSIGINT(to: presses)
+            defer { InterruptPipe.restoreSIGINT() }
+            return try withExtendedLifetime(presses) {
+                try session.runBlocking(argv: Array(arguments.dropFirst()), interrupts: presses)
+            }
+        } catch {
+            return AMEMain.report(error, terminal: context.terminal)
+        }
+    }
+
     /// Runs a resolved plugin; an invalid one is refused with its reason.
     static func run(_ record: PluginRecord, arguments: [String], context: CommandContext) async throws -> Int32 {
         guard case .valid(let description) = record.status else {

@@ -1,5 +1,8 @@
 import AMECore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the project is: its directory and its `ame.yaml`.
 public struct ProjectLocation: Sendable {
@@ -29,17 +32,26 @@ public struct ProjectLocation: Sendable {
             }
             return ProjectLocation(directory: url, file: url.appendingPathComponent(ProjectFile.fileName))
         }
-        var candidate = context.workingDirectory.standardizedFileURL
+        let here = context.workingDirectory.standardizedFileURL.path
+        let directory = nearestProjectDirectory(from: here) ?? here
+        return ProjectLocation(directory: URL(fileURLWithPath: directory, isDirectory: true),
+                               file: URL(fileURLWithPath: Self.file(in: directory), isDirectory: false))
+    }
+
+    /// The nearest folder, from `path` (absolute, standardized) up, that holds `ame.yaml`.
+    /// On paths rather than URLs: every plugin session asks this at its start, and URL's
+    /// path API costs a scan of the binary's conformances at first use.
+    public static func nearestProjectDirectory(from path: String) -> String? {
+        var candidate = path
         while true {
-            let file = candidate.appendingPathComponent(ProjectFile.fileName)
-            if FileManager.default.fileExists(atPath: file.path) {
-                return ProjectLocation(directory: candidate, file: file)
-            }
-            let parent = candidate.deletingLastPathComponent()
-            if parent.path == candidate.path { break }
-            candidate = parent
+            var info = stat()
+            if stat(file(in: candidate), &info) == 0 { return candidate }
+            guard candidate != "/", let slash = candidate.lastIndex(of: "/") else { return nil }
+            candidate = slash == candidate.startIndex ? "/" : String(candidate[..<slash])
         }
-        let here = context.workingDirectory.standardizedFileURL
-        return ProjectLocation(directory: here, file: here.appendingPathComponent(ProjectFile.fileName))
+    }
+
+    static func file(in directory: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + ProjectFile.fileName
     }
 }

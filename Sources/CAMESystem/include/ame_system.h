@@ -36,6 +36,10 @@ int ame_set_child_subreaper(void);
 /// pipe2(fds, O_CLOEXEC): both ends close on exec, so children inherit only what they are given.
 int ame_pipe_cloexec(int fds[2]);
 
+/// pidfd_open(): a descriptor that becomes readable when `pid` exits, so one poll(2) can wait
+/// for a child's exit, its output and a timeout together. -1 (errno ENOSYS) before Linux 5.3.
+int ame_pidfd_open(pid_t pid);
+
 /// syncfs(): flush everything of the file system holding `fd` in one call.
 int ame_syncfs(int fd);
 

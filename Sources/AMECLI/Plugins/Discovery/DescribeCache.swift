@@ -1,3 +1,4 @@
+import AMEEngine
 import AMEPluginKit
 import AMESystem
 import Foundation
@@ -11,28 +12,29 @@ import Foundation
 /// `ame` processes never rewrite each other's entries.
 public struct DescribeCache: Sendable {
     public let directory: URL
+    /// `directory`'s path, kept so that a lookup builds no URL (see `EngineLayout.embeddedPaths`).
+    let directoryPath: String
 
     public init(directory: URL) {
+        self.init(directory: directory, path: directory.path)
+    }
+
+    init(directory: URL, path: String) {
         self.directory = directory
+        self.directoryPath = path
     }
 
     /// `$XDG_CACHE_HOME/ame/plugins`.
     public static func standard(environment: [String: String]) -> DescribeCache {
-        let base: URL
-        if let value = environment["XDG_CACHE_HOME"], value.hasPrefix("/") {
-            base = URL(fileURLWithPath: value)
-        } else {
-            let home = environment["HOME"] ?? NSHomeDirectory()
-            base = URL(fileURLWithPath: home).appendingPathComponent(".cache")
-        }
-        return DescribeCache(directory: base.appendingPathComponent("ame/plugins/describe"))
+        let path = EngineLayout.embeddedPaths(environment: environment).cache + "/plugins/describe"
+        return DescribeCache(directory: URL(fileURLWithPath: path, isDirectory: true), path: path)
     }
 
     // An entry: {"path", "identity": {size, modified, inode, device}, "described": DOC | "failed": REASON},
     // written and read by hand (see `JSONParser` for why not `Codable`).
 
     public func lookup(path: String, identity: PluginFileCheck.Identity) -> HandshakeOutcome? {
-        guard let data = FileBytes.read(file(for: path).path),
+        guard let data = FileBytes.read(filePath(for: path)),
               let entry = try? JSONParser.parse(data), let fields = try? JSONFields(entry),
               (try? fields.string("path")) == path,
               let stored = try? fields.nested("identity"),
@@ -59,10 +61,10 @@ public struct DescribeCache: Sendable {
         case .failed(let reason): entry["failed"] = .string(reason)
         }
         // A cache that cannot be written only costs a handshake next time.
-        try? AtomicFile.write(Data(JSONWriter.write(.object(entry))), to: file(for: path), permissions: 0o600)
+        try? AtomicFile.write(Data(JSONWriter.write(.object(entry))), to: URL(fileURLWithPath: filePath(for: path)), permissions: 0o600)
     }
 
-    func file(for path: String) -> URL {
+    func filePath(for path: String) -> String {
         // FNV-1a: a stable, short file name; the entry repeats the path, so a collision
         // is a miss, never a wrong answer.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -71,7 +73,7 @@ public struct DescribeCache: Sendable {
             hash = hash &* 0x0000_0100_0000_01B3
         }
         let name = String(hash, radix: 16)
-        return directory.appendingPathComponent(String(repeating: "0", count: 16 - name.count) + name + ".json")
+        return directoryPath + "/" + String(repeating: "0", count: 16 - name.count) + name + ".json"
     }
 }
 

@@ -35,9 +35,9 @@ public enum PluginFileCheck {
             return .invalid("it is not executable (chmod 755 \(path))")
         }
         if let problem = writableProblem(mode: info.st_mode, what: "the file", path: path) { return .invalid(problem) }
-        var folders = [(path as NSString).deletingLastPathComponent]
+        var folders = [PluginSearchPath.parentPath(path)]
         if let real = PluginSearchPath.realPath(path) {
-            let realFolder = (real as NSString).deletingLastPathComponent
+            let realFolder = PluginSearchPath.parentPath(real)
             if realFolder != folders[0] { folders.append(realFolder) }
         }
         for folder in folders {

@@ -33,6 +33,9 @@ public enum PluginHandshake {
             case finished(Data, tooLarge: Bool)
             case timedOut
         }
+        // Set before the kill: the reader may then see its pipe close and finish first, and
+        // the plugin's answer is still "too slow", not "killed".
+        let timedOut = AtomicFlag()
         let reading = await withTaskGroup(of: Reading.self) { group in
             group.addTask {
                 var data = Data()
@@ -45,7 +48,10 @@ public enum PluginHandshake {
             group.addTask {
                 try? await Task.sleep(for: deadline)
                 // Killing (rather than only cancelling) ends the reader too: its pipe closes.
-                if !Task.isCancelled { child.sendToGroup(SIGKILL) }
+                if !Task.isCancelled {
+                    timedOut.set()
+                    child.sendToGroup(SIGKILL)
+                }
                 return .timedOut
             }
             let first = await group.next() ?? .timedOut
@@ -53,7 +59,7 @@ public enum PluginHandshake {
             return first
         }
 
-        switch reading {
+        switch timedOut.isSet ? .timedOut : reading {
         case .timedOut:
             _ = await child.waitForExit()
             return .failed("'--ame-describe' did not answer within \(seconds(deadline)) s")

@@ -126,24 +126,51 @@ public struct PluginResolver: Sendable {
         return PluginRecord(name: name, path: winner.path, source: winner.source, status: status, shadowed: shadowed)
     }
 
+    /// `resolve` when it needs no handshake (every plugin whose describe document is
+    /// cached, which is every plugin from its second run on): synchronous, so `ame NAME`
+    /// can run it before Swift's async runtime starts. Nil when there is no such plugin or
+    /// a handshake is due; `resolve` then does the rest.
+    public func resolveWithoutHandshake(_ name: String) -> PluginRecord? {
+        let found = candidates(named: name)
+        guard let winner = found.first,
+              case .decided(let status) = lookup(winner.path, name: name, allowBuiltinName: false) else { return nil }
+        let shadowed = found.dropFirst().map { ShadowedPlugin(path: $0.path, source: $0.source) }
+        return PluginRecord(name: name, path: winner.path, source: winner.source, status: status, shadowed: shadowed)
+    }
+
     func status(of path: String, name: String, allowBuiltinName: Bool) async -> PluginStatus {
+        switch lookup(path, name: name, allowBuiltinName: allowBuiltinName) {
+        case .decided(let status):
+            return status
+        case .handshakeNeeded(let identity):
+            let outcome = await PluginHandshake.describe(path: path, environment: environment)
+            cache.store(outcome, path: path, identity: identity)
+            return Self.status(of: outcome, name: name)
+        }
+    }
+
+    enum Lookup {
+        case decided(PluginStatus)
+        case handshakeNeeded(PluginFileCheck.Identity)
+    }
+
+    /// Everything but the handshake: the name, the file's checks, the cached document.
+    func lookup(_ path: String, name: String, allowBuiltinName: Bool) -> Lookup {
         // A plugin named like a built-in is never started, not even for its handshake.
         if !allowBuiltinName && builtinNames.contains(name) {
-            return .invalid("its name is taken by the built-in command 'ame \(name)' (run it with 'ame plugin exec \(name) -- …')")
+            return .decided(.invalid("its name is taken by the built-in command 'ame \(name)' (run it with 'ame plugin exec \(name) -- …')"))
         }
         let identity: PluginFileCheck.Identity
         switch PluginFileCheck.check(path) {
-        case .absent: return .invalid("it disappeared while AME was looking at it")
-        case .invalid(let reason): return .invalid(reason)
+        case .absent: return .decided(.invalid("it disappeared while AME was looking at it"))
+        case .invalid(let reason): return .decided(.invalid(reason))
         case .ok(let found): identity = found
         }
-        let outcome: HandshakeOutcome
-        if !refresh, let cached = cache.lookup(path: path, identity: identity) {
-            outcome = cached
-        } else {
-            outcome = await PluginHandshake.describe(path: path, environment: environment)
-            cache.store(outcome, path: path, identity: identity)
-        }
+        guard !refresh, let cached = cache.lookup(path: path, identity: identity) else { return .handshakeNeeded(identity) }
+        return .decided(Self.status(of: cached, name: name))
+    }
+
+    static func status(of outcome: HandshakeOutcome, name: String) -> PluginStatus {
         switch outcome {
         case .failed(let reason):
             return .invalid(reason)

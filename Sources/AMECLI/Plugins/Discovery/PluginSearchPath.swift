@@ -20,9 +20,9 @@ public enum PluginSearchPath {
         for entry in split(environment["AME_PLUGIN_PATH"]) {
             ordered.append(PluginSearchDirectory(path: entry, source: .pluginPath))
         }
-        ordered.append(PluginSearchDirectory(path: installedDirectory(environment: environment).path, source: .installed))
+        ordered.append(PluginSearchDirectory(path: installedPath(environment: environment), source: .installed))
         if executablePath.hasPrefix("/") {
-            let folder = (executablePath as NSString).deletingLastPathComponent
+            let folder = parentPath(executablePath)
             ordered.append(PluginSearchDirectory(path: folder, source: .ameDirectory))
         }
         for entry in split(environment["PATH"]) {
@@ -42,6 +42,18 @@ public enum PluginSearchPath {
     /// `$XDG_DATA_HOME/ame/plugins`: what `ame plugin install` manages.
     public static func installedDirectory(environment: [String: String]) -> URL {
         EngineLayout.embedded(environment: environment).plugins
+    }
+
+    /// `installedDirectory` as a path, without URL's API (see `EngineLayout.embeddedPaths`).
+    static func installedPath(environment: [String: String]) -> String {
+        EngineLayout.embeddedPaths(environment: environment).data + "/" + EngineLayout.pluginsFolder
+    }
+
+    /// The folder holding `path` ("/" for a file at the root), as NSString's
+    /// deletingLastPathComponent gives it for an absolute path without a trailing slash.
+    static func parentPath(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     static func realPath(_ path: String) -> String? {

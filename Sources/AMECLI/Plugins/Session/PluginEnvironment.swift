@@ -20,8 +20,8 @@ public enum PluginEnvironment {
         var environment = context.environment.filter { !withheld.contains($0.key) }
         environment.removeValue(forKey: "AME_PLUGIN_PROTOCOL")
         environment["AME_BIN"] = context.executablePath
-        environment["AME_CONFIG_DIR"] = configDirectory(environment: context.environment).path
-        environment["AME_DATA_DIR"] = EngineLayout.embedded(environment: context.environment).dataDirectory.path
+        environment["AME_CONFIG_DIR"] = ClientConfig.directoryPath(environment: context.environment)
+        environment["AME_DATA_DIR"] = EngineLayout.embeddedPaths(environment: context.environment).data
         environment["AME_OUTPUT"] = outputMode(context: context)
         return environment
     }
@@ -33,10 +33,6 @@ public enum PluginEnvironment {
 
     /// `$XDG_CONFIG_HOME/ame` (or `~/.config/ame`).
     public static func configDirectory(environment: [String: String]) -> URL {
-        if let value = environment["XDG_CONFIG_HOME"], value.hasPrefix("/") {
-            return URL(fileURLWithPath: value).appendingPathComponent("ame")
-        }
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home).appendingPathComponent(".config/ame")
+        URL(fileURLWithPath: ClientConfig.directoryPath(environment: environment), isDirectory: true)
     }
 }

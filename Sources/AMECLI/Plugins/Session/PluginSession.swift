@@ -49,12 +49,6 @@ public struct PluginSession: Sendable {
         self.services = services
     }
 
-    enum Event: Sendable {
-        case output(PluginProcess.Output)
-        case interrupt
-        case initializeDeadline
-    }
-
     /// Why the session loop stopped.
     enum Ending {
         case answered(Result<JSONValue, RPCError>)
@@ -66,34 +60,41 @@ public struct PluginSession: Sendable {
     }
 
     /// Runs the plugin with `argv`; returns `ame`'s exit status or throws a `CLIError`.
+    /// The session runs on a thread of its own; each element of `interrupts` is a Ctrl-C.
     public func run(argv: [String], interrupts: AsyncStream<Void>) async throws -> Int32 {
+        let presses = try InterruptPipe()
+        let forwarder = Task {
+            for await _ in interrupts { presses.press() }
+        }
+        defer { forwarder.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try self.runBlocking(argv: argv, interrupts: presses) })
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// The session itself, on the calling thread, which it blocks until the plugin has
+    /// exited (and which must not end before: the plugin's parent-death signal is tied to
+    /// it). Host calls run as tasks; nothing else starts a thread, so `ame NAME` can run
+    /// this before Swift's async runtime has started at all.
+    func runBlocking(argv: [String], interrupts: InterruptPipe) throws -> Int32 {
         Trace.mark("session: start")
-        let (events, sink) = AsyncStream<Event>.makeStream()
-        let process: PluginProcess
+        let connection: PluginConnection
         do {
-            process = try PluginProcess.start(
-                path: path, arguments: [], environment: PluginEnvironment.forSession(context: context, protocolVersion: protocolVersion),
-                workingDirectory: context.workingDirectory.path,
-                stderr: { [terminal = context.terminal] in terminal.write($0, to: .stderr) },
-                onOutput: { sink.yield(.output($0)) })
+            connection = try PluginConnection.start(
+                path: path, environment: PluginEnvironment.forSession(context: context, protocolVersion: protocolVersion),
+                workingDirectory: context.workingDirectoryPath, interrupts: interrupts,
+                stderr: { [terminal = context.terminal] in terminal.write($0, to: .stderr) })
         } catch {
             throw CLIError("cannot start plugin '\(name)' (\(path)): \(error)",
                            hint: "check that it is a program for this machine ('ame plugin test \(path)')", exitCode: Status.cannotRun)
         }
         Trace.mark("session: started")
-        let exitWatch = ExitWatch(process.child)
-        let interruptForwarder = Task {
-            for await _ in interrupts { sink.yield(.interrupt) }
-        }
-        let deadline = deadlines.initialize
-        let initializeTimer = DispatchTimer(after: deadline) { sink.yield(.initializeDeadline) }
         let hostCalls = TaskBag()
-        defer {
-            interruptForwarder.cancel()
-            initializeTimer.cancel()
-            hostCalls.cancelAll()
-            sink.finish()
-        }
+        defer { hostCalls.cancelAll() }
 
         let renderer = PluginNotificationRenderer(terminal: context.terminal, environment: context.environment)
         let host = PluginHostMethods(pluginName: name, context: context, services: services)
@@ -101,20 +102,19 @@ public struct PluginSession: Sendable {
         let runID = RPCID.number(2)
         var initialized = false
         var presses = 0
-        process.send(.request(id: initializeID, method: PluginMethod.initialize, params: initializeParams().json))
+        connection.send(.request(id: initializeID, method: PluginMethod.initialize, params: initializeParams().json))
+        let initializeDeadline = ContinuousClock.now + deadlines.initialize
         Trace.mark("session: initialize sent")
 
         var ending: Ending = .closedEarly(during: "initialize")
-        loop: for await event in events {
-            switch event {
-            case .initializeDeadline:
-                if !initialized {
-                    ending = .missedInitializeDeadline
-                    break loop
-                }
+        loop: while true {
+            switch connection.next(until: initialized ? nil : initializeDeadline) {
+            case .timeout:
+                ending = .missedInitializeDeadline
+                break loop
             case .interrupt:
                 presses += 1
-                interrupt(presses, process: process)
+                interrupt(presses, connection: connection)
             case .output(.message(.response(let id, let result))):
                 if id == initializeID && !initialized {
                     switch result {
@@ -129,9 +129,8 @@ public struct PluginSession: Sendable {
                     }
                     initialized = true
                     Trace.mark("session: initialized")
-                    initializeTimer.cancel()
                     let params = RunParams(argv: argv).json
-                    process.send(.request(id: runID, method: PluginMethod.run, params: params))
+                    connection.send(.request(id: runID, method: PluginMethod.run, params: params))
                 } else if id == runID && initialized {
                     Trace.mark("session: answered")
                     ending = .answered(result)
@@ -139,9 +138,9 @@ public struct PluginSession: Sendable {
                 }
                 // Any other answer answers nothing AME asked: ignored, as JSON-RPC allows.
             case .output(.message(.request(let id, let method, let params))):
-                hostCalls.add(Task {
-                    let result = await host.handle(id: id, method: method, params: params, notify: { process.send($0) })
-                    process.send(.response(id: id, result: result))
+                hostCalls.add(Task.detached {
+                    let result = await host.handle(id: id, method: method, params: params, notify: { connection.send($0) })
+                    connection.send(.response(id: id, result: result))
                 })
             case .output(.message(.notification(let method, let params))):
                 renderer.render(method: method, params: params)
@@ -158,20 +157,16 @@ public struct PluginSession: Sendable {
         }
         renderer.clearProgress()
         hostCalls.cancelAll()
-        return try await finish(ending, process: process, exitWatch: exitWatch, interrupted: presses > 0)
+        return try finish(ending, connection: connection, interrupted: presses > 0)
     }
 
     func initializeParams() -> InitializeParams {
         let terminal = context.terminal
-        var projectDirectory: String?
-        if let location = try? ProjectLocation.find(file: nil, directory: nil, context: context),
-           FileManager.default.fileExists(atPath: location.file.path) {
-            projectDirectory = location.directory.path
-        }
         return InitializeParams(
             protocolVersion: protocolVersion, ameVersion: AMEVersion.current,
             context: SessionContext(
-                workingDirectory: context.workingDirectory.path, projectDirectory: projectDirectory,
+                workingDirectory: context.workingDirectoryPath,
+                projectDirectory: ProjectLocation.nearestProjectDirectory(from: context.workingDirectoryPath),
                 // The server `ame setup` saved (or AME_SERVER): the one host methods reach.
                 server: ((try? ServerSelection.resolve(environment: context.environment)) ?? nil).map { $0.url.absoluteString } ?? "embedded",
                 output: PluginEnvironment.outputMode(context: context),
@@ -180,27 +175,27 @@ public struct PluginSession: Sendable {
     }
 
     /// Ctrl-C: ask, then terminate, then kill.
-    func interrupt(_ presses: Int, process: PluginProcess) {
+    func interrupt(_ presses: Int, connection: PluginConnection) {
         let style = context.terminal.errorStyle
         switch presses {
         case 1:
-            process.send(.notification(method: PluginMethod.cancel, params: .object([:])))
+            connection.send(.notification(method: PluginMethod.cancel, params: .object([:])))
             context.terminal.errLine(style.dim("ame: asked \(name) to stop; press Ctrl-C again to terminate it"))
         case 2:
-            process.child.sendToGroup(SIGTERM)
+            connection.child.sendToGroup(SIGTERM)
             context.terminal.errLine(style.dim("ame: terminating \(name); press Ctrl-C again to kill it"))
         default:
-            process.child.sendToGroup(SIGKILL)
+            connection.child.sendToGroup(SIGKILL)
         }
     }
 
-    func finish(_ ending: Ending, process: PluginProcess, exitWatch: ExitWatch, interrupted: Bool) async throws -> Int32 {
+    func finish(_ ending: Ending, connection process: PluginConnection, interrupted: Bool) throws -> Int32 {
         switch ending {
         case .answered(let result):
             process.closeInput()
-            _ = await exitWatch.stop(grace: deadlines.exit)
+            _ = process.stop(grace: deadlines.exit)
             Trace.mark("session: plugin exited")
-            await process.drainStderr()
+            process.drainStderr()
             Trace.mark("session: stderr drained")
             switch result {
             case .success(let value):
@@ -217,31 +212,31 @@ public struct PluginSession: Sendable {
                 throw CLIError(error.message, hint: error.hint, exitCode: error.exitStatus)
             }
         case .malformed(let reason, let excerpt):
-            _ = await exitWatch.terminate(grace: .seconds(1))
-            await process.drainStderr()
+            _ = process.terminate(grace: .seconds(1))
+            process.drainStderr()
             throw failure("wrote \(reason) on stdout: '\(excerpt)'",
                           hint: "a plugin's stdout carries only JSON-RPC messages, one per line; it should print anything else on stderr",
                           exitCode: Status.protocolError, process: process)
         case .lineTooLong:
-            _ = await exitWatch.terminate(grace: .seconds(1))
-            await process.drainStderr()
+            _ = process.terminate(grace: .seconds(1))
+            process.drainStderr()
             throw failure("wrote a line longer than \(PluginProcess.maximumMessageSize >> 20) MiB on stdout",
                           hint: "messages must be shorter; send large data as several messages or as a file",
                           exitCode: Status.protocolError, process: process)
         case .missedInitializeDeadline:
-            _ = await exitWatch.terminate(grace: .seconds(1))
-            await process.drainStderr()
+            _ = process.terminate(grace: .seconds(1))
+            process.drainStderr()
             throw failure("did not answer 'initialize' within \(PluginHandshake.seconds(deadlines.initialize)) s and was stopped",
                           hint: "a plugin must answer 'initialize' at once; check it with 'ame plugin test \(path)'",
                           exitCode: Status.deadline, process: process)
         case .badInitializeAnswer(let sentence):
-            _ = await exitWatch.terminate(grace: .seconds(1))
-            await process.drainStderr()
+            _ = process.terminate(grace: .seconds(1))
+            process.drainStderr()
             throw failure(sentence, hint: "check it with 'ame plugin test \(path)'", exitCode: Status.protocolError, process: process)
         case .closedEarly(let request):
             // Its stdout is closed: it has exited or is about to. Give it the exit grace.
-            let status = await exitWatch.stop(grace: deadlines.exit)
-            await process.drainStderr()
+            let status = process.stop(grace: deadlines.exit)
+            process.drainStderr()
             if interrupted { return Status.interrupted }
             let code = status.succeeded ? Status.protocolError : status.exitCode
             let how = switch status {
@@ -255,7 +250,7 @@ public struct PluginSession: Sendable {
         }
     }
 
-    func failure(_ sentence: String, hint: String, exitCode: Int32, process: PluginProcess) -> CLIError {
+    func failure(_ sentence: String, hint: String, exitCode: Int32, process: PluginConnection) -> CLIError {
         var text = hint
         let lines = process.lastStderrLines()
         if !lines.isEmpty {

@@ -63,6 +63,12 @@ final class InterruptPipe: @unchecked Sendable {
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
         sigaction(SIGINT, &action, nil)
+        // A parent may have started `ame` with signals blocked (Foundation's Process passes
+        // on its thread's mask): Ctrl-C must still reach the handler.
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
     }
 
     static func restoreSIGINT() {

@@ -39,6 +39,32 @@ struct DispatchProcessTests {
         return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
+    /// A sandbox with plugin `name`, which answers `initialize`, reads `run`, says it is at
+    /// work and then runs `session`; its describe document is cached, so that `ame name`
+    /// takes the cached path.
+    func sandbox(plugin name: String, session: String) async throws -> PluginTestbed {
+        let testbed = try PluginTestbed()
+        testbed.environment["AME_PLUGIN_PATH"] = testbed.path("plugin-path")
+        testbed.environment["AME_TEST_READY"] = testbed.path("ready")
+        try testbed.write("plugin-path/ame-\(name)", FixturePlugin.script(name: name, session: """
+            \(FixturePlugin.answerInitialize)
+            read -r line
+            touch "$AME_TEST_READY"
+            \(session)
+            """))
+        let list = await testbed.run(["plugin", "list"])
+        #expect(list.stdout.contains(name))
+        return testbed
+    }
+
+    /// Waits (20 s at most) for the plugin to say it is at work.
+    func waitUntilReady(_ testbed: PluginTestbed) async throws {
+        let started = ContinuousClock.now
+        while !FileManager.default.fileExists(atPath: testbed.path("ready")), ContinuousClock.now - started < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test("the second run (describe cached) works as the first did, and ame adds no thread of its own")
     func cachedDispatch() async throws {
         let testbed = try PluginTestbed()
@@ -67,26 +93,14 @@ struct DispatchProcessTests {
 
     @Test("Ctrl-C (SIGINT to ame) sends $/cancel on the cached path; the plugin stops and ame exits 130")
     func interruptOnCachedPath() async throws {
-        let testbed = try PluginTestbed()
-        testbed.environment["AME_PLUGIN_PATH"] = testbed.path("plugin-path")
-        testbed.environment["AME_TEST_READY"] = testbed.path("ready")
-        try testbed.write("plugin-path/ame-stubborn", FixturePlugin.script(name: "stubborn", session: """
-            \(FixturePlugin.answerInitialize)
-            read -r line
-            touch "$AME_TEST_READY"
+        let testbed = try await sandbox(plugin: "stubborn", session: """
             read -r cancel
             case "$cancel" in *'"$/cancel"'*) printf '%s\\n' '{"jsonrpc":"2.0","id":2,"error":{"code":-32002,"message":"cancelled"}}';; esac
-            """))
-        // Warm the describe cache, so the run below takes the cached path.
-        let list = await testbed.run(["plugin", "list"])
-        #expect(list.stdout.contains("stubborn"))
+            """)
 
         let started = ContinuousClock.now
         let (process, stdout, stderr) = try start(["stubborn", "go"], testbed: testbed)
-        while !FileManager.default.fileExists(atPath: testbed.path("ready")) {
-            try await Task.sleep(for: .milliseconds(20))
-            if ContinuousClock.now - started > .seconds(20) { break }
-        }
+        try await waitUntilReady(testbed)
         kill(process.processIdentifier, SIGINT)
         let result = finish(process, stdout, stderr)
         #expect(result.status == 130, "\(result.stderr)")
@@ -96,22 +110,10 @@ struct DispatchProcessTests {
 
     @Test("on the cached path the second Ctrl-C terminates a plugin that ignores $/cancel")
     func secondInterruptTerminates() async throws {
-        let testbed = try PluginTestbed()
-        testbed.environment["AME_PLUGIN_PATH"] = testbed.path("plugin-path")
-        testbed.environment["AME_TEST_READY"] = testbed.path("ready")
-        try testbed.write("plugin-path/ame-deaf", FixturePlugin.script(name: "deaf", session: """
-            \(FixturePlugin.answerInitialize)
-            read -r line
-            touch "$AME_TEST_READY"
-            while :; do sleep 0.1; done
-            """))
-        _ = await testbed.run(["plugin", "list"])
+        let testbed = try await sandbox(plugin: "deaf", session: "while :; do sleep 0.1; done")
         let started = ContinuousClock.now
         let (process, stdout, stderr) = try start(["deaf", "go"], testbed: testbed)
-        while !FileManager.default.fileExists(atPath: testbed.path("ready")) {
-            try await Task.sleep(for: .milliseconds(20))
-            if ContinuousClock.now - started > .seconds(20) { break }
-        }
+        try await waitUntilReady(testbed)
         kill(process.processIdentifier, SIGINT)
         try await Task.sleep(for: .milliseconds(300))
         kill(process.processIdentifier, SIGINT)

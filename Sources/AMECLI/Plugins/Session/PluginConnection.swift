@@ -89,20 +89,7 @@ final class PluginConnection: @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         guard stdinDescriptor >= 0 else { return false }
-        return data.withUnsafeBytes { bytes -> Bool in
-            guard var pointer = bytes.baseAddress else { return true }
-            var remaining = bytes.count
-            while remaining > 0 {
-                let written = write(stdinDescriptor, pointer, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                remaining -= written
-                pointer += written
-            }
-            return true
-        }
+        return RPCMessage.write(data, to: stdinDescriptor)
     }
 
     /// Closes the plugin's stdin: the end of the session.

@@ -84,20 +84,7 @@ final class PluginProcess: @unchecked Sendable {
         defer { writeLock.unlock() }
         let descriptor = stdin.fileDescriptor
         guard descriptor >= 0 else { return false }
-        return data.withUnsafeBytes { buffer -> Bool in
-            guard var pointer = buffer.baseAddress else { return true }
-            var remaining = buffer.count
-            while remaining > 0 {
-                let written = write(descriptor, pointer, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                remaining -= written
-                pointer += written
-            }
-            return true
-        }
+        return RPCMessage.write(data, to: descriptor)
     }
 
     /// Closes the plugin's stdin: the end of the session.

@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 
 /// Where the engine keeps its state. The embedded engine follows the XDG base directories;
@@ -45,15 +46,8 @@ public struct EngineLayout: Sendable {
     /// `embedded`'s two folders as plain paths. `ame NAME` (a plugin) needs only these, and
     /// the first use of URL's path API costs a scan of the binary's conformances at start.
     public static func embeddedPaths(environment: [String: String]) -> (data: String, cache: String) {
-        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
-        func base(_ variable: String, _ fallback: String) -> String {
-            if let value = environment[variable], value.hasPrefix("/") { return value }
-            return (home.hasSuffix("/") ? home : home + "/") + fallback
-        }
-        func joined(_ folder: String, _ name: String) -> String {
-            folder.hasSuffix("/") ? folder + name : folder + "/" + name
-        }
-        return (joined(base("XDG_DATA_HOME", ".local/share"), "ame"), joined(base("XDG_CACHE_HOME", ".cache"), "ame"))
+        (FilePaths.joined(FilePaths.xdgBase("XDG_DATA_HOME", fallback: ".local/share", environment: environment), "ame"),
+         FilePaths.joined(FilePaths.xdgBase("XDG_CACHE_HOME", fallback: ".cache", environment: environment), "ame"))
     }
 
     /// Everything under the server's data directory (the cache in `cache/`).

@@ -38,16 +38,12 @@ public struct ClientConfig: Codable, Equatable, Sendable {
     /// `path` as a string. Built without URL's API: every plugin session reads the config
     /// at its start, and URL's path API costs a scan of the binary's conformances at first use.
     static func filePath(environment: [String: String]) -> String {
-        directoryPath(environment: environment) + "/config.yaml"
+        FilePaths.joined(directoryPath(environment: environment), "config.yaml")
     }
 
     /// `$XDG_CONFIG_HOME/ame` (or `~/.config/ame`): the config file's folder, `AME_CONFIG_DIR` for plugins.
     static func directoryPath(environment: [String: String]) -> String {
-        func joined(_ folder: String, _ name: String) -> String {
-            folder.hasSuffix("/") ? folder + name : folder + "/" + name
-        }
-        if let value = environment["XDG_CONFIG_HOME"], value.hasPrefix("/") { return joined(value, "ame") }
-        return joined(environment["HOME"] ?? NSHomeDirectory(), ".config/ame")
+        FilePaths.joined(FilePaths.xdgBase("XDG_CONFIG_HOME", fallback: ".config", environment: environment), "ame")
     }
 
     /// The saved configuration; empty when there is no file yet.

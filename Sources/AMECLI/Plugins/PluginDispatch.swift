@@ -28,13 +28,12 @@ public enum PluginDispatch {
         guard let name = arguments.first, !name.hasPrefix("-"), !RootCommand.builtinNames.contains(name) else { return nil }
         let context = CommandContext.live()
         Trace.mark("dispatch: resolving")
+        // An invalid plugin goes the usual way too, which refuses it with its reason.
         guard let record = PluginResolver.standard(context: context).resolveWithoutHandshake(name),
-              case .valid(let description) = record.status else { return nil }
+              case .valid = record.status else { return nil }
         Trace.mark("dispatch: resolved")
-        let version = description.protocol.highestCommonVersion(with: PluginProtocol.supported) ?? PluginProtocol.current
-        let session = PluginSession(name: record.name, path: record.path, protocolVersion: version, context: context,
-                                    services: PluginServices.factory(context))
         do {
+            let session = try session(for: record, context: context)
             let presses = try InterruptPipe()
             InterruptPipe.routeSIGINT(to: presses)
             defer { InterruptPipe.restoreSIGINT() }
@@ -48,16 +47,22 @@ public enum PluginDispatch {
 
     /// Runs a resolved plugin; an invalid one is refused with its reason.
     static func run(_ record: PluginRecord, arguments: [String], context: CommandContext) async throws -> Int32 {
+        let session = try session(for: record, context: context)
+        let (presses, stopListening) = InterruptSignals.shared.subscribe()
+        defer { stopListening() }
+        return try await session.run(argv: arguments, interrupts: presses)
+    }
+
+    /// The session for a resolved plugin, in the highest protocol version both speak; an
+    /// invalid plugin is refused with its reason.
+    static func session(for record: PluginRecord, context: CommandContext) throws -> PluginSession {
         guard case .valid(let description) = record.status else {
             throw CLIError("plugin '\(record.name)' (\(record.path)) cannot run: \(record.status.problem ?? "it is invalid")",
                            hint: "'ame plugin list' shows every plugin and its status", exitCode: PluginSession.Status.cannotRun)
         }
         let version = description.protocol.highestCommonVersion(with: PluginProtocol.supported) ?? PluginProtocol.current
-        let session = PluginSession(name: record.name, path: record.path, protocolVersion: version, context: context,
-                                    services: PluginServices.factory(context))
-        let (presses, stopListening) = InterruptSignals.shared.subscribe()
-        defer { stopListening() }
-        return try await session.run(argv: arguments, interrupts: presses)
+        return PluginSession(name: record.name, path: record.path, protocolVersion: version, context: context,
+                             services: PluginServices.factory(context))
     }
 }
 

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -46,12 +47,12 @@ public struct ProjectLocation: Sendable {
         while true {
             var info = stat()
             if stat(file(in: candidate), &info) == 0 { return candidate }
-            guard candidate != "/", let slash = candidate.lastIndex(of: "/") else { return nil }
-            candidate = slash == candidate.startIndex ? "/" : String(candidate[..<slash])
+            guard candidate != "/", candidate.contains("/") else { return nil }
+            candidate = FilePaths.parent(candidate)
         }
     }
 
     static func file(in directory: String) -> String {
-        (directory.hasSuffix("/") ? directory : directory + "/") + ProjectFile.fileName
+        FilePaths.joined(directory, ProjectFile.fileName)
     }
 }

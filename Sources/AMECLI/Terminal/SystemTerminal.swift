@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -32,19 +33,8 @@ public final class SystemTerminal: Terminal, @unchecked Sendable {
         let descriptor = stream == .stdout ? STDOUT_FILENO : STDERR_FILENO
         lock.lock()
         defer { lock.unlock() }
-        data.withUnsafeBytes { buffer in
-            guard var pointer = buffer.baseAddress else { return }
-            var remaining = buffer.count
-            while remaining > 0 {
-                let written = Glibc.write(descriptor, pointer, remaining)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return // A closed pipe: the reader is gone; nothing useful to do.
-                }
-                remaining -= written
-                pointer += written
-            }
-        }
+        // A closed pipe (the reader is gone) leaves nothing useful to do: the error is dropped.
+        _ = data.withUnsafeBytes { POSIXIO.writeAll(descriptor, $0) }
     }
 
     public func readLine(prompt: String, hidden: Bool) -> String? {

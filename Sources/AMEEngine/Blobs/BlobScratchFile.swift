@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 
 /// Why the blob store could not do what it was asked.

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 
 /// Reads the records of one open log file, in order, from an offset a client gave.

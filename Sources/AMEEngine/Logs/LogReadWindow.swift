@@ -1,3 +1,4 @@
+import AMESystem
 #if canImport(Glibc)
 import Glibc
 #endif

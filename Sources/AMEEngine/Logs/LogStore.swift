@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 #if canImport(Glibc)
 import Glibc

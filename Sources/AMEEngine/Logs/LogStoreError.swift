@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 
 /// Why a run's log could not be written or read.

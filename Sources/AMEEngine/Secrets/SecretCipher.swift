@@ -1,3 +1,4 @@
+import AMESystem
 import Crypto
 import Foundation
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 
 /// Why the secret vault's key could not be used, or a value not decrypted.

@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -35,9 +36,9 @@ public enum PluginFileCheck {
             return .invalid("it is not executable (chmod 755 \(path))")
         }
         if let problem = writableProblem(mode: info.st_mode, what: "the file", path: path) { return .invalid(problem) }
-        var folders = [PluginSearchPath.parentPath(path)]
+        var folders = [FilePaths.parent(path)]
         if let real = PluginSearchPath.realPath(path) {
-            let realFolder = PluginSearchPath.parentPath(real)
+            let realFolder = FilePaths.parent(real)
             if realFolder != folders[0] { folders.append(realFolder) }
         }
         for folder in folders {

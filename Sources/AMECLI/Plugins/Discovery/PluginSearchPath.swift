@@ -1,4 +1,5 @@
 import AMEEngine
+import AMESystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +23,7 @@ public enum PluginSearchPath {
         }
         ordered.append(PluginSearchDirectory(path: installedPath(environment: environment), source: .installed))
         if executablePath.hasPrefix("/") {
-            let folder = parentPath(executablePath)
+            let folder = FilePaths.parent(executablePath)
             ordered.append(PluginSearchDirectory(path: folder, source: .ameDirectory))
         }
         for entry in split(environment["PATH"]) {
@@ -47,13 +48,6 @@ public enum PluginSearchPath {
     /// `installedDirectory` as a path, without URL's API (see `EngineLayout.embeddedPaths`).
     static func installedPath(environment: [String: String]) -> String {
         EngineLayout.embeddedPaths(environment: environment).data + "/" + EngineLayout.pluginsFolder
-    }
-
-    /// The folder holding `path` ("/" for a file at the root), as NSString's
-    /// deletingLastPathComponent gives it for an absolute path without a trailing slash.
-    static func parentPath(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     static func realPath(_ path: String) -> String? {

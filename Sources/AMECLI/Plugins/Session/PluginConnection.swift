@@ -32,10 +32,11 @@ final class PluginConnection: @unchecked Sendable {
     /// Readable when the plugin exits (nil on kernels without pidfd: then exits are polled).
     private let exitDescriptor: Int32?
 
-    private var splitter = LineSplitter(maximumLength: PluginProcess.maximumMessageSize)
+    /// After a malformed or overlong line it parses nothing more; stdout is still drained.
+    private var parser = PluginOutputParser()
     private var pending: [PluginProcess.Output] = []
-    /// After a malformed or overlong line nothing more is parsed (stdout is still drained).
-    private var parsing = true
+    /// Ctrl-C presses taken from the pipe and not yet reported (several can arrive at once).
+    private var presses = 0
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     private init(child: ChildProcess, stdin: Int32, stdout: Int32, stderr: Int32, interrupts: InterruptPipe,
@@ -89,7 +90,7 @@ final class PluginConnection: @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         guard stdinDescriptor >= 0 else { return false }
-        return RPCMessage.write(data, to: stdinDescriptor)
+        return data.withUnsafeBytes { POSIXIO.writeAll(stdinDescriptor, $0) } == 0
     }
 
     /// Closes the plugin's stdin: the end of the session.
@@ -106,10 +107,9 @@ final class PluginConnection: @unchecked Sendable {
     func next(until deadline: ContinuousClock.Instant?) -> Event {
         while true {
             if !pending.isEmpty { return .output(pending.removeFirst()) }
-            let presses = interrupts.takePresses()
+            presses += interrupts.takePresses()
             if presses > 0 {
-                // Several presses at once are still several presses.
-                for _ in 1..<presses { interrupts.press() }
+                presses -= 1
                 return .interrupt
             }
             if !wait(until: deadline, forExit: false) { return .timeout }
@@ -144,53 +144,32 @@ final class PluginConnection: @unchecked Sendable {
     }
 
     private func readStdout() {
-        let count = buffer.withUnsafeMutableBytes { read(stdoutDescriptor, $0.baseAddress, $0.count) }
-        if count < 0 && (errno == EINTR || errno == EAGAIN) { return }
-        guard count > 0 else {
-            if parsing, let remainder = splitter.remainder {
-                // A last line without a newline: a message still counts if it parses.
-                if let message = try? RPCMessage.parse(remainder) {
-                    pending.append(.message(message))
-                } else {
-                    pending.append(.malformed(reason: "text that is not JSON", excerpt: PluginProcess.excerpt(remainder)))
-                }
-            }
-            // Close our end: a plugin still writing gets EPIPE instead of blocking forever.
-            close(stdoutDescriptor)
-            stdoutDescriptor = -1
-            pending.append(.closed)
-            return
-        }
-        guard parsing else { return }
-        let chunk = buffer.withUnsafeBytes { bytes in bytes.baseAddress.map { Data(bytes: $0, count: count) } ?? Data() }
-        for piece in splitter.append(chunk) where parsing {
-            switch piece {
-            case .tooLong:
-                pending.append(.lineTooLong)
-                parsing = false
-            case .line(let line):
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                do throws(RPCMessage.Malformed) {
-                    pending.append(.message(try RPCMessage.parse(line)))
-                } catch {
-                    pending.append(.malformed(reason: error.reason, excerpt: PluginProcess.excerpt(line)))
-                    parsing = false
-                }
-            }
+        switch readChunk(&stdoutDescriptor) {
+        case .none:
+            // Closed at its end (a plugin still writing gets EPIPE instead of blocking forever).
+            pending += parser.finish()
+        case .some(let chunk):
+            pending += parser.feed(chunk)
         }
     }
 
     private func readStderr() {
-        let count = buffer.withUnsafeMutableBytes { read(stderrDescriptor, $0.baseAddress, $0.count) }
-        if count < 0 && (errno == EINTR || errno == EAGAIN) { return }
-        guard count > 0 else {
-            close(stderrDescriptor)
-            stderrDescriptor = -1
-            return
-        }
-        let chunk = buffer.withUnsafeBytes { bytes in bytes.baseAddress.map { Data(bytes: $0, count: count) } ?? Data() }
+        guard let chunk = readChunk(&stderrDescriptor), !chunk.isEmpty else { return }
         stderrSink(chunk)
         tail.append(chunk)
+    }
+
+    /// One read(2) of a ready pipe: its bytes (none when interrupted), or nil at its end,
+    /// when our end is closed and `descriptor` set to -1.
+    private func readChunk(_ descriptor: inout Int32) -> Data? {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 && (errno == EINTR || errno == EAGAIN) { return Data() }
+        guard count > 0 else {
+            close(descriptor)
+            descriptor = -1
+            return nil
+        }
+        return buffer.withUnsafeBytes { bytes in bytes.baseAddress.map { Data(bytes: $0, count: count) } ?? Data() }
     }
 
     // MARK: The end
@@ -200,19 +179,16 @@ final class PluginConnection: @unchecked Sendable {
     /// goes with it: stragglers would hold its pipes open.
     func exitStatus(within limit: Duration) -> TerminationStatus? {
         let deadline = ContinuousClock.now + limit
+        var waiting = true
         while true {
             if let status = child.exitStatusIfEnded {
                 child.sendToGroup(SIGKILL)
                 return status
             }
-            if !wait(until: deadline, forExit: true) {
-                guard let status = child.exitStatusIfEnded else { return nil }
-                child.sendToGroup(SIGKILL)
-                return status
-            }
-            // Presses while the plugin exits change nothing: the answer is in.
-            _ = interrupts.takePresses()
-            pending.removeAll()
+            guard waiting else { return nil }
+            // One more look at the exit after the deadline, then give up.
+            waiting = wait(until: deadline, forExit: true)
+            discardEvents()
         }
     }
 
@@ -235,11 +211,16 @@ final class PluginConnection: @unchecked Sendable {
     /// everything the plugin said.
     func drainStderr(limit: Duration = .milliseconds(500)) {
         let deadline = ContinuousClock.now + limit
-        while stderrDescriptor >= 0 {
-            if !wait(until: deadline, forExit: false) { return }
-            _ = interrupts.takePresses()
-            pending.removeAll()
+        while stderrDescriptor >= 0 && wait(until: deadline, forExit: false) {
+            discardEvents()
         }
+    }
+
+    /// Once the session has its ending, presses and further output change nothing.
+    private func discardEvents() {
+        _ = interrupts.takePresses()
+        presses = 0
+        pending.removeAll()
     }
 
     static func milliseconds(until deadline: ContinuousClock.Instant?) -> Int32 {

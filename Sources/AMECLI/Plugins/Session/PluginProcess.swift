@@ -84,7 +84,7 @@ final class PluginProcess: @unchecked Sendable {
         defer { writeLock.unlock() }
         let descriptor = stdin.fileDescriptor
         guard descriptor >= 0 else { return false }
-        return RPCMessage.write(data, to: descriptor)
+        return data.withUnsafeBytes { POSIXIO.writeAll(descriptor, $0) } == 0
     }
 
     /// Closes the plugin's stdin: the end of the session.
@@ -98,42 +98,19 @@ final class PluginProcess: @unchecked Sendable {
         let thread = Thread {
             withExtendedLifetime(stdout) {
                 let descriptor = stdout.fileDescriptor
-                var splitter = LineSplitter(maximumLength: maximumMessageSize)
+                var parser = PluginOutputParser()
                 var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-                var stopped = false
-                reading: while true {
+                while !parser.stopped {
                     let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                     if count < 0 && errno == EINTR { continue }
                     if count <= 0 { break }
-                    for piece in splitter.append(Data(buffer[0..<count])) {
-                        switch piece {
-                        case .tooLong:
-                            onOutput(.lineTooLong)
-                            stopped = true
-                            break reading
-                        case .line(let line):
-                            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                            do throws(RPCMessage.Malformed) {
-                                onOutput(.message(try RPCMessage.parse(line)))
-                            } catch {
-                                onOutput(.malformed(reason: error.reason, excerpt: excerpt(line)))
-                                stopped = true
-                                break reading
-                            }
-                        }
-                    }
+                    parser.feed(Data(buffer[0..<count])).forEach(onOutput)
                 }
-                if !stopped, let remainder = splitter.remainder {
-                    // A last line without a newline: a message still counts if it parses.
-                    if let message = try? RPCMessage.parse(remainder) {
-                        onOutput(.message(message))
-                    } else {
-                        onOutput(.malformed(reason: "text that is not JSON", excerpt: excerpt(remainder)))
-                    }
-                }
-                // Close our end: a plugin still writing gets EPIPE instead of blocking forever.
+                let ending = parser.finish()
+                // Close our end (before `.closed`): a plugin still writing gets EPIPE instead
+                // of blocking forever.
                 try? stdout.close()
-                onOutput(.closed)
+                ending.forEach(onOutput)
             }
         }
         thread.stackSize = 512 * 1024

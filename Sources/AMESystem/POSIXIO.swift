@@ -6,12 +6,12 @@ import Glibc
 /// System calls finished properly: short reads and writes continued, EINTR retried. The helpers
 /// return an errno (0 for success) instead of throwing, so each store can turn a failure into
 /// its own error that names the file and what it was doing.
-enum POSIXIO {
-    static func message(_ code: Int32) -> String {
+public enum POSIXIO {
+    public static func message(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
 
-    static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> (descriptor: Int32, error: Int32) {
+    public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> (descriptor: Int32, error: Int32) {
         while true {
             let descriptor = Glibc.open(path, flags, mode)
             if descriptor >= 0 { return (descriptor, 0) }
@@ -20,7 +20,7 @@ enum POSIXIO {
     }
 
     /// Writes all of `buffer` at the descriptor's position.
-    static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
+    public static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
         guard var pointer = buffer.baseAddress else { return 0 }
         var remaining = buffer.count
         while remaining > 0 {
@@ -36,7 +36,7 @@ enum POSIXIO {
     }
 
     /// Writes all of `buffer` at `offset`.
-    static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64) -> Int32 {
+    public static func writeAll(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64) -> Int32 {
         guard var pointer = buffer.baseAddress else { return 0 }
         var remaining = buffer.count
         var position = offset
@@ -54,7 +54,7 @@ enum POSIXIO {
     }
 
     /// Reads into `buffer` at `offset` until it is full or the file ends. The count read, or an errno.
-    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> (count: Int, error: Int32) {
+    public static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> (count: Int, error: Int32) {
         guard let base = buffer.baseAddress else { return (0, 0) }
         var total = 0
         while total < buffer.count {
@@ -70,7 +70,7 @@ enum POSIXIO {
     }
 
     /// Reads into `buffer` at the descriptor's position until it is full or the file ends.
-    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, error: Int32) {
+    public static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, error: Int32) {
         guard let base = buffer.baseAddress else { return (0, 0) }
         var total = 0
         while total < buffer.count {
@@ -85,13 +85,13 @@ enum POSIXIO {
         return (total, 0)
     }
 
-    static func fileSize(_ descriptor: Int32) -> (size: Int64, error: Int32) {
+    public static func fileSize(_ descriptor: Int32) -> (size: Int64, error: Int32) {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return (0, errno) }
         return (Int64(info.st_size), 0)
     }
 
-    static func fsync(_ descriptor: Int32) -> Int32 {
+    public static func fsync(_ descriptor: Int32) -> Int32 {
         while Glibc.fsync(descriptor) != 0 {
             if errno != EINTR { return errno }
         }
@@ -100,7 +100,7 @@ enum POSIXIO {
 
     /// Makes a rename or a new name in `directory` survive a power loss. Best effort: some file
     /// systems refuse to sync a directory, and the data itself is already on disk by then.
-    static func syncDirectory(_ directory: String) {
+    public static func syncDirectory(_ directory: String) {
         let (descriptor, _) = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)
@@ -108,7 +108,7 @@ enum POSIXIO {
     }
 
     /// A name for a scratch file that no other writer will pick.
-    static func uniqueSuffix() -> String {
+    public static func uniqueSuffix() -> String {
         String(UInt64.random(in: 0...UInt64.max), radix: 36)
     }
 }

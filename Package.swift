@@ -1,6 +1,15 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// A fully static `ame` links Foundation's static libraries. A module compiled against the
+// shared Foundation (any build without --static-swift-stdlib, the debug build the tests use
+// among them) asks only for libFoundation itself, so the libraries that the static Foundation
+// needs come here, in one group so that their order does not matter.
+let staticFoundationLibraries = ["Foundation", "FoundationEssentials", "FoundationInternationalization", "CoreFoundation",
+                                 "_FoundationICU", "_FoundationCShims", "_FoundationCollections", "stdc++"]
+let staticFoundationLinkFlags = (["--start-group"] + staticFoundationLibraries.map { "-l" + $0 } + ["--end-group"])
+    .flatMap { ["-Xlinker", $0] }
+
 // Targets in three lists: one literal with all of them is too much for the type checker.
 let coreTargets: [Target] = [
         // Value types only: the project file, resources, cron, manifests, the jobs API contract.
@@ -62,15 +71,20 @@ let coreTargets: [Target] = [
         .executableTarget(
             name: "ame",
             dependencies: ["AMECLI"],
-            // A position-dependent release binary: the loader then has no 145,000 relative
-            // relocations to apply at every start (3 ms of each `ame`, and `ame run` starts
-            // two: the CLI and the run's agent). The CLI serves nothing on the network;
-            // ame-server stays position-independent.
-            // --no-export-dynamic undoes the static stdlib's -export-dynamic: 47,000 exported
-            // symbols that nothing looks up, but that the runtime's dladdr at start-up walks
-            // one by one (~2 ms of every start).
-            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],
-                                          .when(configuration: .release))]
+            // A fully static executable, in every configuration (so the tests run what ships):
+            // no dynamic loader, no shared libraries to map and relocate, and position-dependent,
+            // so none of its 145,000 relative relocations are applied at start: every plugin
+            // dispatch and both processes of an `ame run` (the CLI and the run's agent) start
+            // faster than with only the Swift runtime linked in (README, "Speed", has the
+            // figures), and the Pod agent runs in any image. A static glibc has its own files
+            // and DNS lookups built in; other NSS modules (users from LDAP or sssd, mDNS names)
+            // it loads from the system, which works where that glibc is the one `ame` was built with.
+            // A static `ame` must not end its main thread with pthread_exit (`AMEMain.runAsyncMain`).
+            // ame-server and the plugins stay dynamically linked.
+            // --no-export-dynamic: should a link line ask for -export-dynamic (the static
+            // stdlib's does), 47,000 exported symbols would be walked by the runtime's dladdr
+            // at every start.
+            linkerSettings: [.unsafeFlags(["-static-executable", "-Xlinker", "--no-export-dynamic"] + staticFoundationLinkFlags)]
         ),
         // The plugin protocol's messages and the Swift plugin runtime. Plugins depend on this
         // alone, never on AME's internals.

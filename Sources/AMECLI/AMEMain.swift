@@ -17,6 +17,23 @@ public enum AMEMain {
         return PluginDispatch.runBeforeAsyncRuntime(arguments: Array(CommandLine.arguments.dropFirst()))
     }
 
+    /// Runs `main()` as a task on Swift's global executor and parks the calling (main)
+    /// thread until that task ends the process. Called from `main.swift` after
+    /// `mainBeforeAsyncRuntime()`.
+    ///
+    /// Not an `await` at the top level: Swift's async main gives the main thread up with
+    /// `dispatch_main()`, that is `pthread_exit`, whose forced unwind makes a statically
+    /// linked `ame` sort every unwind entry in its 180 MB (crtbeginT registers .eh_frame
+    /// for a lookup that has no index): ~70 ms of every start. The thread then waits as
+    /// libdispatch leaves it after `dispatch_main()`, in `sigsuspend` with no signal blocked,
+    /// so signals reach AME as they always did (Ctrl-C during `ame run` included).
+    public static func runAsyncMain() -> Never {
+        Task.detached { await main() }
+        var none = sigset_t()
+        sigemptyset(&none)
+        while true { sigsuspend(&none) }
+    }
+
     public static func main() async -> Never {
         Trace.mark("main: start")
         // Writing to a closed pipe must be an error, not a crash.

@@ -3,7 +3,7 @@ import AMECLI
 import Glibc
 #endif
 
-// `ame NAME …` for a plugin runs here, before the first `await` starts Swift's async
-// runtime and its threads (a few milliseconds of every dispatch); everything else below.
+// `ame NAME …` for a plugin runs here, before Swift's async runtime starts and its threads
+// (a few milliseconds of every dispatch); everything else runs as a task of that runtime.
 if let status = AMEMain.mainBeforeAsyncRuntime() { exit(status) }
-await AMEMain.main()
+AMEMain.runAsyncMain()

@@ -79,7 +79,7 @@ let coreTargets: [Target] = [
             // figures), and the Pod agent runs in any image. A static glibc has its own files
             // and DNS lookups built in; other NSS modules (users from LDAP or sssd, mDNS names)
             // it loads from the system, which works where that glibc is the one `ame` was built with.
-            // A static `ame` must not end its main thread with pthread_exit (`AMEMain.runAsyncMain`).
+            // A static `ame` must not end its main thread with pthread_exit (`AMEMain.start`).
             // ame-server and the plugins stay dynamically linked.
             // --no-export-dynamic: should a link line ask for -export-dynamic (the static
             // stdlib's does), 47,000 exported symbols would be walked by the runtime's dladdr

@@ -9,36 +9,30 @@ import Glibc
 /// The `ame` entry point: parse, run with the injected context, and turn every failure
 /// into a message and an exit status (never a trap or a stack trace).
 public enum AMEMain {
-    /// What `ame` can finish before Swift's async runtime starts (see `PluginDispatch`);
-    /// nil for everything else. Called from `main.swift` ahead of `main()`.
-    public static func mainBeforeAsyncRuntime() -> Int32? {
-        Trace.mark("main: start")
-        signal(SIGPIPE, SIG_IGN)
-        return PluginDispatch.runBeforeAsyncRuntime(arguments: Array(CommandLine.arguments.dropFirst()))
-    }
-
-    /// Runs `main()` as a task on Swift's global executor and parks the calling (main)
-    /// thread until that task ends the process. Called from `main.swift` after
-    /// `mainBeforeAsyncRuntime()`.
+    /// The whole of `ame`'s `main.swift`. `ame NAME …` for a plugin whose describe document
+    /// is cached finishes here before Swift's async runtime starts (see `PluginDispatch`);
+    /// everything else runs as a task on the global executor, while the main thread parks
+    /// until that task ends the process.
     ///
     /// Not an `await` at the top level: Swift's async main gives the main thread up with
     /// `dispatch_main()`, that is `pthread_exit`, whose forced unwind makes a statically
-    /// linked `ame` sort every unwind entry in its 180 MB (crtbeginT registers .eh_frame
-    /// for a lookup that has no index): ~70 ms of every start. The thread then waits as
+    /// linked `ame` sort every unwind entry in its 187 MB (crtbeginT registers .eh_frame
+    /// for a lookup that has no index): ~70 ms of every start. The thread waits instead as
     /// libdispatch leaves it after `dispatch_main()`, in `sigsuspend` with no signal blocked,
     /// so signals reach AME as they always did (Ctrl-C during `ame run` included).
-    public static func runAsyncMain() -> Never {
-        Task.detached { await main() }
+    public static func start() -> Never {
+        Trace.mark("main: start")
+        // Writing to a closed pipe must be an error, not a crash.
+        signal(SIGPIPE, SIG_IGN)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let status = PluginDispatch.runBeforeAsyncRuntime(arguments: arguments) { exit(status) }
+        Task.detached { await main(arguments: arguments) }
         var none = sigset_t()
         sigemptyset(&none)
         while true { sigsuspend(&none) }
     }
 
-    public static func main() async -> Never {
-        Trace.mark("main: start")
-        // Writing to a closed pipe must be an error, not a crash.
-        signal(SIGPIPE, SIG_IGN)
-        let arguments = Array(CommandLine.arguments.dropFirst())
+    static func main(arguments: [String]) async -> Never {
         if isCompletionRequest(arguments) {
             // The shell is drawing its prompt: nothing may reach the terminal, whatever
             // happens (not even a crash report).

@@ -1,9 +1,6 @@
 import AMECLI
-#if canImport(Glibc)
-import Glibc
-#endif
 
-// `ame NAME …` for a plugin runs here, before Swift's async runtime starts and its threads
-// (a few milliseconds of every dispatch); everything else runs as a task of that runtime.
-if let status = AMEMain.mainBeforeAsyncRuntime() { exit(status) }
-AMEMain.runAsyncMain()
+// `ame NAME …` for a cached plugin finishes before Swift's async runtime and its threads
+// start (a few milliseconds of every dispatch); everything else runs as a task of that
+// runtime (see `AMEMain.start` for why not as an async main).
+AMEMain.start()

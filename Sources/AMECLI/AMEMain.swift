@@ -22,9 +22,12 @@ public enum AMEMain {
     /// so signals reach AME as they always did (Ctrl-C during `ame run` included).
     public static func start() -> Never {
         Trace.mark("main: start")
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // The first process inside a run's sandbox: it becomes the run's command at once,
+        // with the signal dispositions it was started with.
+        if arguments.first == SandboxEntry.command { exit(SandboxEntry.run(arguments: arguments)) }
         // Writing to a closed pipe must be an error, not a crash.
         signal(SIGPIPE, SIG_IGN)
-        let arguments = Array(CommandLine.arguments.dropFirst())
         if let status = PluginDispatch.runBeforeAsyncRuntime(arguments: arguments) { exit(status) }
         Task.detached { await main(arguments: arguments) }
         var none = sigset_t()
@@ -51,8 +54,7 @@ public enum AMEMain {
         let terminal = context.terminal
         if let agent = RunAgentCommand.launcherArguments(arguments) {
             do {
-                try await RunAgentCommand.execute(runID: agent.runID, dataDirectory: agent.data, cacheDirectory: agent.cache,
-                                                  engineConfig: agent.config, context: context)
+                try await RunAgentCommand.execute(agent, context: context)
                 return 0
             } catch {
                 return report(error, terminal: terminal)

@@ -21,14 +21,19 @@ public struct EngineLayout: Sendable {
     public var secretKey: URL { dataDirectory.appendingPathComponent("secrets.key") }
     /// One materialized project per active run.
     public var workspaces: URL { dataDirectory.appendingPathComponent("workspaces") }
+    /// Each sandboxed run's private `/tmp` and home, removed with the run.
+    public var sandboxes: URL { dataDirectory.appendingPathComponent("sandboxes") }
     /// Scratch space on the same file system as `blobs` (so renames are atomic).
     public var temporary: URL { dataDirectory.appendingPathComponent("tmp") }
     public var plugins: URL { dataDirectory.appendingPathComponent(Self.pluginsFolder) }
     /// The installed plugins' folder within the data directory.
     public static let pluginsFolder = "plugins"
 
-    /// Python environments, one folder per (manager, lock-file hash, Python version).
+    /// Python environments, one folder per user and (manager, lock-file hash, Python
+    /// version): a build runs the user's code, so no user ever runs in another's.
     public var environments: URL { cacheDirectory.appendingPathComponent("envs") }
+    /// Each user's package caches (pip, uv, Poetry, pipenv), written by their builds only.
+    public var userCaches: URL { cacheDirectory.appendingPathComponent("users") }
     /// Tools AME installs for itself (uv, poetry, pipenv).
     public var tools: URL { cacheDirectory.appendingPathComponent("tools") }
     /// Per-project caches of file hashes keyed by path, size, mtime and inode.
@@ -58,7 +63,7 @@ public struct EngineLayout: Sendable {
     /// Creates the directories, with the data directory private to its owner.
     public func create() throws {
         let manager = FileManager.default
-        for directory in [dataDirectory, blobs, logs, workspaces, temporary, cacheDirectory] {
+        for directory in [dataDirectory, blobs, logs, workspaces, sandboxes, temporary, cacheDirectory] {
             try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         }
         try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dataDirectory.path)

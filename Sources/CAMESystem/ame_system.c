@@ -8,7 +8,10 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -143,3 +146,55 @@ int ame_pidfd_open(pid_t pid) {
 }
 
 int ame_syncfs(int fd) { return syncfs(fd); }
+
+static int write_proc_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t length = strlen(text);
+    ssize_t written = write(fd, text, length);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return written == (ssize_t)length ? 0 : -1;
+}
+
+int ame_sandbox_exec(const ame_sandbox_options *o, char *const argv[], const char **step_out) {
+#define FAIL(step) do { *step_out = step; return errno; } while (0)
+    if (o->uid >= 0) {
+        /* Raw system calls: they change only this thread's credentials, and this process
+         * has no other thread that matters (it execs next). */
+        gid_t gid = (gid_t)(o->gid >= 0 ? o->gid : o->uid);
+        if (syscall(SYS_setgroups, 0, NULL) != 0) FAIL("drop supplementary groups");
+        if (syscall(SYS_setresgid, gid, gid, gid) != 0) FAIL("switch group");
+        if (syscall(SYS_setresuid, (uid_t)o->uid, (uid_t)o->uid, (uid_t)o->uid) != 0) FAIL("switch user");
+        /* Changing user made this process undumpable, which makes its /proc files root's: it
+         * could not write its own uid map. Nothing of root's is left in it to protect. */
+        if (prctl(PR_SET_DUMPABLE, 1) != 0) FAIL("become dumpable");
+        /* A user namespace of its own, created unprivileged: the process limit below then
+         * counts the processes of this sandbox, not every process of the user. */
+        if (unshare(CLONE_NEWUSER) == 0) {
+            char map[64];
+            snprintf(map, sizeof map, "%lld %lld 1\n", o->uid, o->uid);
+            if (write_proc_file("/proc/self/uid_map", map) != 0) FAIL("write the user namespace's uid map");
+            if (write_proc_file("/proc/self/setgroups", "deny") != 0) FAIL("deny setgroups");
+            snprintf(map, sizeof map, "%lld %lld 1\n", (long long)gid, (long long)gid);
+            if (write_proc_file("/proc/self/gid_map", map) != 0) FAIL("write the user namespace's gid map");
+        } else if (errno != EPERM && errno != EACCES && errno != ENOSPC && errno != EINVAL) {
+            FAIL("enter a user namespace");
+        }
+        /* Where the system forbids unprivileged user namespaces (Ubuntu's AppArmor rule), the
+         * process limit counts every process of this uid instead. */
+    }
+    if (o->max_processes >= 0) {
+        struct rlimit limit = {(rlim_t)o->max_processes, (rlim_t)o->max_processes};
+        if (setrlimit(RLIMIT_NPROC, &limit) != 0) FAIL("limit the number of processes");
+    }
+    if (o->max_file_size >= 0) {
+        struct rlimit limit = {(rlim_t)o->max_file_size, (rlim_t)o->max_file_size};
+        if (setrlimit(RLIMIT_FSIZE, &limit) != 0) FAIL("limit the file size");
+    }
+    umask(022);
+    execvp(argv[0], argv);
+    FAIL("start the command");
+#undef FAIL
+}

@@ -43,6 +43,9 @@ public struct StepAttempt: Sendable {
     public var onReady: (@Sendable () -> Void)?
     /// For a service: stop it after this long without a connection to its ports.
     public var idleTimeoutSeconds: Int?
+    /// Where a local process runs confined, and what it sees (nil: as the engine's own user,
+    /// seeing what that user sees).
+    public var sandbox: Sandbox.Placement?
 
     public init(runID: String, step: String, number: Int, command: String, workingDirectory: URL, environment: [String: String],
                 secretValues: [Data], resources: Resources, gpus: [Int], timeoutSeconds: Int?) {

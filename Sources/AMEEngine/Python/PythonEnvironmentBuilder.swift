@@ -27,6 +27,12 @@ import Glibc
 /// - conda: `mamba|conda env create -p ENV -f environment.yml`.
 /// Without a lock file, uv, Poetry and pipenv lock first; a lock file they write into the
 /// project is removed again, leaving the project as it was.
+///
+/// Installing a project's requirements runs its packages' build scripts: the user's code.
+/// So with a `user`, environments and package caches are that user's own
+/// (`environments/USER/`, `userCaches/USER/`), and with a `sandbox` every command of a build
+/// runs in it, seeing the project, the interpreter, AME's tools and the user's caches, and
+/// writing only those caches, the project and the environment being built.
 public final class PythonEnvironmentBuilder: Sendable {
     public let layout: EngineLayout
     /// The environment AME runs in: `PATH`, `HOME`, pyenv and index settings (`PIP_INDEX_URL`,
@@ -34,15 +40,53 @@ public final class PythonEnvironmentBuilder: Sendable {
     public let environment: [String: String]
     private let toolbox: PythonToolbox
     private let cacheDirectory: URL
+    private let environmentsDirectory: URL
+    private let toolsDirectory: URL
+    private let sandbox: Sandbox.Placement?
+    /// Who files the build writes must belong to (the sandbox's user, when it has one).
+    private let fileOwner: (uid: UInt32, gid: UInt32)?
 
     /// - Parameter toolsDirectory: where uv, Poetry and pipenv are installed when missing;
     ///   `layout.tools` unless given (tests share one across runs).
-    public init(layout: EngineLayout, environment: [String: String], toolsDirectory: URL? = nil) {
+    /// - Parameter user: whose environments and package caches these are (nil: one set for
+    ///   everyone, as in a Pod that serves one run).
+    /// - Parameter sandbox: where build commands run, and what they see besides what the
+    ///   build adds (nil: as the engine's own user).
+    public init(layout: EngineLayout, environment: [String: String], toolsDirectory: URL? = nil, user: String? = nil,
+                sandbox: Sandbox.Placement? = nil) {
         self.layout = layout
         self.environment = environment
         let tools = Self.resolved(toolsDirectory ?? layout.tools)
-        self.cacheDirectory = tools.appendingPathComponent("cache")
+        self.toolsDirectory = tools
+        if let user {
+            let folder = Self.folderName(forUser: user)
+            self.cacheDirectory = Self.resolved(layout.userCaches.appendingPathComponent(folder, isDirectory: true))
+            self.environmentsDirectory = Self.resolved(layout.environments.appendingPathComponent(folder, isDirectory: true))
+        } else {
+            self.cacheDirectory = tools.appendingPathComponent("cache")
+            self.environmentsDirectory = Self.resolved(layout.environments)
+        }
+        self.sandbox = sandbox
+        if let user = sandbox?.view.user {
+            fileOwner = (user.uid, user.gid)
+            // The user's caches are written by their builds, which run as their sandbox user.
+            var info = stat()
+            if stat(cacheDirectory.path, &info) == 0, info.st_uid != user.uid { chown(cacheDirectory.path, user.uid, user.gid) }
+        } else {
+            fileOwner = nil
+        }
         self.toolbox = PythonToolbox(directory: tools, environment: Self.buildEnvironment(environment, cache: tools.appendingPathComponent("cache")))
+    }
+
+    /// A user's folder name under `environments` and `userCaches`: the name itself when it
+    /// is a plain one, else a digest of it (names are chosen by admins, paths by AME).
+    static func folderName(forUser user: String) -> String {
+        let plain = !user.isEmpty && user.utf8.count <= 64 && !user.hasPrefix(".")
+            && user.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
+        guard !plain else { return user }
+        var hasher = ContentHasher()
+        Array(user.utf8).withUnsafeBytes { hasher.update($0) }
+        return "u-" + hasher.finalize().hex.prefix(32)
     }
 
     /// The stamp whose presence marks a finished environment (written last).
@@ -50,7 +94,7 @@ public final class PythonEnvironmentBuilder: Sendable {
 
     /// The folder `plan` is (or will be) built in.
     public func directory(for plan: PythonEnvironmentPlan) -> URL {
-        Self.resolved(layout.environments).appendingPathComponent(plan.key, isDirectory: true)
+        environmentsDirectory.appendingPathComponent(plan.key, isDirectory: true)
     }
 
     /// Returns the environment, building it first unless a finished one exists. Build output
@@ -75,8 +119,23 @@ public final class PythonEnvironmentBuilder: Sendable {
         output(Data("Building the \(plan.description) in \(directory.path)\n".utf8))
         // A folder without a stamp is what a crashed build left; start over.
         try? FileManager.default.removeItem(at: directory)
+        // In a sandbox the build sees an empty folder where the environments are, writes the
+        // new one there (so every path it records is the final one), and it moves into place
+        // only when complete: no build can touch another environment.
+        let staging = sandbox.map { _ in environmentsDirectory.appendingPathComponent(".build-\(plan.key)-\(POSIXIO.uniqueSuffix())", isDirectory: true) }
+        defer { if let staging { try? FileManager.default.removeItem(at: staging) } }
         do {
-            try await build(plan, in: directory, projectDirectory: projectDirectory, output: output)
+            if let staging {
+                try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+                if let fileOwner { chown(staging.path, fileOwner.uid, fileOwner.gid) }
+            }
+            try await build(plan, in: directory, staging: staging, projectDirectory: projectDirectory, output: output)
+            if let staging {
+                let built = staging.appendingPathComponent(plan.key, isDirectory: true)
+                guard rename(built.path, directory.path) == 0 else {
+                    throw PythonEnvironmentError.fileProblem(path: directory.lastPathComponent, reason: "the build finished but left no environment")
+                }
+            }
             guard Self.isEnvironment(directory) else {
                 throw PythonEnvironmentError.fileProblem(path: directory.path, reason: "the build finished but left no bin/python there")
             }
@@ -137,9 +196,19 @@ public final class PythonEnvironmentBuilder: Sendable {
 
     // MARK: - Recipes
 
-    private func build(_ plan: PythonEnvironmentPlan, in directory: URL, projectDirectory: URL,
+    private func build(_ plan: PythonEnvironmentPlan, in directory: URL, staging: URL?, projectDirectory: URL,
                        output: @escaping @Sendable (Data) -> Void) async throws {
         let project = projectDirectory.path
+        // What a sandboxed build command sees besides the system: the interpreter and AME's
+        // tools read-only; the project, the user's caches and the new environment writable.
+        let placement: Sandbox.Placement? = sandbox.map { base in
+            var placement = base
+            placement.view.readOnly += [toolsDirectory.path] + (plan.interpreter.map { [Self.installationPrefix(of: $0.path)] } ?? [])
+            placement.view.readWrite += [SandboxView.Mount(project), SandboxView.Mount(cacheDirectory.path)]
+            if let staging { placement.view.readWrite.append(SandboxView.Mount(source: staging.path, target: environmentsDirectory.path)) }
+            placement.view.workingDirectory = project
+            return placement
+        }
         let python = directory.appendingPathComponent("bin/python").path
         let base = Self.buildEnvironment(environment, cache: cacheDirectory)
         let catalogEnvironment = environment
@@ -147,6 +216,11 @@ public final class PythonEnvironmentBuilder: Sendable {
             await PythonInterpreterCatalog.discover(environment: catalogEnvironment)
         }
         func run(_ command: SetupCommand) async throws {
+            var command = command
+            command.sandbox = placement
+            if let tool = placement.map({ _ in command.executable }), tool.hasPrefix("/"), !tool.hasPrefix(directory.path) {
+                command.sandbox?.view.readOnly.append(Self.installationPrefix(of: tool))
+            }
             let result = try await command.run(output: output)
             guard result.status.succeeded else {
                 throw PythonEnvironmentError.buildFailed(manager: plan.manager, command: command.description,
@@ -335,6 +409,17 @@ public final class PythonEnvironmentBuilder: Sendable {
         if variables["UV_FIND_LINKS"] == nil, let links = variables["PIP_FIND_LINKS"] {
             variables["UV_FIND_LINKS"] = links.split(whereSeparator: \.isWhitespace).joined(separator: ",")
         }
+    }
+
+    /// The folder an executable is installed in: `PREFIX` of `PREFIX/bin/NAME`, links
+    /// resolved (what a sandbox must show for it to run).
+    static func installationPrefix(of executable: String) -> String {
+        var path = executable
+        if let real = realpath(executable, nil) {
+            path = String(cString: real)
+            free(real)
+        }
+        return URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
     }
 
     /// The real path of a folder (created if needed): venvs record absolute paths, which must

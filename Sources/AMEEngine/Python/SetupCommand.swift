@@ -14,6 +14,8 @@ struct SetupCommand: Sendable, CustomStringConvertible {
     var workingDirectory: String?
     /// Variables shown in front of the command in the log (the ones that change what it does).
     var shownVariables: [String] = []
+    /// Where it runs confined (nil: as the engine's own user).
+    var sandbox: Sandbox.Placement?
 
     struct Result: Sendable {
         var status: TerminationStatus
@@ -35,6 +37,10 @@ struct SetupCommand: Sendable, CustomStringConvertible {
         let writeDescriptor = pipe.fileHandleForWriting.fileDescriptor
         var configuration = ChildProcess.Configuration(executable: executable, arguments: arguments,
                                                        environment: environment, workingDirectory: workingDirectory)
+        if var sandbox {
+            sandbox.view.workingDirectory = workingDirectory ?? sandbox.view.workingDirectory
+            configuration = sandbox.configuration(running: [executable] + arguments, environment: environment)
+        }
         configuration.standardOutput = .fileDescriptor(writeDescriptor)
         configuration.standardError = .fileDescriptor(writeDescriptor)
         let child: ChildProcess

@@ -1,6 +1,9 @@
 import AMECore
 import AMESystem
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Carries one run from queued to finished: materializes the workspace, runs the steps in
 /// the order their `needs` allow (in parallel where they can), admits each step against
@@ -16,15 +19,19 @@ public final class RunCoordinator: Sendable {
     /// The S3 client for `data` inputs and artifact destinations (nil: steps that need
     /// one fail with a clear message).
     let objectStores: (any ObjectStoreProvider)?
+    /// Where the run's commands (its steps and its environment builds) run confined; nil:
+    /// as the agent's own user.
+    let sandbox: Sandbox?
     let clock = ContinuousClock()
 
     public init(engine: Engine, executor: any Executor, runID: String, baseEnvironment: [String: String],
-                objectStores: (any ObjectStoreProvider)? = nil) {
+                objectStores: (any ObjectStoreProvider)? = nil, sandbox: Sandbox? = nil) {
         self.engine = engine
         self.executor = executor
         self.runID = runID
         self.baseEnvironment = baseEnvironment
         self.objectStores = objectStores
+        self.sandbox = sandbox
     }
 
     /// Runs the run to its end and returns its exit code.
@@ -46,6 +53,7 @@ public final class RunCoordinator: Sendable {
         // After the end record: whoever follows the log is told at once, and removing a
         // large workspace (thousands of links) does not delay them.
         try? FileManager.default.removeItem(at: engine.layout.workspaces.appendingPathComponent(runID))
+        try? FileManager.default.removeItem(at: engine.layout.sandboxes.appendingPathComponent(runID))
         return exitCode
     }
 
@@ -58,10 +66,19 @@ public final class RunCoordinator: Sendable {
         if stored.cancelRequested {
             return finish(status: .cancelled, reason: "cancelled before it started", exitCode: 130, log: runLog)
         }
+        var runSandbox: RunSandbox?
+        if let sandbox {
+            do {
+                runSandbox = try RunSandbox.prepare(sandbox: sandbox, engine: engine, runID: runID, owner: stored.record.owner,
+                                                    environment: baseEnvironment)
+            } catch {
+                return finish(status: .failed, reason: "could not prepare the run's sandbox: \(error)", exitCode: 1, log: runLog)
+            }
+        }
         let materialized: MaterializedWorkspace
         do {
-            materialized = try WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan)
-                .materialize(stored.request.manifest, into: workspace)
+            materialized = try materializer(for: runSandbox).materialize(stored.request.manifest, into: workspace)
+            runSandbox?.giveToRun(workspaceTree: workspace)
             Trace.mark("agent: materialized")
         } catch {
             return finish(status: .failed, reason: "could not prepare the workspace: \(error)", exitCode: 1, log: runLog)
@@ -85,7 +102,8 @@ public final class RunCoordinator: Sendable {
         let state = StepStates(names: steps.map(\.name))
         // Env and wrappers that plugins contribute to every run of the project (docs/run-hooks.md).
         let hooks = (try? RunHooks.load(stored.request.manifest, read: engine.blobs.read)) ?? RunHooks()
-        let environments = EnvironmentCache(engine: engine, baseEnvironment: baseEnvironment, hooks: hooks)
+        let environments = EnvironmentCache(engine: engine, baseEnvironment: baseEnvironment, hooks: hooks, owner: stored.record.owner,
+                                            sandbox: runSandbox)
         let resolver = StorageSettingsResolver(vault: engine.vault, owner: stored.record.owner,
                                                baseEnvironment: baseEnvironment.filter { !EnvironmentCache.withheld.contains($0.key) })
         let placeholders = S3URL.Placeholders(run: runID, task: stored.task.name, project: stored.record.project, date: stored.record.createdAt)
@@ -101,10 +119,11 @@ public final class RunCoordinator: Sendable {
             return false
         }
         let running = stored
+        let stepSandbox = runSandbox
         let cancelled = await withTaskGroup(of: Bool.self) { group -> Bool in
             group.addTask {
                 await self.runGraph(graph, stored: running, workspace: workspace, state: state, environments: environments,
-                                     inputs: inputs, writer: writer)
+                                     inputs: inputs, writer: writer, sandbox: stepSandbox)
                 return false
             }
             group.addTask { await cancelWatcher.value }
@@ -138,8 +157,7 @@ public final class RunCoordinator: Sendable {
         }
         let artifactCount = recordArtifacts(changed.filter { !remoteOnly.contains($0.path) }, workspace: workspace, log: runLog)
         Trace.mark("agent: artifacts collected")
-        let evicted = WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan)
-            .verifyLinks(materialized, in: workspace)
+        let evicted = materializer(for: runSandbox).verifyLinks(materialized, in: workspace)
         for path in evicted {
             runLog.note("⚠ the run modified \(path) in place; its stored copy was discarded and will be uploaded again")
         }
@@ -166,6 +184,13 @@ public final class RunCoordinator: Sendable {
         return finish(status: .succeeded, reason: nil, exitCode: 0, log: runLog)
     }
 
+    /// Files the run's commands may change are theirs (copies, or when they run as a user
+    /// of their own, links to blobs that user cannot write).
+    private func materializer(for runSandbox: RunSandbox?) -> WorkspaceMaterializer {
+        let mayLink = runSandbox.map { $0.owner != nil } ?? (geteuid() != 0)
+        return WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan, mayLink: mayLink)
+    }
+
     private func finish(status: RunStatus, reason: String?, exitCode: Int32, log: StepLog) -> Int32 {
         if let reason, status != .succeeded { log.note(reason) }
         try? engine.store.setStatus(runID, status, reason: reason, exitCode: exitCode)
@@ -181,7 +206,7 @@ public final class RunCoordinator: Sendable {
     // MARK: Steps
 
     private func runGraph(_ graph: StepGraph, stored: StoredRun, workspace: URL, state: StepStates, environments: EnvironmentCache,
-                          inputs: RunInputs, writer: LogWriter) async {
+                          inputs: RunInputs, writer: LogWriter, sandbox: RunSandbox?) async {
         await withTaskGroup(of: Void.self) { group in
             var started = Set<String>()
             func startReady() {
@@ -189,7 +214,7 @@ public final class RunCoordinator: Sendable {
                     started.insert(step.name)
                     group.addTask {
                         await self.runStep(step, stored: stored, workspace: workspace, state: state, environments: environments,
-                                           inputs: inputs, writer: writer)
+                                           inputs: inputs, writer: writer, sandbox: sandbox)
                     }
                 }
             }
@@ -204,7 +229,7 @@ public final class RunCoordinator: Sendable {
     }
 
     private func runStep(_ step: TaskSpec, stored: StoredRun, workspace: URL, state: StepStates, environments: EnvironmentCache,
-                         inputs: RunInputs, writer: LogWriter) async {
+                         inputs: RunInputs, writer: LogWriter, sandbox: RunSandbox?) async {
         let log = StepLog(writer: writer, step: step.name)
         let label = stored.task.isPipeline ? "step '\(step.name)'" : "task '\(step.name)'"
         var resources = step.resources
@@ -237,14 +262,18 @@ public final class RunCoordinator: Sendable {
             // Python, secrets, env.
             let environment: [String: String]
             let secretValues: [Data]
+            var readOnlyPaths: [String] = []
             do {
                 try await inputs.fetch(for: step, log: log)
+                // What a fetch wrote belongs to the run's user.
+                if let sandbox { sandbox.giveToRun(workspaceTree: workspace) }
                 if executor.preparesStepEnvironment {
                     // Python and secrets are prepared where the step runs; what the project's
                     // hooks contribute is passed on (the Pod gets it as literals).
                     (environment, secretValues) = (environments.hooks.environment, [])
                 } else {
-                    (environment, secretValues) = try await environments.environment(for: step, stored: stored, workspace: workspace, gpus: gpus, log: log)
+                    let prepared = try await environments.environment(for: step, stored: stored, workspace: workspace, gpus: gpus, log: log)
+                    (environment, secretValues, readOnlyPaths) = (prepared.variables, prepared.secretValues, prepared.readOnlyPaths)
                 }
                 Trace.mark("agent: environment ready")
             } catch {
@@ -281,6 +310,8 @@ public final class RunCoordinator: Sendable {
             var attempt = StepAttempt(runID: runID, step: step.name, number: number, command: stepCommand, workingDirectory: workspace,
                                       environment: serviceEnvironment, secretValues: secretValues, resources: resources, gpus: gpus,
                                       timeoutSeconds: step.timeout)
+            attempt.sandbox = sandbox?.stepView(workspace: workspace, readOnly: readOnlyPaths, storage: resources.storage,
+                                                devices: GPUInventory.deviceFiles(for: gpus))
             if !servicePorts.isEmpty {
                 attempt.readinessPorts = servicePorts
                 attempt.idleTimeoutSeconds = stored.request.idleTimeoutSeconds

@@ -39,6 +39,8 @@ public struct AgentProcessLauncher: RunLauncher {
     /// A nice value for the agent (and so for what it runs), e.g. so that a server keeps
     /// answering while hundreds of runs start; nil keeps the launcher's own priority.
     public var niceness: Int32?
+    /// Whether the agent runs steps in the sandbox (nil: as its engine settings say).
+    public var sandbox: Bool?
 
     public init(agentExecutable: String, environment: [String: String], engineConfigPath: String?) {
         self.agentExecutable = agentExecutable
@@ -48,9 +50,11 @@ public struct AgentProcessLauncher: RunLauncher {
 
     /// The agent's command line after the executable. `ame` reads exactly this layout without
     /// its argument parser (`RunAgentCommand.launcherArguments`), so it is written here only.
-    public static func arguments(runID: String, dataDirectory: String, cacheDirectory: String, engineConfigPath: String?) -> [String] {
+    public static func arguments(runID: String, dataDirectory: String, cacheDirectory: String, engineConfigPath: String?,
+                                 sandbox: Bool? = nil) -> [String] {
         var arguments = ["agent", "run", runID, "--data-dir", dataDirectory, "--cache-dir", cacheDirectory]
         if let engineConfigPath { arguments += ["--engine-config", engineConfigPath] }
+        if let sandbox { arguments += ["--sandbox", sandbox ? "on" : "off"] }
         return arguments
     }
 
@@ -65,7 +69,8 @@ public struct AgentProcessLauncher: RunLauncher {
 
     public func launch(_ run: StoredRun, engine: Engine) throws {
         let arguments = Self.arguments(runID: run.id, dataDirectory: engine.layout.dataDirectory.path,
-                                       cacheDirectory: engine.layout.cacheDirectory.path, engineConfigPath: engineConfigPath)
+                                       cacheDirectory: engine.layout.cacheDirectory.path, engineConfigPath: engineConfigPath,
+                                       sandbox: sandbox)
         // The agent's own diagnostics (not the run's output) go beside the run's log.
         let agentLog = engine.layout.logs.appendingPathComponent("\(run.id).agent")
         let descriptor = open(agentLog.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)

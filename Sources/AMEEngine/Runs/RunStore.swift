@@ -160,6 +160,21 @@ public final class RunStore: Sendable {
                 );
                 """)
         }
+        // Who may read which blob (whoever proved to hold its bytes), and the unprivileged
+        // user each AME user's sandboxed runs execute as on a server run as root.
+        migrator.registerMigration("v6: blob claims, sandbox users") { db in
+            try db.execute(sql: """
+                CREATE TABLE blob_claims (
+                    owner TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    PRIMARY KEY (owner, digest)
+                ) WITHOUT ROWID;
+                CREATE TABLE sandbox_users (
+                    user TEXT PRIMARY KEY,
+                    uid INTEGER NOT NULL UNIQUE
+                );
+                """)
+        }
         return migrator
     }
 

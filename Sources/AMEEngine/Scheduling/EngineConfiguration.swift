@@ -13,6 +13,11 @@ import Yams
 ///   max_memory: 32Gi
 ///   max_gpus: 1
 ///   max_concurrent_runs: 4
+///   max_queued_runs: 500                      # per user, waiting or running
+///   default_memory: 4Gi                       # for a step that asks for none
+///   default_storage: 50Gi                     # likewise
+///   max_processes: 1024                       # processes and threads of one sandboxed step
+/// sandbox: on                                 # embedded engine: run steps in the sandbox too
 /// ```
 public struct EngineConfiguration: Sendable {
     public var capacity: Capacity
@@ -20,6 +25,16 @@ public struct EngineConfiguration: Sendable {
     public var maxMemoryPerRun: Int64?
     public var maxGPUsPerRun: Int?
     public var maxConcurrentRunsPerUser: Int?
+    /// Runs one user may have queued or running at once; more are refused at submit.
+    public var maxQueuedRunsPerUser: Int?
+    /// The memory and storage of a step that asks for none.
+    public var defaultMemoryPerRun: Int64?
+    public var defaultStoragePerRun: Int64?
+    /// RLIMIT_NPROC of each sandboxed command: its processes and threads together.
+    public var maxProcessesPerRun = 1024
+    /// `sandbox: on` in engine.yaml: the embedded engine runs steps in the sandbox too
+    /// (`ame-server` always does, unless started with `--unsafe-no-sandbox`).
+    public var sandbox = false
     /// Link blob files bigger than this into workspaces instead of copying them.
     public var linkFilesLargerThan: Int64 = 4 * 1_048_576
 
@@ -85,18 +100,45 @@ public struct EngineConfiguration: Sendable {
                     case "max_memory": configuration.maxMemoryPerRun = quantity(fieldValue, bytes: true, field: "limits.max_memory")?.wholeUnits
                     case "max_gpus": configuration.maxGPUsPerRun = integer(fieldValue, field: "limits.max_gpus")
                     case "max_concurrent_runs": configuration.maxConcurrentRunsPerUser = integer(fieldValue, field: "limits.max_concurrent_runs")
+                    case "max_queued_runs": configuration.maxQueuedRunsPerUser = integer(fieldValue, field: "limits.max_queued_runs")
+                    case "default_memory": configuration.defaultMemoryPerRun = quantity(fieldValue, bytes: true, field: "limits.default_memory")?.wholeUnits
+                    case "default_storage": configuration.defaultStoragePerRun = quantity(fieldValue, bytes: true, field: "limits.default_storage")?.wholeUnits
+                    case "max_processes":
+                        if let count = integer(fieldValue, field: "limits.max_processes") {
+                            if count < 16 {
+                                problem("'limits.max_processes' must be at least 16", fieldValue, hint: "it counts threads too: a Python step alone starts several")
+                            } else {
+                                configuration.maxProcessesPerRun = count
+                            }
+                        }
                     default: problem("unknown key '\(fieldKey.string ?? "")' in 'limits'", fieldKey,
-                                     hint: "allowed keys: max_cpu, max_memory, max_gpus, max_concurrent_runs")
+                                     hint: "allowed keys: max_cpu, max_memory, max_gpus, max_concurrent_runs, max_queued_runs, default_memory, default_storage, max_processes")
                     }
+                }
+            case "sandbox":
+                switch value.string?.lowercased() {
+                case "on", "true", "yes": configuration.sandbox = true
+                case "off", "false", "no": configuration.sandbox = false
+                default: problem("'sandbox' must be on or off", value)
                 }
             case "link_files_larger_than":
                 if let q = quantity(value, bytes: true, field: "link_files_larger_than") { configuration.linkFilesLargerThan = q.wholeUnits }
             default:
-                problem("unknown key '\(keyNode.string ?? "")'", keyNode, hint: "allowed keys: capacity, limits, link_files_larger_than")
+                problem("unknown key '\(keyNode.string ?? "")'", keyNode, hint: "allowed keys: capacity, limits, sandbox, link_files_larger_than")
             }
         }
         if !problems.isEmpty { throw LoadError(diagnostics: problems) }
         return configuration
+    }
+
+    /// What a shared server sets where its config is silent: a memory default for steps that
+    /// ask for none (4Gi, or less where `max_memory` or the capacity is lower) and a cap of
+    /// 500 queued runs per user.
+    public mutating func applyServerDefaults() {
+        if defaultMemoryPerRun == nil {
+            defaultMemoryPerRun = [4 * 1_073_741_824, maxMemoryPerRun ?? .max, capacity.memoryBytes].min()
+        }
+        if maxQueuedRunsPerUser == nil { maxQueuedRunsPerUser = 500 }
     }
 
     /// `$AME_ENGINE_CONFIG`, else `$XDG_CONFIG_HOME/ame/engine.yaml`.

@@ -27,6 +27,13 @@ public struct GPUInventory: Sendable {
         return parse(String(decoding: data, as: UTF8.self))
     }
 
+    /// The device files a sandboxed step needs for the GPUs it was given: each one's own
+    /// node and the driver's shared ones (those that exist on this machine).
+    public static func deviceFiles(for gpus: [Int]) -> [String] {
+        guard !gpus.isEmpty else { return [] }
+        return gpus.map { "/dev/nvidia\($0)" } + ["/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset"]
+    }
+
     static func parse(_ text: String) -> [GPU] {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

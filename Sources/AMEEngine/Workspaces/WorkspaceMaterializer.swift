@@ -15,11 +15,13 @@ struct MaterializedWorkspace: Sendable {
 
 /// Lays out a manifest's files in a fresh directory from the blob store. Files are copies
 /// (a run writing to them cannot touch the store or the user's directory); only large
-/// files are hard-linked, and only when the run cannot write to them anyway (not root,
-/// blobs are read-only), with a check afterwards that evicts a blob a run managed to alter.
+/// files are hard-linked, and only when the run cannot write to them anyway (`mayLink`: it
+/// runs as a user other than the store's owner, or as a user who is not root and whose own
+/// files they are), with a check afterwards that evicts a blob a run managed to alter.
 struct WorkspaceMaterializer {
     let blobs: BlobStore
     let linkFilesLargerThan: Int64
+    var mayLink: Bool = geteuid() != 0
 
     func materialize(_ manifest: Manifest, into directory: URL) throws -> MaterializedWorkspace {
         let manager = FileManager.default
@@ -30,7 +32,6 @@ struct WorkspaceMaterializer {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var times = [timespec(tv_sec: now.tv_sec - 5, tv_nsec: 0), timespec(tv_sec: now.tv_sec - 5, tv_nsec: 0)]
-        let mayLink = geteuid() != 0
         var created = Set<String>()
         var workspace = MaterializedWorkspace(stamps: [:], linked: [:])
         for entry in manifest.entries {

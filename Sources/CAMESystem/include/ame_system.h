@@ -43,4 +43,17 @@ int ame_pidfd_open(pid_t pid);
 /// syncfs(): flush everything of the file system holding `fd` in one call.
 int ame_syncfs(int fd);
 
+/// What `ame __sandbox-exec` does inside a sandbox before it runs the command: -1 leaves
+/// a setting as it is.
+typedef struct {
+    long long uid;             /* switch to this user (needs CAP_SETUID), then enter a user namespace of one's own */
+    long long gid;             /* with this group, and no supplementary groups (needs CAP_SETGID) */
+    long long max_processes;   /* RLIMIT_NPROC, soft and hard, set inside the user namespace so it counts this sandbox only */
+    long long max_file_size;   /* RLIMIT_FSIZE, soft and hard, in bytes */
+} ame_sandbox_options;
+
+/// Applies `options`, then execvp(argv[0], argv). Returns only on failure: the errno, with
+/// *step_out naming the step that failed ("setuid", "user namespace", "exec", …).
+int ame_sandbox_exec(const ame_sandbox_options *options, char *const argv[], const char **step_out);
+
 #endif

@@ -33,34 +33,59 @@ struct RunAgentCommand: AMECommand {
     @Option(name: .customLong("engine-config"), help: "The engine's settings file.")
     var engineConfig: String?
 
+    @Option(help: "Run steps in the sandbox: on or off (default: as the engine's settings say).")
+    var sandbox: String?
+
     func run(context: CommandContext) async throws {
-        try await Self.execute(runID: runID, dataDirectory: dataDirectory, cacheDirectory: cacheDirectory,
-                               engineConfig: engineConfig, context: context)
+        guard sandbox == nil || ["on", "off"].contains(sandbox) else { throw ValidationError("--sandbox must be on or off") }
+        try await Self.execute(LauncherArguments(runID: runID, data: dataDirectory, cache: cacheDirectory, config: engineConfig,
+                                                 sandbox: sandbox.map { $0 == "on" }), context: context)
+    }
+
+    /// What `AgentProcessLauncher` passes.
+    struct LauncherArguments: Equatable {
+        var runID: String
+        var data: String
+        var cache: String
+        var config: String?
+        var sandbox: Bool?
     }
 
     /// The arguments exactly as `AgentProcessLauncher` writes them, read without
     /// ArgumentParser: building its reflection-based parser costs a few milliseconds of
     /// protocol-conformance lookups, paid by every run. Anything else returns nil and goes
     /// through the parser (and its error messages) as usual.
-    static func launcherArguments(_ arguments: [String]) -> (runID: String, data: String, cache: String, config: String?)? {
-        guard arguments.count == 7 || arguments.count == 9, arguments[0] == "agent", arguments[1] == "run",
+    static func launcherArguments(_ arguments: [String]) -> LauncherArguments? {
+        guard arguments.count >= 7, arguments.count % 2 == 1, arguments[0] == "agent", arguments[1] == "run",
               !arguments[2].hasPrefix("-"), arguments[3] == "--data-dir", arguments[5] == "--cache-dir" else { return nil }
-        if arguments.count == 9 {
-            guard arguments[7] == "--engine-config" else { return nil }
-            return (arguments[2], arguments[4], arguments[6], arguments[8])
+        var result = LauncherArguments(runID: arguments[2], data: arguments[4], cache: arguments[6])
+        var rest = arguments[7...]
+        if rest.first == "--engine-config" {
+            result.config = rest.dropFirst().first
+            rest = rest.dropFirst(2)
         }
-        return (arguments[2], arguments[4], arguments[6], nil)
+        if rest.first == "--sandbox", let value = rest.dropFirst().first, value == "on" || value == "off" {
+            result.sandbox = value == "on"
+            rest = rest.dropFirst(2)
+        }
+        return rest.isEmpty ? result : nil
     }
 
-    static func execute(runID: String, dataDirectory: String, cacheDirectory: String, engineConfig: String?,
-                        context: CommandContext) async throws {
+    static func execute(_ arguments: LauncherArguments, context: CommandContext) async throws {
         Trace.mark("agent: start")
-        let layout = EngineLayout(dataDirectory: URL(fileURLWithPath: dataDirectory), cacheDirectory: URL(fileURLWithPath: cacheDirectory))
-        let configuration = try EngineConfiguration.load(path: engineConfig.map(URL.init(fileURLWithPath:)), environment: context.environment)
+        let runID = arguments.runID
+        let layout = EngineLayout(dataDirectory: URL(fileURLWithPath: arguments.data), cacheDirectory: URL(fileURLWithPath: arguments.cache))
+        let configuration = try EngineConfiguration.load(path: arguments.config.map(URL.init(fileURLWithPath:)), environment: context.environment)
         let engine = try Engine(layout: layout, configuration: configuration)
         Trace.mark("agent: engine open")
+        var sandbox: Sandbox?
+        if arguments.sandbox ?? configuration.sandbox {
+            // What no run may see, even where a folder around it is shown.
+            let hidden = [layout.dataDirectory.path, layout.cacheDirectory.path] + (arguments.config.map { [$0] } ?? [])
+            sandbox = try Sandbox.locate(environment: context.environment, entryExecutable: ExecutablePath.current(), hiddenPaths: hidden)
+        }
         let coordinator = RunCoordinator(engine: engine, executor: LocalExecutor(), runID: runID, baseEnvironment: context.environment,
-                                         objectStores: S3ObjectStoreProvider.fromEnvironment(context.environment))
+                                         objectStores: S3ObjectStoreProvider.fromEnvironment(context.environment), sandbox: sandbox)
         // SIGTERM (from 'ame cancel') cancels the run: the coordinator stops its steps,
         // collects what they wrote and records the run as cancelled.
         signal(SIGTERM, SIG_IGN)

@@ -6,19 +6,24 @@ import Glibc
 #endif
 
 /// Runs a step as a process tree on this machine: `/bin/sh -c COMMAND` in its own session
-/// (so cancel, timeout and memory kills reach every descendant), with stdout and stderr
-/// piped through the secret masker into the log, and the memory limit enforced by a
-/// watchdog that samples the whole session's resident memory.
+/// (so cancel, timeout and memory kills reach every descendant), inside the attempt's
+/// sandbox when it has one, with stdout and stderr piped through the secret masker into
+/// the log, the memory limit enforced by a watchdog that samples the whole tree's resident
+/// memory, and the storage limit by one that measures what the step can write to.
 public struct LocalExecutor: Executor {
     /// How often the memory watchdog samples the process tree.
     public var memorySampleInterval: Duration = .milliseconds(50)
+    /// How often the storage watchdog measures the workspace (at least; slower when
+    /// measuring takes long).
+    public var storageSampleInterval: Duration = .milliseconds(500)
 
     public init() {}
 
     public func execute(_ attempt: StepAttempt, log: StepLog) async -> AttemptResult {
-        var configuration = ChildProcess.Configuration(
-            executable: "/bin/sh", arguments: ["-c", attempt.command],
-            environment: attempt.environment, workingDirectory: attempt.workingDirectory.path)
+        let shell = ["/bin/sh", "-c", attempt.command]
+        var configuration = attempt.sandbox?.configuration(running: shell, environment: attempt.environment)
+            ?? ChildProcess.Configuration(executable: shell[0], arguments: Array(shell.dropFirst()),
+                                          environment: attempt.environment, workingDirectory: attempt.workingDirectory.path)
         configuration.standardOutput = .pipe
         configuration.standardError = .pipe
         configuration.newSession = true
@@ -31,7 +36,9 @@ public struct LocalExecutor: Executor {
             return AttemptResult(outcome: .failedToStart, exitCode: 127, reason: "\(error)")
         }
         let session = child.pid
-        let tree = ProcessTreeKiller(session: session)
+        // In a sandbox, the first two processes are bubblewrap's: asked to stop, they would
+        // take the step down at once, so only the step's own processes get SIGTERM.
+        let tree = ProcessTreeKiller(session: session, sparesWrapper: attempt.sandbox != nil)
         let kill = KillReason()
 
         let memoryLimit = attempt.resources.memory?.wholeUnits
@@ -45,6 +52,24 @@ public struct LocalExecutor: Executor {
                         return
                     }
                     try? await Task.sleep(for: memorySampleInterval)
+                }
+            }
+        }
+        let storageLimit = attempt.resources.storage?.wholeUnits
+        let storagePaths = attempt.sandbox?.writablePaths ?? [attempt.workingDirectory.path]
+        let storageWatch: Task<Void, Never>? = storageLimit.map { limit in
+            Task.detached { [storageSampleInterval] in
+                let clock = ContinuousClock()
+                while !Task.isCancelled {
+                    let started = clock.now
+                    let used = DiskUsage.allocatedBytes(under: storagePaths)
+                    if used > limit {
+                        kill.set(.outOfStorage(used: used, limit: limit))
+                        tree.signal(SIGKILL)
+                        return
+                    }
+                    // Measuring a large workspace is work: never spend more than a tenth of the time on it.
+                    try? await Task.sleep(for: max(storageSampleInterval, (clock.now - started) * 10))
                 }
             }
         }
@@ -116,6 +141,7 @@ public struct LocalExecutor: Executor {
         // pipes open (and outlive the run), so the whole session goes now.
         tree.signal(SIGKILL)
         watchdog?.cancel()
+        storageWatch?.cancel()
         timer?.cancel()
         readiness?.cancel()
         idleWatch?.cancel()
@@ -127,12 +153,24 @@ public struct LocalExecutor: Executor {
                                  reason: "killed: out of memory (used \(Quantity.bytes(used).roundedDescription) of its \(Quantity.bytes(limit)) memory limit)")
         case .timeout(let seconds):
             return AttemptResult(outcome: .timedOut, exitCode: 124, reason: "killed: timed out after \(DurationText.format(seconds: seconds))")
+        case .outOfStorage(let used, let limit):
+            return AttemptResult(outcome: .exited, exitCode: 137,
+                                 reason: "killed: its files grew past its \(Quantity.bytes(limit)) storage limit (\(Quantity.bytes(used).roundedDescription))")
         case .cancelled:
             return AttemptResult(outcome: .cancelled, exitCode: 130, reason: "cancelled")
         case .idle(let seconds):
             return AttemptResult(outcome: .cancelled, exitCode: 130,
                                  reason: "stopped after \(DurationText.format(seconds: seconds)) without a connection (idle timeout)")
         case nil:
+            // bubblewrap reports a command killed by a signal as 128 + the signal.
+            var status = status
+            if attempt.sandbox != nil, case .exited(let code) = status, code > 128, code <= 128 + 64 {
+                status = .signaled(code - 128)
+            }
+            if status == .signaled(SIGXFSZ), let storage = attempt.resources.storage {
+                return AttemptResult(outcome: .exited, exitCode: status.exitCode,
+                                     reason: "killed: a file grew past its \(storage) storage limit")
+            }
             let reason: String? = status.succeeded ? nil : "\(status)"
             return AttemptResult(outcome: .exited, exitCode: status.exitCode, reason: reason)
         }
@@ -145,11 +183,15 @@ public struct LocalExecutor: Executor {
 /// still get the final SIGKILL.
 final class ProcessTreeKiller: @unchecked Sendable {
     let session: pid_t
+    /// The tree starts with bubblewrap's two processes (the first, and the one it runs as
+    /// the sandbox's PID 1): only SIGKILL goes to them, which ends the whole sandbox.
+    let sparesWrapper: Bool
     private let lock = NSLock()
     private var escaped: [pid_t: UInt64] = [:]
 
-    init(session: pid_t) {
+    init(session: pid_t, sparesWrapper: Bool = false) {
         self.session = session
+        self.sparesWrapper = sparesWrapper
     }
 
     func signal(_ signal: Int32) {
@@ -158,6 +200,12 @@ final class ProcessTreeKiller: @unchecked Sendable {
         let known = lock.withLock { () -> [pid_t: UInt64] in
             for member in members where member.session != session { escaped[member.pid] = member.startTime }
             return escaped
+        }
+        if sparesWrapper && signal != SIGKILL {
+            for member in members where member.pid != session && member.parent != session {
+                kill(member.pid, signal)
+            }
+            return
         }
         ProcessTable.killSession(session, signal: signal)
         for (pid, startTime) in known where ProcessTable.isAlive(pid: pid, startTime: startTime) {
@@ -170,6 +218,7 @@ final class ProcessTreeKiller: @unchecked Sendable {
 final class KillReason: @unchecked Sendable {
     enum Reason {
         case outOfMemory(used: Int64, limit: Int64)
+        case outOfStorage(used: Int64, limit: Int64)
         case timeout(seconds: Int)
         case idle(seconds: Int)
         case cancelled

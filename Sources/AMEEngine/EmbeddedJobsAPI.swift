@@ -13,35 +13,39 @@ public struct EmbeddedJobsAPI: JobsAPI {
     public let owner: String
     public let isAdmin: Bool
     public let serverName: String
+    /// What `whoami` says of how runs are confined ("on", "off", "pods").
+    public let sandbox: String
 
-    public init(engine: Engine, launcher: any RunLauncher, owner: String, isAdmin: Bool = true, serverName: String = "embedded") {
+    public init(engine: Engine, launcher: any RunLauncher, owner: String, isAdmin: Bool = true, serverName: String = "embedded",
+                sandbox: String? = nil) {
         self.engine = engine
         self.launcher = launcher
         self.owner = owner
         self.isAdmin = isAdmin
         self.serverName = serverName
+        self.sandbox = sandbox ?? (engine.configuration.sandbox ? "on" : "off")
     }
 
     public func whoami() async throws -> Identity {
-        Identity(user: owner, admin: isAdmin, server: serverName)
+        Identity(user: owner, admin: isAdmin, server: serverName, sandbox: sandbox)
     }
 
     // MARK: Blobs
 
     public func missingBlobs(_ digests: [Digest]) async throws -> [Digest] {
-        engine.blobs.missing(digests)
+        try engine.missingBlobs(digests, owner: owner)
     }
 
     public func uploadBlob(_ digest: Digest, from file: URL) async throws {
-        _ = try engine.blobs.put(fileAt: file, expected: digest)
+        try engine.putBlob(fileAt: file, digest: digest, owner: owner)
     }
 
     public func uploadBlobs(_ files: [(digest: Digest, file: URL)]) async throws {
-        _ = try engine.blobs.put(files: files.map { ($0.file, $0.digest) })
+        try engine.putBlobs(files, owner: owner)
     }
 
     public func downloadBlob(_ digest: Digest, to file: URL) async throws {
-        guard engine.blobs.contains(digest) else { throw APIError.notFound("blob \(digest.short)") }
+        _ = try engine.readableBlob(digest, owner: owner, isAdmin: isAdmin)
         try engine.blobs.copy(digest, to: file, executable: false)
     }
 

@@ -68,6 +68,10 @@ public struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Flag(name: .customLong("unsafe-no-sandbox"), help: ArgumentHelp(
+        "Run steps without the sandbox (local executor): any run can then read the data directory, other runs and the server's tokens. For a machine whose only user is you."))
+    var unsafeNoSandbox = false
+
     public init() {}
 
     /// The process entry point: parse the arguments, serve until SIGTERM or SIGINT.
@@ -111,12 +115,16 @@ public struct ServerCommand: AsyncParsableCommand {
         if let configFile, !FileManager.default.fileExists(atPath: configFile.path) {
             throw ValidationError("the config file \(configFile.path) does not exist")
         }
-        let configuration: EngineConfiguration
+        var configuration: EngineConfiguration
         do {
             configuration = try EngineConfiguration.load(path: configFile, environment: environment,
                                                          defaultCapacity: onKubernetes ? .cluster : nil)
         } catch let error as EngineConfiguration.LoadError {
             throw ValidationError("the config file has problems:\n\(error.description)")
+        }
+        configuration.applyServerDefaults()
+        if onKubernetes && unsafeNoSandbox {
+            throw ValidationError("--unsafe-no-sandbox is for the local executor: Kubernetes steps run in Pods")
         }
         let agent = agentPath.map {
             URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
@@ -125,6 +133,15 @@ public struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("cannot find the 'ame' binary that runs runs at \(agent): pass --agent PATH")
         }
         let engine = try Engine(layout: layout, configuration: configuration)
+        var sandboxMode = onKubernetes ? "pods" : "on"
+        if !onKubernetes {
+            if unsafeNoSandbox {
+                sandboxMode = "off"
+                logger.warning("runs are NOT sandboxed (--unsafe-no-sandbox): any run can read the data directory, other users' runs and the server's tokens")
+            } else {
+                try await Self.checkSandbox(agent: agent, layout: layout, configFile: configFile, environment: environment, logger: logger)
+            }
+        }
         // Runs start from the agent's environment: never hand them the server's credentials.
         let agentEnvironment = environment.filter { !Self.privateVariables.contains($0.key) }
         let name = publicURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
@@ -143,9 +160,11 @@ public struct ServerCommand: AsyncParsableCommand {
         } else {
             var local = AgentProcessLauncher(agentExecutable: agent, environment: agentEnvironment, engineConfigPath: configFile?.path)
             local.niceness = agentNice == 0 ? nil : agentNice
+            local.sandbox = !unsafeNoSandbox
             launcher = local
         }
-        let state = ServerState(engine: engine, launcher: launcher, serverName: name, tokens: tokens, gitPolicy: gitPolicy, logger: logger)
+        let state = ServerState(engine: engine, launcher: launcher, serverName: name, tokens: tokens, gitPolicy: gitPolicy,
+                                sandbox: sandboxMode, logger: logger)
 
         let preset = environment["AME_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if let token = try state.tokens.bootstrapAdmin(
@@ -155,6 +174,12 @@ public struct ServerCommand: AsyncParsableCommand {
                   \(token)
                 ame-server: on a client: ame setup URL --token \(token)
                 """)
+        }
+        if !onKubernetes {
+            let started = RunRecovery(engine: engine).startUnlaunchedRuns(with: launcher)
+            if !started.isEmpty {
+                logger.info("starting runs accepted before the server stopped", metadata: ["runs": "\(started.count)"])
+            }
         }
         RunRecovery(engine: engine).recoverLostRuns()
         let recovered = (try? engine.store.runCountsByStatus()) ?? [:]
@@ -176,6 +201,29 @@ public struct ServerCommand: AsyncParsableCommand {
             Self.say("ame-server: listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
         }
         try await app.runService()
+    }
+
+    /// The local executor runs every step in bubblewrap: refuse to serve without a sandbox
+    /// that works, rather than find out at the first run.
+    static func checkSandbox(agent: String, layout: EngineLayout, configFile: URL?, environment: [String: String],
+                             logger: Logger) async throws {
+        let hidden = [layout.dataDirectory.path, layout.cacheDirectory.path] + (configFile.map { [$0.path] } ?? [])
+        let sandbox: Sandbox
+        do {
+            sandbox = try Sandbox.locate(environment: environment, entryExecutable: agent, hiddenPaths: hidden)
+        } catch {
+            throw ValidationError("runs cannot be sandboxed: \(error)\n"
+                                  + "  hint: install bubblewrap, or pass --unsafe-no-sandbox on a machine whose only user is you")
+        }
+        if let problem = await sandbox.probe() {
+            throw ValidationError("runs cannot be sandboxed: \(sandbox.bubblewrap) failed: \(problem)\n"
+                                  + "  hint: bubblewrap needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) "
+                                  + "unless ame-server runs as root; or pass --unsafe-no-sandbox on a machine whose only user is you")
+        }
+        logger.info("runs are sandboxed", metadata: [
+            "bubblewrap": "\(sandbox.bubblewrap)",
+            "users": "\(sandbox.startsAsRoot ? "one unprivileged uid per AME user, from \(RunStore.firstSandboxUID)" : "the server's own, in a user namespace")",
+        ])
     }
 
     /// The Kubernetes executor: the cluster's configuration, the `AME_KUBERNETES_*`

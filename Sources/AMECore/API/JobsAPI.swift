@@ -52,11 +52,15 @@ public struct Identity: Hashable, Sendable, Codable {
     public var admin: Bool
     /// "embedded" or the server's URL.
     public var server: String
+    /// How the engine confines runs: "on" (every local step and build in a sandbox), "off"
+    /// (as the engine's own user, seeing what it sees), "pods" (each step in a Kubernetes Pod).
+    public var sandbox: String?
 
-    public init(user: String, admin: Bool, server: String) {
+    public init(user: String, admin: Bool, server: String, sandbox: String? = nil) {
         self.user = user
         self.admin = admin
         self.server = server
+        self.sandbox = sandbox
     }
 }
 

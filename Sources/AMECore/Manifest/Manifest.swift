@@ -38,11 +38,19 @@ public struct Manifest: Hashable, Sendable, Codable {
         }
     }
 
-    /// Sorted by path.
+    /// Sorted by path, however they were given or decoded: the checks in `validate()` and
+    /// `entry(at:)` rely on the order.
     public private(set) var entries: [Entry]
 
     public init(entries: [Entry]) {
         self.entries = entries.sorted { $0.path < $1.path }
+    }
+
+    private enum CodingKeys: String, CodingKey { case entries }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(entries: try container.decode([Entry].self, forKey: .entries))
     }
 
     public var digests: Set<Digest> { Set(entries.compactMap(\.digest)) }
@@ -108,14 +116,22 @@ public struct Manifest: Hashable, Sendable, Codable {
         }
     }
 
+    /// The longest path a manifest may hold, in bytes: with the folder it is laid out in,
+    /// it stays well inside Linux's 4,096.
+    public static let maxPathBytes = 2048
+    /// The longest name of one file or folder (Linux's own limit).
+    public static let maxNameBytes = 255
+
     /// Why a relative path is unsafe, or nil.
     public static func problem(with path: String) -> String? {
         if path.isEmpty { return "is empty" }
         if path.hasPrefix("/") { return "is absolute" }
         if path.utf8.contains(0) { return "contains a NUL byte" }
+        if path.utf8.count > maxPathBytes { return "is longer than \(maxPathBytes) bytes" }
         for component in path.split(separator: "/", omittingEmptySubsequences: false) {
             if component.isEmpty { return "has an empty component" }
             if component == "." || component == ".." { return "contains '\(component)'" }
+            if component.utf8.count > maxNameBytes { return "has a name longer than \(maxNameBytes) bytes" }
         }
         return nil
     }

@@ -14,6 +14,9 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible,
     case linkUnsupported(destination: String, reason: String)
     /// A system call failed: what was being done, on which path, and the system's reason.
     case io(operation: String, path: String, reason: String)
+    /// The stored bytes no longer match their digest: the blob was moved to quarantine and
+    /// will be neither served nor used again.
+    case corrupt(Digest)
 
     public var description: String {
         switch self {
@@ -27,6 +30,8 @@ public enum BlobStoreError: Error, Sendable, Equatable, CustomStringConvertible,
             "cannot hard-link a blob to \(destination): \(reason); copy it instead"
         case .io(let operation, let path, let reason):
             "cannot \(operation) \(path): \(reason)"
+        case .corrupt(let digest):
+            "the stored copy of blob \(digest.short) no longer matches its digest; it was quarantined and is no longer stored: upload it again"
         }
     }
 

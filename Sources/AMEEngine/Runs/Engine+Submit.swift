@@ -6,12 +6,21 @@ extension Engine {
     /// be known to fail (a broken ame.yaml, an unknown task, a missing secret, more GPUs
     /// than exist) fails here, before anything starts.
     public func submit(_ request: RunRequest, owner: String, executor: String = "local") throws -> StoredRun {
+        try RequestLimits.check(request)
         do {
             try request.manifest.validate()
         } catch {
             throw APIError(.invalidRequest, "the project manifest is invalid: \(error)")
         }
-        let missing = blobs.missing(Array(request.manifest.digests))
+        if let limit = configuration.maxQueuedRunsPerUser {
+            let active = try store.activeRunCount(owner: owner)
+            guard active < limit else {
+                throw APIError(.limitExceeded, "\(owner) already has \(active) runs queued or running (the limit is \(limit))",
+                               hint: "wait for some to finish, or cancel some ('ame runs --status queued')")
+            }
+        }
+        // Only blobs the owner proved to hold: a digest seen elsewhere gives no access to them.
+        let missing = try missingBlobs(Array(request.manifest.digests), owner: owner)
         guard missing.isEmpty else {
             throw APIError(.invalidRequest, "\(missing.count) file\(missing.count == 1 ? "" : "s") of the project \(missing.count == 1 ? "was" : "were") not uploaded",
                            hint: "upload the blobs the missing-check returns before submitting")
@@ -27,6 +36,7 @@ extension Engine {
         }
         var request = request
         request.secretEnv = nil
+        // The env keys were checked above (RequestLimits), the secret env's among them.
         if let packages = request.extraPackages {
             for package in packages where package.trimmingCharacters(in: .whitespaces).isEmpty || package.hasPrefix("-") || package.contains("\n") {
                 throw APIError(.invalidRequest, "'\(package)' is not a package requirement",
@@ -39,6 +49,7 @@ extension Engine {
         _ = try RunHooks.load(request.manifest, read: blobs.read)
         var task = try resolveTask(request, in: project)
         task = Self.applyOverrides(request, to: task)
+        task = applyDefaults(to: task)
         try checkResources(task)
         try checkSecrets(task, owner: owner)
 
@@ -128,6 +139,17 @@ extension Engine {
                 return step
             }
         }
+        return task
+    }
+
+    /// The engine's memory and storage for steps that ask for none (a server's defaults).
+    func applyDefaults(to original: TaskSpec) -> TaskSpec {
+        let memory = configuration.defaultMemoryPerRun.map { Quantity.bytes($0) }
+        let storage = configuration.defaultStoragePerRun.map { Quantity.bytes($0) }
+        // On the task: a pipeline's steps take what they do not set from it.
+        var task = original
+        if task.resources.memory == nil { task.resources.memory = memory }
+        if task.resources.storage == nil { task.resources.storage = storage }
         return task
     }
 

@@ -34,11 +34,20 @@ public final class RunCoordinator: Sendable {
         self.sandbox = sandbox
     }
 
-    /// Runs the run to its end and returns its exit code.
+    /// Runs the run to its end and returns its exit code. Exactly one agent carries a run:
+    /// another one started for it (a launch repeated after a server crash) returns at once.
     public func run() async -> Int32 {
         Trace.mark("agent: coordinator start")
+        guard let hold = FileLock.tryLock(path: engine.layout.workspaces.appendingPathComponent("\(runID).lock").path) else { return 0 }
+        defer {
+            unlink(engine.layout.workspaces.appendingPathComponent("\(runID).lock").path)
+            hold.unlock()
+        }
         guard let stored = try? engine.store.storedRun(runID) else { return 1 }
         guard stored.record.status.isActive else { return stored.record.exitCode ?? 1 }
+        if stored.executor == "local" {
+            try? engine.store.setAgent(runID, pid: getpid(), startTime: ProcessTable.entry(pid: getpid())?.startTime)
+        }
         let writer: LogWriter
         do {
             writer = try engine.logs.writer(for: runID)
@@ -155,7 +164,8 @@ public final class RunCoordinator: Sendable {
                             + (remoteOnly.isEmpty ? "" : " (\(remoteOnly.count) kept only in the bucket: 'local: false')"))
             }
         }
-        let artifactCount = recordArtifacts(changed.filter { !remoteOnly.contains($0.path) }, workspace: workspace, log: runLog)
+        let artifactCount = recordArtifacts(changed.filter { !remoteOnly.contains($0.path) }, workspace: workspace,
+                                            owner: stored.record.owner, log: runLog)
         Trace.mark("agent: artifacts collected")
         let evicted = materializer(for: runSandbox).verifyLinks(materialized, in: workspace)
         for path in evicted {
@@ -417,7 +427,7 @@ public final class RunCoordinator: Sendable {
     }
 
     /// Keeps `changed` in the blob store as the run's artifacts (what the CLI brings back).
-    private func recordArtifacts(_ changed: [Manifest.Entry], workspace: URL, log: StepLog) -> Int {
+    private func recordArtifacts(_ changed: [Manifest.Entry], workspace: URL, owner: String, log: StepLog) -> Int {
         do {
             var records: [ArtifactRecord] = []
             for entry in changed {
@@ -427,6 +437,8 @@ public final class RunCoordinator: Sendable {
                 records.append(ArtifactRecord(path: entry.path, digest: digest, size: entry.size, executable: entry.executable))
             }
             try engine.store.recordArtifacts(runID, records)
+            // What the run produced is its owner's to download.
+            try engine.store.claimBlobs(records.map(\.digest), owner: owner)
             return records.count
         } catch {
             log.note("⚠ could not collect artifacts: \(error)")

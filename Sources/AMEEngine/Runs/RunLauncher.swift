@@ -84,9 +84,10 @@ public struct AgentProcessLauncher: RunLauncher {
         configuration.parentDeathSignal = nil
         let child = try ChildProcess.spawn(configuration)
         if let niceness { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(child.pid), niceness) }
-        // Recorded at once so that recovery never mistakes a starting run for a lost one.
+        // Recorded at once so that recovery never mistakes a starting run for a lost one
+        // (unless the agent got there first: it records itself once it holds the run).
         let start = ProcessTable.entry(pid: child.pid)?.startTime
-        try engine.store.setAgent(run.id, pid: child.pid, startTime: start)
+        try engine.store.setAgent(run.id, pid: child.pid, startTime: start, ifUnset: true)
         // Reap the agent when it exits so it does not linger as a zombie of this process.
         Task.detached { _ = await child.waitForExit() }
     }

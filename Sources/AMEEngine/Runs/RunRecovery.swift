@@ -14,6 +14,23 @@ public struct RunRecovery: Sendable {
         self.engine = engine
     }
 
+    /// Starts the agents of runs that were accepted but never started (the server stopped
+    /// between answering and launching them): an accepted run is run, not lost. Call before
+    /// `recoverLostRuns`, when this process is the only launcher.
+    public func startUnlaunchedRuns(with launcher: any RunLauncher) -> [String] {
+        guard let active = try? engine.store.activeRuns() else { return [] }
+        var started: [String] = []
+        for run in active where run.executor == "local" && run.agentPID == nil {
+            do {
+                try launcher.launch(run, engine: engine)
+                started.append(run.id)
+            } catch {
+                markLost(run, reason: "its agent could not be started: \(error)")
+            }
+        }
+        return started
+    }
+
     public func recoverLostRuns(now: Date = Date()) {
         guard let active = try? engine.store.activeRuns() else { return }
         for run in active where isLost(run, now: now) {

@@ -54,9 +54,11 @@ extension RunStore {
         }
     }
 
-    func setAgent(_ id: String, pid: Int32, startTime: UInt64?) throws {
+    /// Records the run's agent process. `ifUnset`: only when none is recorded yet (the
+    /// launcher's record; the agent itself records for sure once it holds the run).
+    func setAgent(_ id: String, pid: Int32, startTime: UInt64?, ifUnset: Bool = false) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE runs SET agent_pid = ?, agent_start = ? WHERE id = ?",
+            try db.execute(sql: "UPDATE runs SET agent_pid = ?, agent_start = ? WHERE id = ?" + (ifUnset ? " AND agent_pid IS NULL" : ""),
                            arguments: [pid, startTime.map { Int64(bitPattern: $0) }, id])
         }
     }
@@ -138,6 +140,14 @@ extension RunStore {
     }
 
     /// Runs not yet finished.
+    /// How many runs of `owner` are queued or running.
+    func activeRunCount(owner: String) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE owner = ? AND status IN ('queued', 'preparing', 'running')",
+                             arguments: [owner]) ?? 0
+        }
+    }
+
     func activeRuns() throws -> [StoredRun] {
         try pool.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE status IN ('queued', 'preparing', 'running') ORDER BY seq")

@@ -173,6 +173,7 @@ public final class RunStore: Sendable {
                     user TEXT PRIMARY KEY,
                     uid INTEGER NOT NULL UNIQUE
                 );
+                CREATE INDEX runs_owner_status ON runs(owner, status);
                 """)
         }
         return migrator

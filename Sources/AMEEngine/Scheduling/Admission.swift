@@ -3,8 +3,11 @@ import Foundation
 import GRDB
 
 /// Decides, in one database transaction shared by every process of the engine, whether a
-/// step may start now: it must fit in what the other running steps leave free, older
-/// waiters that fit go first, and a user may not exceed their concurrent-run limit.
+/// step may start now: it must fit in what the other running steps leave free, a user may
+/// not exceed their concurrent-run limit, and among waiters that fit, capacity is shared
+/// fairly: the user with the fewest runs holding capacity goes first, then the oldest
+/// waiter. So when capacity frees, users take turns, and one user's burst of runs cannot
+/// hold another user's run for longer than one of those runs lasts.
 struct Admission {
     enum Decision: Equatable {
         case admitted(gpus: [Int])
@@ -65,25 +68,37 @@ struct Admission {
                 let users = others.isEmpty ? "" : "; in use by \(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? "…" : "")"
                 return .waiting(reason: "waiting for \(needs.joined(separator: ", "))\(users)")
             }
-            // First come, first served: a waiter older than this one that could start now
-            // (it fits, and its user is under their limit) goes first.
+            // Turns: a waiter that could start now (it fits, and its user is under their limit)
+            // goes first if its user holds fewer runs than this one's, or as many and it
+            // has waited longer. A later step of a run that already holds capacity counts
+            // its user's runs without itself.
             let since = try Double.fetchOne(db, sql: "SELECT since FROM waiting WHERE run_id = ? AND step = ?", arguments: [runID, step])
                 ?? now.timeIntervalSince1970
-            let older = try Row.fetchAll(db, sql: """
-                SELECT run_id, step, owner, cpu_millis, memory, gpus FROM waiting WHERE since < ? AND NOT (run_id = ? AND step = ?)
+            var heldRuns: [String: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT r.run_id, runs.owner FROM reservations r JOIN runs ON runs.id = r.run_id") {
+                heldRuns[row["owner"] as String, default: []].insert(row["run_id"] as String)
+            }
+            func turn(owner: String, run: String, since: Double) -> (Int, Double) {
+                (heldRuns[owner, default: []].subtracting([run]).count, since)
+            }
+            let mine = turn(owner: owner, run: runID, since: since)
+            let others = try Row.fetchAll(db, sql: """
+                SELECT run_id, step, owner, cpu_millis, memory, gpus, since FROM waiting WHERE NOT (run_id = ? AND step = ?)
                 ORDER BY since
-                """, arguments: [since, runID, step])
-            for waiter in older where fits(waiter["cpu_millis"], waiter["memory"], waiter["gpus"]) {
+                """, arguments: [runID, step])
+            for waiter in others where fits(waiter["cpu_millis"], waiter["memory"], waiter["gpus"]) {
                 let otherRun: String = waiter["run_id"]
-                if let limit = maxConcurrentRunsPerUser, !holders.contains(otherRun) {
-                    let theirs = try Int.fetchOne(db, sql: """
-                        SELECT COUNT(DISTINCT r.run_id) FROM reservations r JOIN runs ON runs.id = r.run_id WHERE runs.owner = ?
-                        """, arguments: [waiter["owner"] as String]) ?? 0
-                    if theirs >= limit { continue }
+                let otherOwner: String = waiter["owner"]
+                guard turn(owner: otherOwner, run: otherRun, since: waiter["since"]) < mine else { continue }
+                if let limit = maxConcurrentRunsPerUser, !holders.contains(otherRun),
+                   heldRuns[otherOwner, default: []].count >= limit {
+                    continue
                 }
                 let status = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [otherRun])
                 if let status, RunStatus(rawValue: status)?.isActive == true {
-                    return .waiting(reason: "waiting behind run \(otherRun), which was queued first")
+                    let why = otherOwner == owner || heldRuns[otherOwner, default: []].count == heldRuns[owner, default: []].count
+                        ? "which was queued first" : "whose user has fewer runs going"
+                    return .waiting(reason: "waiting behind run \(otherRun), \(why)")
                 }
                 // A waiter of a run that has ended is stale.
                 try db.execute(sql: "DELETE FROM waiting WHERE run_id = ?", arguments: [otherRun])

@@ -80,6 +80,9 @@ struct DirectoryWalker {
             if status == nil { status = try Self.status(name, in: descriptor, path: path) }
             // Gone, or turned into a directory after it was judged as a file: leave it out.
             guard let status, status.kind != .directory else { continue }
+            if path.utf8.count > Manifest.maxPathBytes {
+                throw SyncError.cannotRead(path: path, reason: "its path is longer than \(Manifest.maxPathBytes) bytes, more than a run's workspace can hold (list it in .ameignore)")
+            }
             assert(Manifest.problem(with: path) == nil, "walker produced an invalid manifest path '\(path)'")
             var entry = Entry(path: path, status: status, symlinkTarget: nil)
             if status.kind == .symlink {

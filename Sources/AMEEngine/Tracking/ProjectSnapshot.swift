@@ -8,13 +8,15 @@ struct ProjectSnapshot {
     let engine: Engine
     let repository: GitRepository
 
-    func manifest(at commit: String) async throws -> Manifest {
+    /// The commit's manifest, its files stored and claimed for `owner` (whose repository it is).
+    func manifest(at commit: String, owner: String) async throws -> Manifest {
         let directory = engine.layout.temporary.appendingPathComponent("snapshot-\(UUID().uuidString.prefix(12))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try await repository.export(commit, to: directory)
         let scanner = ProjectScanner(root: directory, cacheDirectory: nil)
         let blobs = engine.blobs
+        let store = engine.store
         // Hashing blocks: keep it off the cooperative pool.
         return try await Task.detached {
             let scan = try scanner.scan()
@@ -22,6 +24,7 @@ struct ProjectSnapshot {
                 entry.digest.map { (url: directory.appendingPathComponent(entry.path), expected: Optional($0)) }
             }
             _ = try blobs.put(files: files)
+            try store.claimBlobs(scan.manifest.digests, owner: owner)
             return scan.manifest
         }.value
     }

@@ -103,7 +103,7 @@ public final class RecurringScheduler: Sendable {
         } catch {
             throw APIError(.invalidRequest, "the project manifest is invalid: \(error)")
         }
-        let missing = engine.blobs.missing(Array(request.manifest.digests))
+        let missing = try engine.missingBlobs(Array(request.manifest.digests), owner: owner)
         guard missing.isEmpty else {
             throw APIError(.invalidRequest, "\(missing.count) file(s) of the project were not uploaded",
                            hint: "upload the blobs the missing-check returns before pushing")
@@ -294,7 +294,7 @@ public final class RecurringScheduler: Sendable {
         do {
             let manifest: Manifest
             if let commit = schedule.commit {
-                manifest = try await ProjectSnapshot(engine: engine, repository: try repository(schedule.sourceID)).manifest(at: commit)
+                manifest = try await ProjectSnapshot(engine: engine, repository: try repository(schedule.sourceID)).manifest(at: commit, owner: schedule.owner)
             } else {
                 guard let pushed = try engine.store.sourceManifest(id: schedule.sourceID) else {
                     throw APIError(.internal, "the project's files are missing")

@@ -47,6 +47,11 @@ struct WorkspaceMaterializer {
                 try manager.createSymbolicLink(atPath: target.path, withDestinationPath: destination)
             case .file:
                 guard let digest = entry.digest else { continue }
+                do {
+                    try blobs.checkIntegrity(digest)
+                } catch BlobStoreError.corrupt {
+                    throw CorruptInput(path: entry.path, digest: digest)
+                }
                 if mayLink && entry.size > linkFilesLargerThan && !entry.executable {
                     try blobs.link(digest, to: target)
                     workspace.linked[entry.path] = digest
@@ -60,6 +65,15 @@ struct WorkspaceMaterializer {
             }
         }
         return workspace
+    }
+
+    /// A file of the project whose stored copy was found corrupt (and quarantined).
+    struct CorruptInput: Error, CustomStringConvertible {
+        var path: String
+        var digest: Digest
+        var description: String {
+            "the stored copy of \(path) no longer matches what was uploaded (sha256 \(digest.short)…); it was quarantined: run again to upload it anew"
+        }
     }
 
     /// After a run: a linked blob whose file changed is re-verified and, if its content no

@@ -105,6 +105,8 @@ public final class KubernetesExecutor: Executor {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 let digest = try engine.blobs.put(try encoder.encode(manifest), expected: nil)
+                // The Pod fetches it with a token acting as the run's owner.
+                try engine.store.claimBlobs([digest], owner: stored.record.owner)
                 let runSecretEnv = try engine.vault.runSecrets(runID: attempt.runID)
                 var request = StepPodRequest(runID: attempt.runID, owner: stored.record.owner, project: stored.record.project,
                                              task: stored.task.name, step: step, attempt: attempt.number, resources: attempt.resources,
@@ -130,14 +132,14 @@ public final class KubernetesExecutor: Executor {
         switch outcome {
         case .finished(let pod):
             let (result, agent) = PodReport.result(pod, memoryLimit: attempt.resources.memory)
-            await restoreOutputs(agent, runID: attempt.runID, workspace: attempt.workingDirectory, log: log)
+            await restoreOutputs(agent, runID: attempt.runID, owner: stored.record.owner, workspace: attempt.workingDirectory, log: log)
             return result
         case .startFailed(let problem):
             return AttemptResult(outcome: .failedToStart, exitCode: 1, reason: problem.sentence)
         case .cancelled(let pod, let idleSeconds):
             if let pod, let message = PodReport.status(of: PodReport.mainName, in: pod)?.state?.terminated?.message,
                let agent = try? JSONDecoder().decode(AgentResult.self, from: Data(message.utf8)) {
-                await restoreOutputs(agent, runID: attempt.runID, workspace: attempt.workingDirectory, log: log)
+                await restoreOutputs(agent, runID: attempt.runID, owner: stored.record.owner, workspace: attempt.workingDirectory, log: log)
             }
             if let idleSeconds {
                 return AttemptResult(outcome: .cancelled, exitCode: 130,
@@ -463,12 +465,20 @@ public final class KubernetesExecutor: Executor {
     /// Copies the files the Pod produced (uploaded by its agent) into the run's workspace,
     /// where the coordinator collects artifacts, and lays them over the files later steps
     /// start from.
-    private func restoreOutputs(_ agent: AgentResult?, runID: String, workspace: URL, log: StepLog) async {
+    private func restoreOutputs(_ agent: AgentResult?, runID: String, owner: String, workspace: URL, log: StepLog) async {
         if let error = agent?.error, agent?.stage == .command { log.note("⚠ \(error)") }
         guard let digest = agent?.outputs else { return }
         do {
+            guard try engine.store.holdsBlob(digest, owner: owner) else {
+                throw APIError(.forbidden, "the Pod named outputs it did not upload")
+            }
             let manifest = try JSONDecoder().decode(Manifest.self, from: try engine.blobs.read(digest))
             try manifest.validate()
+            // A Pod acts as the run's owner: it may name only blobs the owner holds.
+            let foreign = try engine.store.unclaimedBlobs(Array(manifest.digests), owner: owner)
+            guard foreign.isEmpty else {
+                throw APIError(.forbidden, "the Pod named \(foreign.count) output file(s) it did not upload")
+            }
             let manager = FileManager.default
             for entry in manifest.entries {
                 let target = workspace.appendingPathComponent(entry.path)

@@ -26,7 +26,7 @@ enum BlobRoutes {
         }
 
         group.put("blobs/{digest}") { request, context in
-            _ = try context.requireCaller()
+            let caller = try context.requireCaller()
             let digest = try digestParameter(context)
             let ingest = try state.engine.blobs.makeIngest(expected: digest)
             do {
@@ -34,6 +34,9 @@ enum BlobRoutes {
                     try buffer.withUnsafeReadableBytes { bytes in try ingest.write(Data(bytes)) }
                 }
                 let stored = try ingest.finish()
+                // The bytes checked out: the caller holds this blob now (stored once, however
+                // many users upload it).
+                try state.engine.store.claimBlobs([stored], owner: caller.user)
                 return try JSONResponse.make(Stored(digest: stored, size: ingest.byteCount), status: .created)
             } catch {
                 ingest.abort()
@@ -42,11 +45,9 @@ enum BlobRoutes {
         }
 
         group.get("blobs/{digest}") { _, context in
-            _ = try context.requireCaller()
+            let caller = try context.requireCaller()
             let digest = try digestParameter(context)
-            guard let url = state.engine.blobs.path(for: digest) else {
-                throw APIError.notFound("blob \(digest.short)", hint: "upload it first")
-            }
+            let url = try state.engine.readableBlob(digest, owner: caller.user, isAdmin: caller.admin && caller.runID == nil)
             return try fileResponse(url, contentType: "application/octet-stream", digest: digest)
         }
     }

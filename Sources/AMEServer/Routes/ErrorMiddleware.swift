@@ -15,7 +15,7 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let apiError = Self.apiError(for: error)
-            if apiError.code == .internal {
+            if apiError.code == .internal || error is BlobStoreError {
                 context.logger.error("request failed", metadata: ["error": "\(String(describing: error))", "path": "\(request.uri.path)"])
             }
             return JSONResponse.error(apiError)
@@ -29,8 +29,9 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as BlobStoreError:
             switch error {
             case .digestMismatch: return APIError(.invalidRequest, error.description)
-            case .notFound: return APIError(.notFound, error.description)
-            default: return APIError(.internal, "the blob store failed: \(error.description)")
+            case .notFound, .corrupt: return APIError(.notFound, error.description)
+            // The details name the server's files: they go to its log, not to the client.
+            default: return APIError(.internal, "the blob store failed", hint: "the server log has the details")
             }
         case let error as LogStoreError:
             switch error {

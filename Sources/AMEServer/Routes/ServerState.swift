@@ -17,6 +17,8 @@ public final class ServerState: Sendable {
     let metrics: ServerMetrics
     /// Tracked repositories and recurring tasks (the engine's; routes only call it).
     public let scheduler: RecurringScheduler
+    /// How runs are confined: "on", "off" (`--unsafe-no-sandbox`) or "pods".
+    public let sandbox: String
 
     /// `launcher` starts each accepted run's agent; the server defers that a moment (see
     /// `DeferredRunLauncher`) unless `deferLaunches` is false.
@@ -25,8 +27,9 @@ public final class ServerState: Sendable {
     public init(engine: Engine, launcher: any RunLauncher, serverName: String, deferLaunches: Bool = true,
                 tokens: TokenAuthority? = nil,
                 gitPolicy: GitAccessPolicy = GitAccessPolicy(), clock: any ScheduleClock = SystemScheduleClock(),
-                logger: Logger = Logger(label: "ame-server")) {
+                sandbox: String? = nil, logger: Logger = Logger(label: "ame-server")) {
         self.engine = engine
+        self.sandbox = sandbox ?? (launcher.executorName == "local" ? (engine.configuration.sandbox ? "on" : "off") : "pods")
         let effective: any RunLauncher = deferLaunches ? DeferredRunLauncher(base: launcher, logger: logger) : launcher
         self.launcher = effective
         scheduler = RecurringScheduler(engine: engine, launcher: effective, clock: clock, policy: gitPolicy)
@@ -36,6 +39,6 @@ public final class ServerState: Sendable {
     }
 
     func api(for caller: Caller) -> EmbeddedJobsAPI {
-        EmbeddedJobsAPI(engine: engine, launcher: launcher, owner: caller.user, isAdmin: caller.admin, serverName: serverName)
+        EmbeddedJobsAPI(engine: engine, launcher: launcher, owner: caller.user, isAdmin: caller.admin, serverName: serverName, sandbox: sandbox)
     }
 }

@@ -140,6 +140,10 @@ struct WhoamiCommand: AMECommand {
         }
         let place = identity.server == "embedded" ? "the embedded engine on this machine" : identity.server
         context.terminal.outLine("\(identity.user)\(identity.admin ? " (admin)" : "") on \(place)")
+        if identity.sandbox == "off", identity.server != "embedded" {
+            let style = context.terminal.style
+            context.terminal.outLine("\(style.yellow("⚠")) this server runs steps without a sandbox (--unsafe-no-sandbox): every run can read the server's data and other users' runs")
+        }
     }
 }
 

@@ -72,6 +72,7 @@ enum DashboardRoutes {
             guard let file = state.engine.blobs.path(for: artifact.digest) else {
                 throw APIError(.notFound, "the content of '\(path)' is no longer stored", hint: "run the task again")
             }
+            try state.engine.blobs.checkIntegrity(artifact.digest)
             var response = try BlobRoutes.fileResponse(file, contentType: "application/octet-stream", digest: artifact.digest)
             response.headers[.contentDisposition] = contentDisposition(filename: path)
             return response

@@ -9,6 +9,8 @@ public struct APIError: Error, Hashable, Sendable, Codable, CustomStringConverti
         case conflict
         case limitExceeded = "limit_exceeded"
         case invalidProject = "invalid_project"
+        /// A body that is not of the type the route reads (JSON routes take `application/json`).
+        case unsupportedMediaType = "unsupported_media_type"
         case unavailable
         case `internal`
 
@@ -21,6 +23,7 @@ public struct APIError: Error, Hashable, Sendable, Codable, CustomStringConverti
             case .notFound: 404
             case .conflict: 409
             case .limitExceeded: 422
+            case .unsupportedMediaType: 415
             case .unavailable: 503
             case .internal: 500
             }

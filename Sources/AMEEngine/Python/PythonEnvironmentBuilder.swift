@@ -71,7 +71,9 @@ public final class PythonEnvironmentBuilder: Sendable {
             fileOwner = (user.uid, user.gid)
             // The user's caches are written by their builds, which run as their sandbox user.
             var info = stat()
-            if stat(cacheDirectory.path, &info) == 0, info.st_uid != user.uid { chown(cacheDirectory.path, user.uid, user.gid) }
+            if stat(cacheDirectory.path, &info) == 0, info.st_uid != user.uid {
+                WorkspaceOwnership.give(cacheDirectory.path, to: (user.uid, user.gid))
+            }
         } else {
             fileOwner = nil
         }

@@ -14,7 +14,7 @@ enum RequestLimits {
     static let maxCommandBytes = 64 * 1024
     static let maxExtraPackages = 64
     static let maxPorts = 16
-    static let maxManifestEntries = 1_000_000
+    static let maxManifestEntries = 200_000
 
     /// Throws a sentence naming the field at fault.
     static func check(_ request: RunRequest) throws {

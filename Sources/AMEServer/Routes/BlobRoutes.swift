@@ -18,7 +18,7 @@ enum BlobRoutes {
         group.post("blobs/missing") { request, context in
             let api = state.api(for: try context.requireCaller())
             var request = request
-            let body = try await request.decodeJSON(MissingRequest.self)
+            let body = try await request.decodeJSON(MissingRequest.self, limit: 8 << 20)
             guard body.digests.count <= maxDigestsPerCheck else {
                 throw APIError(.invalidRequest, "at most \(maxDigestsPerCheck) digests per check", hint: "split the check")
             }

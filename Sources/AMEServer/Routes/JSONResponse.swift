@@ -40,6 +40,14 @@ enum JSONResponse {
 extension Request {
     /// The body decoded as JSON (at most `limit` bytes).
     mutating func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 64 << 20) async throws -> T {
+        // A body of another type is not read as JSON by accident (a form, plain text).
+        if let type = headers[.contentType] {
+            let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            guard media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json")) else {
+                throw APIError(.unsupportedMediaType, "this route reads JSON, not '\(type.prefix(100))'",
+                               hint: "send the body with Content-Type: application/json")
+            }
+        }
         let buffer = try await collectBody(upTo: limit)
         guard buffer.readableBytes > 0 else {
             throw APIError(.invalidRequest, "the request needs a JSON body")

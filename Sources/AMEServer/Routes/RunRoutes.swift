@@ -12,7 +12,7 @@ enum RunRoutes {
         group.post("runs") { request, context in
             let api = state.api(for: try context.requireCaller())
             var request = request
-            let runRequest = try await request.decodeJSON(RunRequest.self)
+            let runRequest = try await request.decodeJSON(RunRequest.self, limit: 48 << 20)
             if let deferred = state.launcher as? DeferredRunLauncher { await deferred.waitForRoom() }
             let record = try await api.submitRun(runRequest)
             state.metrics.runSubmitted()
@@ -62,7 +62,7 @@ enum RunRoutes {
     static func query(from request: Request) throws -> RunQuery {
         var query = RunQuery()
         if let limit = try integer(request, "limit") {
-            guard (1...1000).contains(limit) else { throw APIError(.invalidRequest, "'limit' must be between 1 and 1000") }
+            guard (1...500).contains(limit) else { throw APIError(.invalidRequest, "'limit' must be between 1 and 500", hint: "page on with 'cursor'") }
             query.limit = Int(limit)
         }
         query.cursor = request.queryValue("cursor").flatMap { $0.isEmpty ? nil : $0 }

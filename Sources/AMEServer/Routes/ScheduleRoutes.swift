@@ -19,7 +19,7 @@ enum ScheduleRoutes {
         group.post("schedules/push") { request, context in
             let caller = try context.requireCaller()
             var request = request
-            let body = try await request.decodeJSON(PushRequest.self)
+            let body = try await request.decodeJSON(PushRequest.self, limit: 48 << 20)
             return try JSONResponse.make(try state.scheduler.push(body, owner: caller.user), status: .created)
         }
 

@@ -4,6 +4,9 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Access keys for S3 requests.
 public struct S3Credentials: Sendable, Hashable, CustomStringConvertible {
@@ -490,12 +493,15 @@ public struct S3Client: Sendable {
         return String(format: "%.1f s", Double(seconds) + Double(attoseconds) / 1e18)
     }
 
+    /// stat(2), not FileManager's attributes: those look up the owner's name, which a
+    /// statically linked `ame` must never do for a uid outside /etc/passwd (glibc would
+    /// load an NSS module into it and crash).
     static func size(of file: URL, bucket: String, key: String) throws -> Int64 {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
-              let size = (attributes[.size] as? NSNumber)?.int64Value else {
+        var info = stat()
+        guard stat(file.path, &info) == 0 else {
             throw S3Error(operation: "PutObject", bucket: bucket, key: key, status: nil, code: "LocalFileError", message: "cannot read \(file.path)")
         }
-        return size
+        return Int64(info.st_size)
     }
 
     static func read(_ file: URL, offset: Int64, count: Int, bucket: String, key: String) throws -> Data {

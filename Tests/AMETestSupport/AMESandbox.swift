@@ -80,7 +80,9 @@ public final class AMESandbox: @unchecked Sendable {
             "XDG_CONFIG_HOME": home.appendingPathComponent(".config").path,
             "XDG_DATA_HOME": home.appendingPathComponent(".local/share").path,
             "XDG_CACHE_HOME": Self.sharedCache.path,
-            "PATH": inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            // Gates (`FileGate`) live in a folder on PATH: a sandboxed run sees the folders
+            // on its PATH (read-only) and nothing else of this machine's /tmp.
+            "PATH": (inherited["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") + ":" + directory.url.appendingPathComponent("gates").path,
             "NO_COLOR": "1",
             "LANG": "C.UTF-8",
         ]
@@ -94,6 +96,7 @@ public final class AMESandbox: @unchecked Sendable {
             environment["AME_ENGINE_CONFIG"] = file.path
         }
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("gates"), withIntermediateDirectories: true)
         self.environment = environment
         if transport == .server {
             try connectToNewServer()
@@ -103,6 +106,9 @@ public final class AMESandbox: @unchecked Sendable {
     deinit {
         if server != nil { stopServer() }
     }
+
+    /// Where a test's `FileGate`s go so that its runs, sandboxed or not, can see them.
+    public var gatesDirectory: URL { directory.url.appendingPathComponent("gates") }
 
     public func setEnvironment(_ key: String, _ value: String?) {
         environment[key] = value

@@ -114,7 +114,7 @@ extension AMESandbox {
     }
 
     /// Runs `ame ARGS` to completion from a blocking context.
-    func runBlocking(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: TerminationStatus, output: String) {
+    public func runBlocking(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: TerminationStatus, output: String) {
         let output = directory.url.appendingPathComponent("setup-\(UUID().uuidString.prefix(6)).log")
         let descriptor = open(output.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         defer { close(descriptor); unlink(output.path) }

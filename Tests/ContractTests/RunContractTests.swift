@@ -172,7 +172,7 @@ struct RunContractTests {
         try await sandbox.prepare()
         // The first run holds the cpus until the test opens the gate: no sleep to race against
         // on a loaded machine.
-        let gate = FileGate(in: sandbox.directory.url, name: "gate-first")
+        let gate = FileGate(in: sandbox.gatesDirectory, name: "gate-first")
         let project = try sandbox.project(["ame.yaml": """
             projectname: capacity
             tasks:
@@ -212,7 +212,7 @@ struct RunContractTests {
         try await sandbox.prepare()
         // The run writes half its lines, waits for the test's gate, then writes the rest: the
         // follower is interrupted while the run is certainly still running.
-        let gate = FileGate(in: sandbox.directory.url, name: "gate-reattach")
+        let gate = FileGate(in: sandbox.gatesDirectory, name: "gate-reattach")
         let project = try sandbox.project(["ame.yaml": """
             projectname: reattach
             tasks:
@@ -327,7 +327,7 @@ struct RunContractTests {
     func artifactConflict(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
-        let gate = FileGate(in: sandbox.directory.url, name: "gate-conflict")
+        let gate = FileGate(in: sandbox.gatesDirectory, name: "gate-conflict")
         let project = try sandbox.project([
             "ame.yaml": """
                 projectname: conflict

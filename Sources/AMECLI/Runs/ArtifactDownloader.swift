@@ -47,11 +47,9 @@ struct ArtifactDownloader {
                 report.skipped.append("skipped artifact '\(artifact.path)': its folder leads outside the project")
                 continue
             }
-            var isSymlink = false
-            if let attributes = try? FileManager.default.attributesOfItem(atPath: target.path),
-               attributes[.type] as? FileAttributeType == .typeSymbolicLink {
-                isSymlink = true
-            }
+            // lstat(2): FileManager's attributes would look up the owner's name (see S3Client.size).
+            var info = stat()
+            let isSymlink = lstat(target.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
             let current = isSymlink ? nil : (try? BlobStore.hash(fileAt: target))?.digest
             if current == artifact.digest {
                 report.unchanged.append(artifact.path)

@@ -160,8 +160,9 @@ public final class RunStore: Sendable {
                 );
                 """)
         }
-        // Who may read which blob (whoever proved to hold its bytes), and the unprivileged
-        // user each AME user's sandboxed runs execute as on a server run as root.
+        // Who may read which blob (whoever proved to hold its bytes), the unprivileged user
+        // each AME user's sandboxed runs execute as on a server run as root, and when each
+        // user was last given capacity (so users take turns).
         migrator.registerMigration("v6: blob claims, sandbox users") { db in
             try db.execute(sql: """
                 CREATE TABLE blob_claims (
@@ -174,6 +175,10 @@ public final class RunStore: Sendable {
                     uid INTEGER NOT NULL UNIQUE
                 );
                 CREATE INDEX runs_owner_status ON runs(owner, status);
+                CREATE TABLE admission_turns (
+                    owner TEXT PRIMARY KEY,
+                    last_admitted REAL NOT NULL
+                );
                 """)
         }
         return migrator

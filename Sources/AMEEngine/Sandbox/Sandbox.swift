@@ -114,6 +114,9 @@ public struct Sandbox: Sendable {
             if target != "/etc/resolv.conf", !target.hasPrefix("/etc/") { arguments += ["--ro-bind", target, target] }
         }
         arguments += masks(within: Self.systemPaths)
+        // Folders on the way to what is shown, open to pass through (bubblewrap would make
+        // them root's alone, out of the run's user's reach).
+        for folder in passageFolders(for: view) { arguments += ["--perms", "0755", "--dir", folder] }
         // The run's own /tmp and home, then what it may read: the interpreter, the environment.
         if let tmp = view.temporaryDirectory {
             arguments += ["--bind", tmp, "/tmp", "--bind", tmp, "/var/tmp"]
@@ -141,6 +144,26 @@ public struct Sandbox: Sendable {
         }
         if let directory = view.workingDirectory { arguments += ["--chdir", directory] }
         return arguments
+    }
+
+    /// The folders above shown paths that exist in no shown tree (`/root` above `/root/.pyenv`,
+    /// say), parents first.
+    func passageFolders(for view: SandboxView) -> [String] {
+        let targets = view.readOnly + view.readWrite.map(\.target) + [view.home?.target, entryExecutable].compactMap { $0 }
+        let privateRoots = ["/tmp", "/var/tmp"] + (view.home.map { [$0.target] } ?? [])
+        func covered(_ folder: String) -> Bool {
+            Self.systemPaths.contains { Self.isWithin(folder, $0) } || privateRoots.contains { Self.isWithin(folder, $0) }
+                || targets.contains(folder)
+        }
+        var folders = Set<String>()
+        for target in targets {
+            var folder = (target as NSString).deletingLastPathComponent
+            while folder != "/" && !folder.isEmpty {
+                if !covered(folder) { folders.insert(folder) }
+                folder = (folder as NSString).deletingLastPathComponent
+            }
+        }
+        return folders.sorted { $0.split(separator: "/").count < $1.split(separator: "/").count }
     }
 
     /// Paths the sandbox shows that lie inside its private `/tmp` or home (a data directory

@@ -5,9 +5,9 @@ import GRDB
 /// Decides, in one database transaction shared by every process of the engine, whether a
 /// step may start now: it must fit in what the other running steps leave free, a user may
 /// not exceed their concurrent-run limit, and among waiters that fit, capacity is shared
-/// fairly: the user with the fewest runs holding capacity goes first, then the oldest
-/// waiter. So when capacity frees, users take turns, and one user's burst of runs cannot
-/// hold another user's run for longer than one of those runs lasts.
+/// fairly: the user with the fewest runs holding capacity goes first, then the user served
+/// least recently, then the oldest waiter. So when capacity frees, users take turns, and one
+/// user's burst of runs cannot hold another user's run for longer than one of those runs lasts.
 struct Admission {
     enum Decision: Equatable {
         case admitted(gpus: [Int])
@@ -69,17 +69,21 @@ struct Admission {
                 return .waiting(reason: "waiting for \(needs.joined(separator: ", "))\(users)")
             }
             // Turns: a waiter that could start now (it fits, and its user is under their limit)
-            // goes first if its user holds fewer runs than this one's, or as many and it
-            // has waited longer. A later step of a run that already holds capacity counts
-            // its user's runs without itself.
+            // goes first if its user holds fewer runs than this one's; or as many, and was
+            // given capacity less recently; or both, and it has waited longer. A later step of
+            // a run that already holds capacity counts its user's runs without itself.
             let since = try Double.fetchOne(db, sql: "SELECT since FROM waiting WHERE run_id = ? AND step = ?", arguments: [runID, step])
                 ?? now.timeIntervalSince1970
             var heldRuns: [String: Set<String>] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT DISTINCT r.run_id, runs.owner FROM reservations r JOIN runs ON runs.id = r.run_id") {
                 heldRuns[row["owner"] as String, default: []].insert(row["run_id"] as String)
             }
-            func turn(owner: String, run: String, since: Double) -> (Int, Double) {
-                (heldRuns[owner, default: []].subtracting([run]).count, since)
+            var lastServed: [String: Double] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT owner, last_admitted FROM admission_turns") {
+                lastServed[row["owner"] as String] = row["last_admitted"]
+            }
+            func turn(owner: String, run: String, since: Double) -> (Int, Double, Double) {
+                (heldRuns[owner, default: []].subtracting([run]).count, lastServed[owner] ?? 0, since)
             }
             let mine = turn(owner: owner, run: runID, since: since)
             let others = try Row.fetchAll(db, sql: """
@@ -96,8 +100,7 @@ struct Admission {
                 }
                 let status = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [otherRun])
                 if let status, RunStatus(rawValue: status)?.isActive == true {
-                    let why = otherOwner == owner || heldRuns[otherOwner, default: []].count == heldRuns[owner, default: []].count
-                        ? "which was queued first" : "whose user has fewer runs going"
+                    let why = otherOwner == owner ? "which was queued first" : "as \(otherOwner) has had a turn less recently"
                     return .waiting(reason: "waiting behind run \(otherRun), \(why)")
                 }
                 // A waiter of a run that has ended is stale.
@@ -108,6 +111,8 @@ struct Admission {
                 INSERT INTO reservations (run_id, step, cpu_millis, memory, gpus, since) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [runID, step, request.cpuMillis, request.memoryBytes, try RunStore.encode(assigned), now.timeIntervalSince1970])
             try db.execute(sql: "DELETE FROM waiting WHERE run_id = ? AND step = ?", arguments: [runID, step])
+            try db.execute(sql: "INSERT OR REPLACE INTO admission_turns (owner, last_admitted) VALUES (?, ?)",
+                           arguments: [owner, now.timeIntervalSince1970])
             return .admitted(gpus: assigned)
         }
     }

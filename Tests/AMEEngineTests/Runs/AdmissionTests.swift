@@ -89,4 +89,49 @@ import Testing
         #expect(reason.contains("limit 1"))
         #expect(try admission.tryAdmit(runID: "rc", step: "t", owner: "bob", request: small) == .admitted(gpus: []))
     }
+
+    /// Bob queues a burst of runs, then Alice one: when capacity frees, Alice's run goes next
+    /// (her turn: Bob was served last), not after Bob's whole burst.
+    @Test func usersTakeTurnsWhenCapacityFrees() throws {
+        let bobs = (1...5).map { "rbob\($0)" }
+        for id in bobs { try insertRun(id, owner: "bob") }
+        try insertRun("ralice", owner: "alice")
+        let admission = admission(cpus: 1)
+        let one = ResourceRequest(cpuMillis: 1000, memoryBytes: 0, gpus: 0)
+        let start = Date()
+        #expect(try admission.tryAdmit(runID: bobs[0], step: "t", owner: "bob", request: one, now: start) == .admitted(gpus: []))
+        for (offset, id) in bobs.dropFirst().enumerated() {
+            _ = try admission.tryAdmit(runID: id, step: "t", owner: "bob", request: one, now: start.addingTimeInterval(Double(offset + 1)))
+        }
+        _ = try admission.tryAdmit(runID: "ralice", step: "t", owner: "alice", request: one, now: start.addingTimeInterval(10))
+        try admission.release(runID: bobs[0], step: "t")
+        // Bob's next run has waited longer, but Bob had the last turn.
+        guard case .waiting(let reason) = try admission.tryAdmit(runID: bobs[1], step: "t", owner: "bob", request: one, now: start.addingTimeInterval(11)) else {
+            Issue.record("bob's burst held alice's run back")
+            return
+        }
+        #expect(reason.contains("ralice"))
+        #expect(try admission.tryAdmit(runID: "ralice", step: "t", owner: "alice", request: one, now: start.addingTimeInterval(12)) == .admitted(gpus: []))
+        // Then Bob again: turns, not a new queue jump for Alice.
+        try admission.release(runID: "ralice", step: "t")
+        #expect(try admission.tryAdmit(runID: bobs[1], step: "t", owner: "bob", request: one, now: start.addingTimeInterval(13)) == .admitted(gpus: []))
+    }
+
+    /// While Bob holds capacity and Alice holds none, Alice's waiter goes first whatever the order.
+    @Test func aUserHoldingNothingGoesBeforeOneHoldingSome() throws {
+        for id in ["rb1", "rb2", "rb3"] { try insertRun(id, owner: "bob") }
+        try insertRun("ra1", owner: "alice")
+        let admission = admission(cpus: 2)
+        let one = ResourceRequest(cpuMillis: 1000, memoryBytes: 0, gpus: 0)
+        let start = Date()
+        #expect(try admission.tryAdmit(runID: "rb1", step: "t", owner: "bob", request: one, now: start) == .admitted(gpus: []))
+        #expect(try admission.tryAdmit(runID: "rb2", step: "t", owner: "bob", request: one, now: start) == .admitted(gpus: []))
+        _ = try admission.tryAdmit(runID: "rb3", step: "t", owner: "bob", request: one, now: start.addingTimeInterval(1))
+        _ = try admission.tryAdmit(runID: "ra1", step: "t", owner: "alice", request: one, now: start.addingTimeInterval(2))
+        try admission.release(runID: "rb1", step: "t")
+        if case .admitted = try admission.tryAdmit(runID: "rb3", step: "t", owner: "bob", request: one, now: start.addingTimeInterval(3)) {
+            Issue.record("bob's third run went before alice's first")
+        }
+        #expect(try admission.tryAdmit(runID: "ra1", step: "t", owner: "alice", request: one, now: start.addingTimeInterval(4)) == .admitted(gpus: []))
+    }
 }

@@ -78,14 +78,16 @@ final class ServerFixture: @unchecked Sendable {
         HTTPJobsAPI(baseURL: url, token: token)
     }
 
-    /// Stores a small project in the blob store and returns its manifest.
-    func project(_ files: [String: String]) throws -> Manifest {
+    /// Stores a small project in the blob store, as `owner` uploaded it, and returns its manifest.
+    func project(_ files: [String: String], owner: String = "alice") throws -> Manifest {
         var entries: [Manifest.Entry] = []
         for (path, content) in files {
             let digest = try engine.blobs.put(Data(content.utf8), expected: nil)
             entries.append(Manifest.Entry(path: path, digest: digest, size: Int64(content.utf8.count)))
         }
-        return Manifest(entries: entries)
+        let manifest = Manifest(entries: entries)
+        try engine.store.claimBlobs(manifest.digests, owner: owner)
+        return manifest
     }
 }
 

@@ -1,0 +1,95 @@
+import AMECore
+import AMEEngine
+import AMEServer
+import AMETestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// What a request may hold: the server refuses oversized and malformed input with a
+/// sentence naming the field, before storing anything, and never names its own paths.
+@Suite struct RequestShapeTests {
+    static let yaml = "projectname: shapes\ntasks:\n  t: {runcommand: \"true\"}\n"
+
+    func submit(_ client: any TestClientProtocol, _ request: RunRequest, token: String) async throws -> TestResponse {
+        let body = try WireFormat.encoder().encode(request)
+        return try await client.send(.post, "/v1/runs", token: token, json: String(decoding: body, as: UTF8.self))
+    }
+
+    @Test func oversizedOrMalformedRunRequestsAreRefusedByField() async throws {
+        let fixture = try ServerFixture()
+        let manifest = try fixture.project(["ame.yaml": Self.yaml])
+        let before = try fixture.engine.store.runCountsByStatus().values.reduce(0, +)
+        try await fixture.test(.router) { client in
+            var huge = RunRequest(task: "t", manifest: manifest)
+            huge.labels = ["note": String(repeating: "x", count: 2 << 20)]
+            var many = RunRequest(task: "t", manifest: manifest)
+            many.env = (0..<10_000).map { EnvVar(key: "V\($0)", value: "x") }
+            var badKey = RunRequest(task: "t", manifest: manifest)
+            badKey.env = [EnvVar(key: "A;touch x", value: "1")]
+            var badLabel = RunRequest(task: "t", manifest: manifest)
+            badLabel.labels = ["a b": "1"]
+            for (request, field) in [(huge, "label 'note'"), (many, "'env' has 10000 variables"), (badKey, "'A;touch x'"),
+                                     (badLabel, "label key 'a b'")] {
+                let response = try await submit(client, request, token: fixture.aliceToken)
+                #expect(response.status == .badRequest, "\(field): \(response.status)")
+                #expect(response.text.contains(field), "\(response.text.prefix(300))")
+            }
+        }
+        #expect(try fixture.engine.store.runCountsByStatus().values.reduce(0, +) == before)
+    }
+
+    @Test func aPathTooLongIsRefusedAtSubmitWithoutTheServersPaths() async throws {
+        let fixture = try ServerFixture()
+        let long = (0..<12).map { _ in String(repeating: "d", count: 200) }.joined(separator: "/") + "/f.txt"
+        let manifest = try fixture.project(["ame.yaml": Self.yaml, long: "x"])
+        try await fixture.test(.router) { client in
+            let response = try await submit(client, RunRequest(task: "t", manifest: manifest), token: fixture.aliceToken)
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("longer than 2048 bytes"), "\(response.text.prefix(300))")
+            #expect(!response.text.contains(fixture.directory.path))
+        }
+    }
+
+    @Test func aBodyThatIsNotJSONGets415() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.test(.router) { client in
+            let headers: HTTPFields = [.authorization: "Bearer \(fixture.aliceToken)", .contentType: "text/plain"]
+            let response = try await client.executeRequest(uri: "/v1/blobs/missing", method: .post, headers: headers,
+                                                           body: ByteBuffer(string: #"{"digests":[]}"#))
+            #expect(response.status.code == 415)
+            #expect(response.errorCode == "unsupported_media_type")
+        }
+    }
+
+    @Test func theRunsPageLimitIsWhatTheDocumentSays() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.test(.router) { client in
+            #expect(try await client.send(.get, "/v1/runs?limit=500", token: fixture.aliceToken).status == .ok)
+            let over = try await client.send(.get, "/v1/runs?limit=501", token: fixture.aliceToken)
+            #expect(over.status == .badRequest)
+            #expect(over.text.contains("between 1 and 500"))
+        }
+    }
+
+    @Test func queuedRunsPerUserAreCapped() async throws {
+        let fixture = try ServerFixture(config: "limits: {max_queued_runs: 2, max_concurrent_runs: 1}\n")
+        let gate = FileGate(in: URL(fileURLWithPath: NSTemporaryDirectory()), name: "ame-gate-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: gate.url) }
+        let manifest = try fixture.project(["ame.yaml": "projectname: cap\ntasks:\n  slow: {runcommand: \"\(gate.shellWait)\"}\n"])
+        try await fixture.test(.router) { client in
+            for _ in 0..<2 {
+                #expect(try await submit(client, RunRequest(task: "slow", manifest: manifest), token: fixture.aliceToken).status == .created)
+            }
+            let third = try await submit(client, RunRequest(task: "slow", manifest: manifest), token: fixture.aliceToken)
+            #expect(third.status.code == 422)
+            #expect(third.text.contains("limit is 2"), "\(third.text)")
+            // Another user is not held by Alice's queue.
+            let bobs = try fixture.project(["ame.yaml": "projectname: cap\ntasks:\n  quick: {runcommand: \"true\"}\n"], owner: "bob")
+            #expect(try await submit(client, RunRequest(task: "quick", manifest: bobs), token: fixture.bobToken).status == .created)
+            try gate.open()
+        }
+    }
+}

@@ -5,6 +5,7 @@ import AMETestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import AMESystem
 import NIOCore
 import Testing
 
@@ -90,6 +91,56 @@ import Testing
             let bobs = try fixture.project(["ame.yaml": "projectname: cap\ntasks:\n  quick: {runcommand: \"true\"}\n"], owner: "bob")
             #expect(try await submit(client, RunRequest(task: "quick", manifest: bobs), token: fixture.bobToken).status == .created)
             try gate.open()
+        }
+    }
+}
+
+/// A refused tunnel handshake is the WebSocket layer's empty 400; the same request without
+/// the handshake says why, as JSON — what the API document promises and `ame` relies on.
+@Suite struct TunnelRefusalTests {
+    @Test func aPlainGetExplainsWhatAHandshakeWouldBeRefusedFor() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.live { url in
+            // Raw HTTP/1.1 over a socket: the handshake headers exactly as a WebSocket client sends them.
+            func get(_ path: String, token: String?, handshake: Bool) async throws -> (Int, String, String?) {
+                var head = "GET /\(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                if let token { head += "Authorization: Bearer \(token)\r\n" }
+                if handshake {
+                    head += "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                } else {
+                    head += "Connection: close\r\n"
+                }
+                let port = url.port ?? 80
+                let request = Data((head + "\r\n").utf8)
+                let answer = try await TCPByteStream.onThread { () -> Data in
+                    let socket = try TCPSocket.connect(host: "127.0.0.1", port: port)
+                    defer { socket.close() }
+                    try socket.send(request)
+                    var answer = Data()
+                    while true {
+                        let chunk = try socket.receive()
+                        if chunk.isEmpty { break }
+                        answer.append(chunk)
+                    }
+                    return answer
+                }
+                let text = String(decoding: answer, as: UTF8.self)
+                let parts = text.components(separatedBy: "\r\n\r\n")
+                let status = Int(parts[0].split(separator: " ").dropFirst().first ?? "") ?? 0
+                let type = parts[0].split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }
+                    .map { $0.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces) }
+                return (status, parts.dropFirst().joined(separator: "\r\n\r\n"), type)
+            }
+            let path = "v1/runs/r1m98z5ajj3vet/ports/8888/tunnel"
+            let refused = try await get(path, token: nil, handshake: true)
+            #expect(refused.0 == 400 && refused.1.isEmpty)
+            let unauthorized = try await get(path, token: nil, handshake: false)
+            #expect(unauthorized.0 == 401)
+            #expect(unauthorized.2 == "application/json")
+            #expect(unauthorized.1.contains("\"unauthorized\""))
+            let unknown = try await get(path, token: fixture.aliceToken, handshake: false)
+            #expect(unknown.0 == 404)
+            #expect(unknown.1.contains("not_found"))
         }
     }
 }

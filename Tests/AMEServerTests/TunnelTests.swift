@@ -145,12 +145,13 @@ struct TunnelTests {
         }
     }
 
-    @Test func aPlainGetIsRefusedWithAHint() async throws {
+    /// A plain GET says why a handshake would be refused (an unknown run here), as JSON.
+    @Test func aPlainGetSaysWhyAHandshakeWouldBeRefused() async throws {
         let fixture = try ServerFixture()
         try await fixture.test(.router) { client in
             let response = try await client.send(.get, "/v1/runs/r-0000/ports/8888/tunnel", token: fixture.aliceToken)
-            #expect(response.status == .badRequest, "\(response.status) \(response.text)")
-            #expect(response.text.contains("WebSocket"))
+            #expect(response.status == .notFound, "\(response.status) \(response.text)")
+            #expect(response.errorCode == "not_found")
             let badPort = try await client.send(.get, "/v1/runs/r-0000/ports/99999/tunnel", token: fixture.aliceToken)
             #expect(badPort.status == .badRequest)
             #expect(badPort.text.contains("not a port number"))

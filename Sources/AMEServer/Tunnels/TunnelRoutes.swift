@@ -16,14 +16,15 @@ enum TunnelRoutes {
             let api = state.api(for: try context.requireCaller())
             let id = try RunRoutes.runID(context)
             let port = try port(context)
-            // A plain GET (no WebSocket handshake) gets an error, not an empty 200.
+            // Unknown, foreign or ended runs and undeclared ports are refused before the
+            // upgrade. A refused handshake gets the WebSocket layer's empty 400; a plain GET
+            // gets the reason as JSON (how clients explain a refusal).
+            try api.checkTunnel(id, port: port)
+            // A plain GET that passes gets an error, not an empty 200.
             guard request.headers[.secWebSocketKey] != nil else {
                 throw APIError(.invalidRequest, "this route is a WebSocket: send a WebSocket handshake (Upgrade: websocket)",
                                hint: "reach a service run's port with 'ame port-forward \(id) \(port)'")
             }
-            // Unknown, foreign or ended runs and undeclared ports answer as HTTP errors
-            // before the upgrade, so the client can say what is wrong.
-            try api.checkTunnel(id, port: port)
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             guard let caller = context.requestContext.caller,

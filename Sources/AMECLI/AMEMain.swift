@@ -25,6 +25,9 @@ public enum AMEMain {
         // Writing to a closed pipe must be an error, not a crash.
         signal(SIGPIPE, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if var answer = VersionCommand.immediateAnswer(arguments) {
+            exit(answer.withUTF8 { POSIXIO.writeAll(STDOUT_FILENO, UnsafeRawBufferPointer($0)) } == 0 ? 0 : 1)
+        }
         if let status = PluginDispatch.runBeforeAsyncRuntime(arguments: arguments) { exit(status) }
         Task.detached { await main(arguments: arguments) }
         var none = sigset_t()
@@ -49,6 +52,11 @@ public enum AMEMain {
     public static func run(arguments: [String], context: CommandContext) async -> Int32 {
         Trace.mark("main")
         let terminal = context.terminal
+        // What `start` answers before the async runtime, answered alike in-process.
+        if let answer = VersionCommand.immediateAnswer(arguments) {
+            terminal.out(answer)
+            return 0
+        }
         if let agent = RunAgentCommand.launcherArguments(arguments) {
             do {
                 try await RunAgentCommand.execute(runID: agent.runID, dataDirectory: agent.data, cacheDirectory: agent.cache,

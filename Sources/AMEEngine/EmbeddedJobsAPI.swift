@@ -23,7 +23,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
     }
 
     public func whoami() async throws -> Identity {
-        Identity(user: owner, admin: isAdmin, server: serverName)
+        Identity(user: owner, admin: isAdmin, server: serverName, version: BuildInfo.version)
     }
 
     // MARK: Blobs

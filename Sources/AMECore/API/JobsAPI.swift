@@ -52,11 +52,15 @@ public struct Identity: Hashable, Sendable, Codable {
     public var admin: Bool
     /// "embedded" or the server's URL.
     public var server: String
+    /// The AME version of the engine that answered (the server's, for a server); nil from
+    /// a server too old to say.
+    public var version: String?
 
-    public init(user: String, admin: Bool, server: String) {
+    public init(user: String, admin: Bool, server: String, version: String? = nil) {
         self.user = user
         self.admin = admin
         self.server = server
+        self.version = version
     }
 }
 

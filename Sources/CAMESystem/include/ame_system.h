@@ -43,4 +43,10 @@ int ame_pidfd_open(pid_t pid);
 /// syncfs(): flush everything of the file system holding `fd` in one call.
 int ame_syncfs(int fd);
 
+/// What scripts/build-release records about a release build (git commit, build date,
+/// Swift version), or "" in any other build. See ame_build_info.c.
+const char *ame_build_commit(void);
+const char *ame_build_date(void);
+const char *ame_build_swift_version(void);
+
 #endif

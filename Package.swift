@@ -221,7 +221,7 @@ let testTargets: [Target] = [
         ),
         .testTarget(
             name: "AMECLITests",
-            dependencies: ["AMECLI", "AMECore", "AMEEngine", "AMETestSupport"]
+            dependencies: ["AMECLI", "AMECore", "AMEEngine", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMESystemTests",

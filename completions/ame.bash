@@ -173,13 +173,13 @@ _ame_builtin() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|help)
+    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|help)
         # Offer subcommand argument completions
         "_ame_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run runs status logs cancel secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run runs status logs cancel secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version help' -- "${cur}"))
         ;;
     esac
 }
@@ -877,6 +877,14 @@ _ame_completion() {
     esac
 }
 
+_ame_version() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ame_offer_flags_options 0
+}
+
 _ame_help() {
     repeating_flags=()
     non_repeating_flags=(--version)
@@ -889,7 +897,7 @@ _ame_help() {
 
 __ame_plugin_word() {
     case "${1}" in
-    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|agent|__generate-docs|-*) return 1 ;;
+    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|agent|__generate-docs|-*) return 1 ;;
     esac
     return 0
 }

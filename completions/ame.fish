@@ -112,6 +112,8 @@ function __ame_parse_tokens -S
             __ame_parse_subcommand 0 'file=' 'dir=' 'json' 'version' 'h/help'
         case 'completion'
             __ame_parse_subcommand 1 'version' 'h/help'
+        case 'version'
+            __ame_parse_subcommand 0 'json' 'version' 'h/help'
         case 'help'
             __ame_parse_subcommand -r 1 'version'
         end
@@ -188,6 +190,7 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'plugin' -d 'List, install, remove, test and run plugins (ame-NAME executables).'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'tasks' -d 'List the project\'s tasks with their steps and resources.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'completion' -d 'Print the shell completion script for bash, zsh or fish.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'version' -d 'Show ame\'s version, git commit, build date and Swift version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame run" -eq 1' -fka '(__ame_custom_completion ---completion run -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame run" file' -l 'file' -d 'The project file to use.' -rfa '(set -l exts \'yaml\' \'yml\';for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.{$exts};printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
@@ -383,6 +386,9 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame t
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame completion" -eq 1' -fka 'bash zsh fish'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame completion" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame completion" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame version" json' -l 'json' -d 'Print the version as JSON.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame version" version' -l 'version' -d 'Show the version.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame version" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame help" version' -l 'version' -d 'Show the version.'
 # The cursor's place in the current word (see CompletionScripts.swift).
 function __ame_token_cursor
@@ -401,7 +407,7 @@ function __ame_plugin_line
     set -l tokens (commandline -opc)
     test (count $tokens) -ge 2; or return 1
     switch $tokens[2]
-        case run runs status logs cancel secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion agent __generate-docs '-*'
+        case run runs status logs cancel secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version agent __generate-docs '-*'
             return 1
     end
     return 0

@@ -28,6 +28,9 @@ public enum AMEMain {
         if arguments.first == SandboxEntry.command { exit(SandboxEntry.run(arguments: arguments)) }
         // Writing to a closed pipe must be an error, not a crash.
         signal(SIGPIPE, SIG_IGN)
+        if var answer = VersionCommand.immediateAnswer(arguments) {
+            exit(answer.withUTF8 { POSIXIO.writeAll(STDOUT_FILENO, UnsafeRawBufferPointer($0)) } == 0 ? 0 : 1)
+        }
         if let status = PluginDispatch.runBeforeAsyncRuntime(arguments: arguments) { exit(status) }
         Task.detached { await main(arguments: arguments) }
         var none = sigset_t()
@@ -52,6 +55,11 @@ public enum AMEMain {
     public static func run(arguments: [String], context: CommandContext) async -> Int32 {
         Trace.mark("main")
         let terminal = context.terminal
+        // What `start` answers before the async runtime, answered alike in-process.
+        if let answer = VersionCommand.immediateAnswer(arguments) {
+            terminal.out(answer)
+            return 0
+        }
         if let agent = RunAgentCommand.launcherArguments(arguments) {
             do {
                 try await RunAgentCommand.execute(agent, context: context)

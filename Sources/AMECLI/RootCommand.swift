@@ -1,3 +1,4 @@
+import AMESystem
 import ArgumentParser
 
 /// `ame`: the built-in commands. Plugins (`ame-<name>` executables) are routed before
@@ -11,7 +12,7 @@ public struct RootCommand: AsyncParsableCommand {
             runs the task with the resources, env and secrets it asks for, streams its logs, and \
             brings back every file it produced.
             """,
-        version: "ame \(AMEVersion.current)",
+        version: BuildInfo.text(program: "ame"),
         subcommands: builtinCommands)
 
     /// Every built-in, in the order `ame help` lists them.
@@ -35,6 +36,7 @@ public struct RootCommand: AsyncParsableCommand {
         PluginCommand.self,
         TasksCommand.self,
         CompletionCommand.self,
+        VersionCommand.self,
         AgentCommand.self,
         GenerateDocsCommand.self,
     ]
@@ -44,7 +46,7 @@ public struct RootCommand: AsyncParsableCommand {
     /// costs ~0.3 ms of metadata instantiation at every start; a test keeps the two equal.
     public static let builtinNames: [String] = [
         "run", "runs", "status", "logs", "cancel", "secret", "sync", "port-forward", "setup", "whoami", "logout",
-        "token", "project", "schedule", "create", "validate", "plugin", "tasks", "completion", "agent", "__generate-docs",
+        "token", "project", "schedule", "create", "validate", "plugin", "tasks", "completion", "version", "agent", "__generate-docs",
         "help",
     ]
 

@@ -27,7 +27,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
     }
 
     public func whoami() async throws -> Identity {
-        Identity(user: owner, admin: isAdmin, server: serverName, sandbox: sandbox)
+        Identity(user: owner, admin: isAdmin, server: serverName, sandbox: sandbox, version: BuildInfo.version)
     }
 
     // MARK: Blobs

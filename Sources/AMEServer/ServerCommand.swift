@@ -21,7 +21,8 @@ public struct ServerCommand: AsyncParsableCommand {
             '--executor kubernetes' each step runs as a Pod (cluster from --kubeconfig, \
             KUBECONFIG or the Pod's service account; settings from AME_KUBERNETES_* variables), \
             and a restarted server re-attaches to the Pods of unfinished runs.
-            """)
+            """,
+        version: BuildInfo.text(program: "ame-server"))
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -260,6 +261,12 @@ public struct ServerCommand: AsyncParsableCommand {
         } catch {
             await client.shutdown()
             throw ValidationError("cannot use the Kubernetes API at \(cluster.server.absoluteString) (\(cluster.source)): \(error)")
+        }
+        do {
+            try await settings.adoptOwnImage(client: client)
+        } catch {
+            await client.shutdown()
+            throw ValidationError("\(error)")
         }
         logger.info("running steps as Pods", metadata: [
             "api": "\(cluster.server.absoluteString)", "namespace": "\(settings.namespace)", "from": "\(cluster.source)",

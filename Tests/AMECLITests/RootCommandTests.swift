@@ -1,16 +1,45 @@
 @testable import AMECLI
+import AMESystem
 import AMETestSupport
 import ArgumentParser
+import Foundation
 import Testing
 
 @Suite("ame itself: version, help and unknown commands")
 struct RootCommandTests {
-    @Test func version() async throws {
+    @Test("--version and 'version' say the version, commit, build date and Swift version (a test build is unstamped)")
+    func version() async throws {
         let project = try Project()
-        let result = await project.run(["--version"])
-        #expect(result.status == 0)
-        #expect(result.stdout == "ame 0.1.0\n")
-        #expect(result.stderr.isEmpty)
+        for arguments in [["--version"], ["version"]] {
+            let result = await project.run(arguments)
+            #expect(result.status == 0)
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            #expect(lines.count == 5, "\(result.stdout)")
+            #expect(lines.first == "ame \(BuildInfo.version)")
+            #expect(lines.dropFirst().first?.hasPrefix("commit: unknown (a development build") == true, "\(lines)")
+            #expect(lines.dropFirst(2).first == "built: unknown")
+            #expect(lines.dropFirst(3).first?.hasPrefix("swift: 6.") == true, "\(lines)")
+            #expect(result.stderr.isEmpty)
+        }
+    }
+
+    @Test("'version --json' and '--version --json' print one JSON object for scripts")
+    func versionJSON() async throws {
+        let project = try Project()
+        for arguments in [["version", "--json"], ["--version", "--json"]] {
+            let result = await project.run(arguments)
+            #expect(result.status == 0)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(object["program"] as? String == "ame")
+            #expect(object["version"] as? String == BuildInfo.version)
+            #expect(object["commit"] is NSNull && object["buildDate"] is NSNull, "\(object)")
+            #expect((object["swiftVersion"] as? String)?.hasPrefix("6.") == true)
+        }
+        let help = await project.run(["version", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("--json"), "\(help.stdout)")
+        let wrong = await project.run(["version", "--yaml"])
+        #expect(wrong.status == 64 || wrong.status == 2, "\(wrong.status)")
+        #expect(wrong.stderr.contains("--yaml"), "\(wrong.stderr)")
     }
 
     @Test("the names plugins may not take are exactly the built-ins' names and 'help'")

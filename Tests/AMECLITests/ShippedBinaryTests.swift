@@ -1,3 +1,4 @@
+import AMESystem
 import AMETestSupport
 import Foundation
 import Testing
@@ -14,6 +15,18 @@ struct ShippedBinaryTests {
         #expect(!types.isEmpty, "no program headers in \(path)")
         #expect(!types.contains(ELFProgramHeaderTypes.interpreter), "\(path) names a program interpreter (the dynamic loader)")
         #expect(!types.contains(ELFProgramHeaderTypes.dynamic), "\(path) has a dynamic section (shared libraries)")
+    }
+
+    @Test("the binary answers --version and 'version --json' itself, as the in-process tests see it")
+    func versionFromTheBinary() async throws {
+        let sandbox = try AMESandbox(.embedded)
+        let text = try await sandbox.ame(["--version"])
+        #expect(text.exitCode == 0 && text.stderr.isEmpty, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("ame \(BuildInfo.version)\ncommit: "), "\(text.stdout)")
+        let json = try await sandbox.ame(["--version", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        #expect(object["version"] as? String == BuildInfo.version)
+        #expect(Set(object.keys) == ["program", "version", "commit", "buildDate", "swiftVersion"])
     }
 }
 

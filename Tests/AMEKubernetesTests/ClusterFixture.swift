@@ -11,7 +11,7 @@ import KubernetesHarness
 final class ClusterFixture: @unchecked Sendable {
     static let token = "harness-token-0123456789"
     static let serviceAccount = "system:serviceaccount:ame:ame-server"
-    static let role = Fixtures.repositoryRoot.appendingPathComponent("deploy/kubernetes/20-role.yaml")
+    static let role = Fixtures.repositoryRoot.appendingPathComponent("deploy/kubernetes/overlays/kubernetes-executor/role.yaml")
 
     let directory: TemporaryDirectory
     let harness: FakeKubernetes

@@ -11,7 +11,7 @@ struct DiscoveryTests {
         try testbed.write("\(folder)/ame-\(name)", script ?? FixturePlugin.script(name: name), mode: mode)
     }
 
-    @Test("the first of AME_PLUGIN_PATH, installed, beside ame, PATH wins; the others are listed as shadowed")
+    @Test("the first of AME_PLUGIN_PATH, installed, beside ame, ../libexec/ame, PATH wins; the others are listed as shadowed")
     func searchOrder() async throws {
         let testbed = try PluginTestbed()
         testbed.environment["AME_PLUGIN_PATH"] = testbed.path("plugin-path")
@@ -19,6 +19,8 @@ struct DiscoveryTests {
         let first = try plugin(testbed, "plugin-path", "dup")
         let installed = try plugin(testbed, "data/ame/plugins/dup", "dup")
         let beside = try plugin(testbed, "ame-bin", "dup")
+        // `ame` is ame-bin/ame: an installed layout's PREFIX/bin/ame with PREFIX/libexec/ame.
+        let libexec = try plugin(testbed, "libexec/ame", "dup")
         let onPath = try plugin(testbed, "path1", "dup")
 
         var result = await testbed.run(["dup", "go"])
@@ -32,11 +34,11 @@ struct DiscoveryTests {
         #expect(dup["path"] as? String == first)
         #expect(dup["source"] as? String == "AME_PLUGIN_PATH")
         let shadowed = (dup["shadowed"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
-        #expect(shadowed == [installed, beside, onPath])
-        #expect((dup["shadowed"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String } == ["installed", "ame-directory", "PATH"])
+        #expect(shadowed == [installed, beside, libexec, onPath])
+        #expect((dup["shadowed"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String } == ["installed", "ame-directory", "ame-libexec", "PATH"])
 
         // Peel the layers off one by one: each next one wins.
-        for (removed, next) in [(first, installed), (installed, beside), (beside, onPath)] {
+        for (removed, next) in [(first, installed), (installed, beside), (beside, libexec), (libexec, onPath)] {
             try FileManager.default.removeItem(atPath: removed)
             result = await testbed.run(["dup"])
             #expect(result.stdout == "ran \(next) \n", "after removing \(removed)")

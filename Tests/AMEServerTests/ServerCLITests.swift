@@ -28,7 +28,11 @@ import Glibc
         #expect(try String(contentsOf: config, encoding: .utf8) == saved, "a failed setup changed the config")
 
         let whoami = try await sandbox.ame(["whoami"])
-        #expect(whoami.stdout == "tester (admin) on \(server.url)\n")
+        #expect(whoami.stdout == "tester (admin) on \(server.url) (ame-server \(BuildInfo.version))\n")
+        #expect(whoami.stderr.isEmpty, "same versions: no warning, but \(whoami.stderr)")
+        let whoamiJSON = try await sandbox.ame(["whoami", "--json"])
+        let identity = try JSONDecoder().decode(Identity.self, from: Data(whoamiJSON.stdout.utf8))
+        #expect(identity.version == BuildInfo.version && identity.server == server.url, "\(whoamiJSON.stdout)")
         let local = try await sandbox.ame(["whoami", "--local"])
         #expect(local.stdout.contains("on the embedded engine"))
 

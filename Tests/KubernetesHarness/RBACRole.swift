@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// A `Role`'s rules, read from a manifest (AME's own in `deploy/kubernetes/`), so the
+/// A `Role`'s rules, read from a manifest (AME's own in `deploy/kubernetes/overlays/kubernetes-executor/`), so the
 /// harness refuses what that Role does not allow, with Kubernetes' 403 wording.
 public struct RBACRole: Sendable {
     struct Rule: Sendable {

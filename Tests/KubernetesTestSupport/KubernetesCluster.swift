@@ -52,7 +52,7 @@ public final class KubernetesCluster: @unchecked Sendable {
         }
         var options = FakeKubernetes.Options()
         options.tokens = [Self.token: Self.serviceAccount]
-        options.role = try RBACRole(file: Fixtures.repositoryRoot.appendingPathComponent("deploy/kubernetes/20-role.yaml"))
+        options.role = try RBACRole(file: Fixtures.repositoryRoot.appendingPathComponent("deploy/kubernetes/overlays/kubernetes-executor/role.yaml"))
         options.nodeEnvironment = node
         options.configRetryInterval = .milliseconds(200)
         options.pki = try await TestPKI(directory: sandbox.directory.url.appendingPathComponent("pki"))

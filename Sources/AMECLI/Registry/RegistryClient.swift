@@ -1,3 +1,4 @@
+import AMESystem
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -233,7 +234,7 @@ public final class RegistryClient: @unchecked Sendable {
             request.method = method
             if !accept.isEmpty { request.headers.add(name: "Accept", value: accept.joined(separator: ", ")) }
             if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-            request.headers.add(name: "User-Agent", value: "ame/\(AMEVersion.current)")
+            request.headers.add(name: "User-Agent", value: "ame/\(BuildInfo.version)")
             do {
                 let response = try await execute(request, client: insecure ? lenient : verifying)
                 lock.withLock { bases[host] = base }

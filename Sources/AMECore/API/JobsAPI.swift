@@ -55,12 +55,16 @@ public struct Identity: Hashable, Sendable, Codable {
     /// How the engine confines runs: "on" (every local step and build in a sandbox), "off"
     /// (as the engine's own user, seeing what it sees), "pods" (each step in a Kubernetes Pod).
     public var sandbox: String?
+    /// The AME version of the engine that answered (the server's, for a server); nil from
+    /// a server too old to say.
+    public var version: String?
 
-    public init(user: String, admin: Bool, server: String, sandbox: String? = nil) {
+    public init(user: String, admin: Bool, server: String, sandbox: String? = nil, version: String? = nil) {
         self.user = user
         self.admin = admin
         self.server = server
         self.sandbox = sandbox
+        self.version = version
     }
 }
 

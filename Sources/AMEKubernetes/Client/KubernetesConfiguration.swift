@@ -59,7 +59,7 @@ public struct KubernetesConfiguration: Sendable {
         let tokenPath = directory + "/token"
         guard FileManager.default.isReadableFile(atPath: tokenPath) else {
             throw LoadError("the service account token \(tokenPath) is missing",
-                            hint: "the Pod needs a service account with automountServiceAccountToken (deploy/kubernetes/ has one)")
+                            hint: "the Pod needs a service account with automountServiceAccountToken (deploy/kubernetes/overlays/kubernetes-executor has one)")
         }
         let hostPart = host.contains(":") ? "[\(host)]" : host
         guard let url = URL(string: "https://\(hostPart):\(port)") else {
@@ -91,7 +91,7 @@ public struct KubernetesConfiguration: Sendable {
         let fallback = home + "/.kube/config"
         guard FileManager.default.fileExists(atPath: fallback) else {
             throw LoadError("no Kubernetes configuration found: no --kubeconfig, no KUBECONFIG, not in a cluster, and no \(fallback)",
-                            hint: "pass --kubeconfig FILE, or run ame-server in the cluster with deploy/kubernetes/")
+                            hint: "pass --kubeconfig FILE, or run ame-server in the cluster with deploy/kubernetes/overlays/kubernetes-executor")
         }
         return try Kubeconfig.load(paths: [fallback]).configuration(context: context)
     }

@@ -69,12 +69,12 @@ public struct KubernetesError: Error, CustomStringConvertible, Sendable {
         case 403:
             return KubernetesError(kind: .forbidden, statusCode: 403, status: status,
                                    message: "Kubernetes does not allow AME to \(operation.sentence): \(said)",
-                                   hint: "give AME's service account the Role in deploy/kubernetes/ (check with 'kubectl auth can-i \(operation.verb) \(resource) -n \(operation.namespace)')")
+                                   hint: "give AME's service account the Role in deploy/kubernetes/overlays/kubernetes-executor (check with 'kubectl auth can-i \(operation.verb) \(resource) -n \(operation.namespace)')")
         case 404:
             if status?.details?.kind == "namespaces" || said.contains("namespaces \"") {
                 return KubernetesError(kind: .notFound, statusCode: 404, status: status,
                                        message: "the namespace '\(operation.namespace)' does not exist, so AME cannot \(operation.sentence)",
-                                       hint: "create it ('kubectl apply -f deploy/kubernetes/') or set AME_KUBERNETES_NAMESPACE")
+                                       hint: "create it ('kubectl apply -k deploy/kubernetes/overlays/kubernetes-executor') or set AME_KUBERNETES_NAMESPACE")
             }
             return KubernetesError(kind: .notFound, statusCode: 404, status: status,
                                    message: "\(operation.object) does not exist in namespace '\(operation.namespace)' (asked to \(operation.verb) it)",

@@ -5,12 +5,16 @@ import Foundation
 /// server, and the GPU conventions of the cluster's nodes.
 ///
 /// The server reads them from `AME_KUBERNETES_*` variables (see `init(environment:)`), so
-/// the Deployment in `deploy/kubernetes/` sets them in one place.
+/// the Deployment in `deploy/kubernetes/` (kustomize overlays) sets them in one place.
 public struct KubernetesSettings: Hashable, Sendable {
     /// Where Pods and Secrets are made.
     public var namespace: String
     /// The image with the `ame` binary at `/usr/local/bin/ame` (the server's own image).
     public var agentImage: String
+    /// The server's own Pod (`AME_KUBERNETES_POD_NAME`, from the downward API) when
+    /// `AME_KUBERNETES_AGENT_IMAGE` does not name the agent image: the server then takes
+    /// its own image (`adoptOwnImage`), so a deployment names the image once.
+    public var ownPod: String?
     /// The image a task runs in when it names none (`image:` in ame.yaml).
     public var defaultImage: String
     /// The URL Pods reach `ame-server` at (the Service's), given to the agent as `AME_SERVER`.
@@ -73,7 +77,7 @@ public struct KubernetesSettings: Hashable, Sendable {
         public var description: String { "\(variable)='\(value)' \(problem)" }
     }
 
-    /// Defaults overridden by `AME_KUBERNETES_NAMESPACE`, `_AGENT_IMAGE`, `_DEFAULT_IMAGE`,
+    /// Defaults overridden by `AME_KUBERNETES_NAMESPACE`, `_AGENT_IMAGE` (else `_POD_NAME`), `_DEFAULT_IMAGE`,
     /// `_SERVER_URL`, `_GPU_RESOURCE`, `_GPU_MEMORY_LABEL`, `_VRAM_TOLERANCE`,
     /// `_IMAGE_PULL_POLICY`, `_IMAGE_PULL_SECRETS` (comma-separated) and
     /// `_TERMINATION_GRACE_SECONDS`; `fallbackNamespace` (the service account's) comes
@@ -84,7 +88,11 @@ public struct KubernetesSettings: Hashable, Sendable {
             environment["AME_KUBERNETES_" + name].flatMap { $0.isEmpty ? nil : $0 }
         }
         if let namespace = value("NAMESPACE") ?? fallbackNamespace { self.namespace = namespace }
-        if let image = value("AGENT_IMAGE") { agentImage = image }
+        if let image = value("AGENT_IMAGE") {
+            agentImage = image
+        } else {
+            ownPod = value("POD_NAME")
+        }
         if let image = value("DEFAULT_IMAGE") { defaultImage = image }
         serverURL = value("SERVER_URL")
         if let resource = value("GPU_RESOURCE") {

@@ -1,5 +1,6 @@
 import AMECore
 import AMEEngine
+import AMESystem
 import Foundation
 import Hummingbird
 import NIOCore
@@ -8,11 +9,9 @@ import NIOCore
 enum MetaRoutes {
     struct Health: Codable { var status: String; var version: String }
 
-    static let version = "0.1.0"
-
     static func add(to router: Router<AMERequestContext>, v1: RouterGroup<AMERequestContext>, state: ServerState) {
         router.get("healthz") { _, _ in
-            try JSONResponse.make(Health(status: "ok", version: version))
+            try JSONResponse.make(Health(status: "ok", version: BuildInfo.version))
         }
 
         router.get("metrics") { _, context in

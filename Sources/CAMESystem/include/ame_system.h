@@ -56,4 +56,10 @@ typedef struct {
 /// *step_out naming the step that failed ("setuid", "user namespace", "exec", …).
 int ame_sandbox_exec(const ame_sandbox_options *options, char *const argv[], const char **step_out);
 
+/// What scripts/build-release records about a release build (git commit, build date,
+/// Swift version), or "" in any other build. See ame_build_info.c.
+const char *ame_build_commit(void);
+const char *ame_build_date(void);
+const char *ame_build_swift_version(void);
+
 #endif

@@ -1,5 +1,6 @@
 import AMECore
 @testable import AMEServer
+import AMESystem
 import Foundation
 import Testing
 
@@ -23,6 +24,12 @@ import Testing
         #expect(page.contains("<code>https://git.example/team/models.git</code> <span class=\"muted\">(main)</span>"))
         #expect(page.contains("<code>0123456789ab</code>"))
         #expect(page.contains("<a href=\"/schedules/models/nightly\">nightly</a>"))
+    }
+
+    @Test("every page's footer names the server and its AME version")
+    func theFooterNamesTheServersVersion() {
+        let page = ProjectsPage.render([], session: Self.session, serverName: "https://ame.example").raw
+        #expect(page.contains("<footer class=\"site-footer\"><p>AME dashboard · https://ame.example · ame-server \(BuildInfo.version) ·"), "\(page)")
     }
 
     @Test func aFetchFailureIsShownAsWritten() {

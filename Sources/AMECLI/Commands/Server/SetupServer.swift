@@ -81,6 +81,7 @@ struct SetupCommand: AMECommand {
         config.servers[serverName] = ClientConfig.Server(url: client.displayURL, token: token)
         config.current = serverName
         try config.save(environment: context.environment)
+        VersionSkew.warn(server: identity.version, url: client.displayURL, terminal: terminal)
         if json {
             try JSONOutput.write(Saved(name: serverName, url: client.displayURL, user: identity.user, admin: identity.admin,
                                        configFile: file.path), to: terminal)
@@ -124,7 +125,9 @@ struct SetupCommand: AMECommand {
 
 /// `ame whoami`: who ame acts as, and where.
 struct WhoamiCommand: AMECommand {
-    static let configuration = CommandConfiguration(commandName: "whoami", abstract: "Show the user and the server (or embedded engine) ame uses.")
+    static let configuration = CommandConfiguration(
+        commandName: "whoami", abstract: "Show the user and the server (or embedded engine) ame uses.",
+        discussion: "With a server, also its version; a server whose major or minor version differs from this ame's gets a warning.")
 
     @Flag(name: .long, help: "Use the embedded engine even when a server is set up.")
     var local = false
@@ -134,11 +137,13 @@ struct WhoamiCommand: AMECommand {
 
     func run(context: CommandContext) async throws {
         let identity = try await context.jobsAPI(local: local).whoami()
+        let embedded = identity.server == "embedded"
+        if !embedded { VersionSkew.warn(server: identity.version, url: identity.server, terminal: context.terminal) }
         if json {
             try JSONOutput.write(identity, to: context.terminal)
             return
         }
-        let place = identity.server == "embedded" ? "the embedded engine on this machine" : identity.server
+        let place = embedded ? "the embedded engine on this machine" : "\(identity.server) (ame-server \(identity.version ?? "of unknown version"))"
         context.terminal.outLine("\(identity.user)\(identity.admin ? " (admin)" : "") on \(place)")
         if identity.sandbox == "off", identity.server != "embedded" {
             let style = context.terminal.style

@@ -123,7 +123,7 @@ public struct PluginConformance: Sendable {
 
         // initialize
         let initialize = InitializeParams(
-            protocolVersion: version, ameVersion: AMEVersion.current,
+            protocolVersion: version, ameVersion: BuildInfo.version,
             context: SessionContext(workingDirectory: workingDirectory, projectDirectory: nil, server: "embedded", output: "text",
                                     tty: .init(stdin: false, stdout: false, stderr: false), color: false, width: 80))
         process.send(.request(id: .number(1), method: PluginMethod.initialize, params: initialize.json))

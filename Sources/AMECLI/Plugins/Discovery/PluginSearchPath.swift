@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// The folders searched for `ame-<name>` executables, first match wins:
-/// `$AME_PLUGIN_PATH`, the installed-plugins folder, the folder of the `ame` binary, then
-/// `$PATH`. Relative entries are skipped (they would make the result depend on the working
+/// `$AME_PLUGIN_PATH`, the installed-plugins folder, the folder of the `ame` binary, its
+/// `../libexec/ame` (an installed AME's first-party plugins), then `$PATH`. Relative entries are skipped (they would make the result depend on the working
 /// directory, and a planted `./ame-x` would run), missing folders are dropped, and a
 /// folder reached twice (a duplicate entry, a trailing slash, a symlinked alias) counts
 /// once, at its first place.
@@ -25,6 +25,7 @@ public enum PluginSearchPath {
         if executablePath.hasPrefix("/") {
             let folder = FilePaths.parent(executablePath)
             ordered.append(PluginSearchDirectory(path: folder, source: .ameDirectory))
+            ordered.append(PluginSearchDirectory(path: FilePaths.parent(folder) + "/libexec/ame", source: .ameLibexec))
         }
         for entry in split(environment["PATH"]) {
             ordered.append(PluginSearchDirectory(path: entry, source: .path))

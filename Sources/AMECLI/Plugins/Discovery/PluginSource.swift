@@ -6,6 +6,9 @@ public enum PluginSource: String, Hashable, Sendable, Codable, CaseIterable {
     case installed
     /// The folder holding the `ame` binary (first-party plugins built alongside it).
     case ameDirectory = "ame-directory"
+    /// `../libexec/ame` from the `ame` binary: where scripts/install and the .deb put the
+    /// first-party plugins (`PREFIX/bin/ame` finds `PREFIX/libexec/ame/ame-NAME`).
+    case ameLibexec = "ame-libexec"
     /// A folder of `$PATH`.
     case path = "PATH"
 
@@ -15,6 +18,7 @@ public enum PluginSource: String, Hashable, Sendable, Codable, CaseIterable {
         case .pluginPath: "AME_PLUGIN_PATH"
         case .installed: "installed"
         case .ameDirectory: "beside ame"
+        case .ameLibexec: "installed with ame"
         case .path: "PATH"
         }
     }

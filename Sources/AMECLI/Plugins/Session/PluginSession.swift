@@ -163,7 +163,7 @@ public struct PluginSession: Sendable {
     func initializeParams() -> InitializeParams {
         let terminal = context.terminal
         return InitializeParams(
-            protocolVersion: protocolVersion, ameVersion: AMEVersion.current,
+            protocolVersion: protocolVersion, ameVersion: BuildInfo.version,
             context: SessionContext(
                 workingDirectory: context.workingDirectoryPath,
                 projectDirectory: ProjectLocation.nearestProjectDirectory(from: context.workingDirectoryPath),

@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 
 /// The frame of every page: a skip link, the navigation with who is signed in and a
@@ -32,7 +33,7 @@ enum DashboardLayout {
         <main id="main" tabindex="-1">
         \(main)
         </main>
-        <footer class="site-footer"><p>AME dashboard · \(serverName) · times are shown in your local time</p></footer>
+        <footer class="site-footer"><p>AME dashboard · \(serverName) · ame-server \(BuildInfo.version) · times are shown in your local time</p></footer>
         </body>
         </html>
 

@@ -289,6 +289,32 @@ struct RunContractTests {
         #expect(unknown.stderr.contains("not found"))
     }
 
+    @Test("while a step's command runs, status shows its attempt running, not preparing", arguments: Transport.withKubernetes)
+    func attemptRunning(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let gate = FileGate(in: sandbox.directory.url, name: "gate-attempt")
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: attempts
+            tasks:
+              wait:
+                runcommand: echo started; \(gate.shellWait); echo done
+                dependencies: none
+            """])
+        let submitted = try await Contract.submit(sandbox, "wait", in: project)
+        let logs = try sandbox.start(["logs", submitted.id, "-f"], in: project)
+        #expect(await logs.waitFor("started"), "\(logs.stderrSoFar)")
+        let running = try await Contract.status(sandbox, submitted.id)
+        #expect(running.status == .running)
+        #expect(running.steps.first?.attempts.map(\.status) == [.running], "\(running.steps)")
+        let shown = try await sandbox.ame(["status", submitted.id], in: project)
+        #expect(!shown.stdout.contains("preparing"), "\(shown.stdout)")
+        try gate.open()
+        _ = try await logs.finish(timeout: .seconds(120))
+        let done = try await Contract.waitForRun(sandbox, submitted.id) { $0.status.isTerminal }
+        #expect(done.steps.first?.attempts.map(\.status) == [.succeeded])
+    }
+
     @Test("a pipeline runs its steps in order, shares files between them, and stops at a failed step", arguments: Transport.withKubernetes)
     func pipeline(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)

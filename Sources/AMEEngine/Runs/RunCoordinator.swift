@@ -284,12 +284,14 @@ public final class RunCoordinator: Sendable {
             if !servicePorts.isEmpty {
                 attempt.readinessPorts = servicePorts
                 attempt.idleTimeoutSeconds = stored.request.idleTimeoutSeconds
-                let engine = self.engine, runID = self.runID
+                let engine = self.engine, runID = self.runID, stepName = step.name, attemptNumber = number
                 attempt.onReady = {
+                    try? engine.store.markAttemptRunning(runID, step: stepName, number: attemptNumber)
                     try? engine.store.setStatus(runID, .running, reason: "serving on port \(servicePorts.map(String.init).joined(separator: ", "))")
                     log.note("▶ ready: port \(servicePorts.map(String.init).joined(separator: ", ")) accepts connections")
                 }
             }
+            if servicePorts.isEmpty { try? engine.store.markAttemptRunning(runID, step: step.name, number: number) }
             let result = await executor.execute(attempt, log: log)
             Trace.mark("agent: command ended")
             let attemptStatus: RunStatus = result.succeeded ? .succeeded : (result.outcome == .cancelled ? .cancelled : .failed)

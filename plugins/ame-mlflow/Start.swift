@@ -43,7 +43,11 @@ struct Start: AMEPluginCommand {
         if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
     }
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let store = ServerStateStore()
         let previous = try store.load()
         if let previous, let runId = previous.runId, let run = try? await ServiceRun.get(runId, host: host), !ServiceRun.isFinished(run) {

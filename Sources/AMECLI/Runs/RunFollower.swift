@@ -5,7 +5,8 @@ import Foundation
 /// cancels the run, the second detaches and says how to re-attach.
 struct RunFollower {
     enum Outcome {
-        case finished(RunRecord)
+        /// `failureShown`: the log has said why the run failed, so the summary need not.
+        case finished(RunRecord, failureShown: Bool)
         case detached
     }
 
@@ -66,7 +67,7 @@ struct RunFollower {
             tries += 1
         }
         if finished.exitCode == nil, let code = renderer.exitCode { finished.exitCode = code }
-        return .finished(finished)
+        return .finished(finished, failureShown: renderer.showedFailure)
     }
 }
 

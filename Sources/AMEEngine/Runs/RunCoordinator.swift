@@ -157,17 +157,20 @@ public final class RunCoordinator: Sendable {
             return finish(status: .failed, reason: uploadFailure, exitCode: 1, log: runLog)
         }
         if let failure = state.firstFailure(order: steps.map(\.name)) {
-            let stepName = stored.task.isPipeline ? "step '\(failure.name)'" : "the command"
+            let stepName = stored.task.isPipeline ? "step '\(failure.name)'" : "task '\(failure.name)'"
             let detail = failure.reason ?? "exit code \(failure.exitCode)"
-            // "the command could not start: …" (it never ran), else "the command failed: …".
+            // "task 'x' could not start: …" (it never ran), else "task 'x' failed: …"; said
+            // once in the log, where the step has not said it already.
             let reason = detail.hasPrefix("could not start: ") ? "\(stepName) \(detail)" : "\(stepName) failed: \(detail)"
-            return finish(status: .failed, reason: reason, exitCode: failure.exitCode == 0 ? 1 : failure.exitCode, log: runLog)
+            return finish(status: .failed, reason: reason, exitCode: failure.exitCode == 0 ? 1 : failure.exitCode,
+                          log: failure.noted ? nil : runLog)
         }
         return finish(status: .succeeded, reason: nil, exitCode: 0, log: runLog)
     }
 
-    private func finish(status: RunStatus, reason: String?, exitCode: Int32, log: StepLog) -> Int32 {
-        if let reason, status != .succeeded { log.note(reason) }
+    private func finish(status: RunStatus, reason: String?, exitCode: Int32, log: StepLog?) -> Int32 {
+        // A failure's one "✗" line (what `ame run` shows as the reason the run failed).
+        if let reason, status != .succeeded { log?.note(status == .failed ? "✗ \(reason)" : reason) }
         try? engine.store.setStatus(runID, status, reason: reason, exitCode: exitCode)
         return exitCode
     }
@@ -251,7 +254,7 @@ public final class RunCoordinator: Sendable {
                 let reason = "\(error)"
                 log.note("✗ \(label) could not start: \(reason)")
                 try? engine.store.finishAttempt(runID, step: step.name, number: number, status: .failed, outcome: .failedToStart, exitCode: 1, reason: reason)
-                state.set(step.name, .failed, exitCode: 1, reason: "could not start: \(reason)")
+                state.set(step.name, .failed, exitCode: 1, reason: "could not start: \(reason)", noted: true)
                 return
             }
             guard let command = step.runCommand else {
@@ -319,7 +322,7 @@ public final class RunCoordinator: Sendable {
                 }
                 let reason = "\(result.reason ?? "out of memory"); not retried: \(current) is already the most memory allowed (retry.oom.max_memory)"
                 log.note("✗ \(label) \(reason)")
-                state.set(step.name, .failed, exitCode: result.exitCode, reason: reason)
+                state.set(step.name, .failed, exitCode: result.exitCode, reason: reason, noted: true)
                 return
             }
             failures += 1

@@ -64,7 +64,7 @@ struct RunInvocation: Sendable {
         let follower = RunFollower(api: api, context: context, labelSteps: terminal.stdoutIsTTY && submitted.steps.count > 1,
                                    stdoutToStderr: json)
         let outcome = try await follower.follow(submitted)
-        guard case .finished(let finished) = outcome else { return }
+        guard case .finished(let finished, let failureShown) = outcome else { return }
         Trace.mark("run: log ended")
 
         let downloader = ArtifactDownloader(api: api, context: context)
@@ -73,7 +73,7 @@ struct RunInvocation: Sendable {
         if json {
             try JSONOutput.write(RunResult(run: finished, artifacts: report.written, conflicts: report.conflicts.map(\.savedAs)), to: terminal)
         } else {
-            RunSummary.print(finished, report: report, terminal: terminal)
+            RunSummary.print(finished, report: report, terminal: terminal, reasonShown: failureShown)
         }
         let code = finished.exitCode ?? (finished.status == .succeeded ? 0 : 1)
         if code != 0 { throw ExitStatus(code) }

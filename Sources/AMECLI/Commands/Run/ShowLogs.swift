@@ -55,7 +55,7 @@ struct LogsCommand: AMECommand {
         if follow && record.status.isActive {
             let follower = RunFollower(api: api, context: context, labelSteps: renderer.labelSteps, interruptMode: .detach)
             let outcome = try await follower.follow(record, from: from)
-            if case .finished(let finished) = outcome, let code = finished.exitCode, code != 0 { throw ExitStatus(code) }
+            if case .finished(let finished, _) = outcome, let code = finished.exitCode, code != 0 { throw ExitStatus(code) }
             return
         }
         for try await event in api.logs(record.id, from: from, follow: false) {

@@ -55,6 +55,7 @@ struct RunFollower {
         if detached.isSet {
             terminal.errLine("\name: detached from run \(run.id)\(interruptMode == .cancelThenDetach ? " (it is being cancelled)" : "; it keeps running").")
             terminal.errLine("ame: re-attach with: ame logs \(run.id) -f --from \(renderer.lastOffset)")
+            terminal.errLine("ame: once it ends, bring its files back with: ame pull \(run.id)")
             throw ExitStatus(130)
         }
         var finished = try await api.getRun(run.id)

@@ -386,6 +386,52 @@ struct RunContractTests {
         #expect(result.stderr.contains("notes.txt changed here"))
     }
 
+    /// The original AME's test_data/test_projects/executors/pipenv, recreated: a Pipfile that
+    /// asks for Python 3.10 while AME's tools run on this machine's default Python.
+    static let pipenvProject = [
+        "ame.yaml": "projectname: pipenv\ntasks:\n  main:\n    runcommand: python main.py\n",
+        "Pipfile": """
+            [[source]]
+            url = "https://pypi.org/simple"
+            verify_ssl = true
+            name = "pypi"
+
+            [packages]
+            six = "==1.17.0"
+
+            [requires]
+            python_version = "3.10"
+
+            """,
+        "main.py": "import six, sys\nprint('six', six.__version__, 'on python', '.'.join(map(str, sys.version_info[:2])))\n",
+    ]
+
+    static var hasPython310: Bool {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: (ProcessInfo.processInfo.environment["PYENV_ROOT"] ?? NSHomeDirectory() + "/.pyenv") + "/versions")) ?? []
+        return versions.contains { $0.hasPrefix("3.10.") } || FileManager.default.isExecutableFile(atPath: "/usr/bin/python3.10")
+    }
+
+    @Test("the original AME's pipenv project (Python 3.10) runs; a Python this machine lacks is refused before, naming it",
+          .enabled(if: hasPython310, "needs a Python 3.10 on this machine"), arguments: Transport.available)
+    func pipenvProject(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(Self.pipenvProject)
+        let result = try await sandbox.ame(["run", "main"], in: project, timeout: .seconds(900))
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout == "six 1.17.0 on python 3.10\n", "\(result.stderr)")
+        #expect(!result.stderr.contains("Traceback"), "\(result.stderr)")
+
+        var lacking = Self.pipenvProject
+        lacking["Pipfile"] = lacking["Pipfile"]?.replacingOccurrences(of: "\"3.10\"", with: "\"3.5\"")
+        let refused = try await sandbox.ame(["run", "main"], in: try sandbox.project(lacking))
+        #expect(refused.exitCode != 0)
+        #expect(refused.stdout.isEmpty, "the command ran: \(refused.stdout)")
+        #expect(refused.stderr.contains("needs Python 3.5"), "\(refused.stderr)")
+        #expect(refused.stderr.components(separatedBy: "needs Python 3.5").count == 2, "said once: \(refused.stderr)")
+        #expect(!refused.stderr.contains("Traceback"), "\(refused.stderr)")
+    }
+
     @Test("--env reaches the task; without a task and a terminal, ame lists the tasks", arguments: Transport.withKubernetes)
     func envAndTaskChoice(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)

@@ -432,6 +432,25 @@ struct RunContractTests {
         #expect(!refused.stderr.contains("Traceback"), "\(refused.stderr)")
     }
 
+    @Test("a task's image: is not used by the local executor, and the run says so once", arguments: Transport.available)
+    func imageIgnoredLocally(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: images
+            tasks:
+              show:
+                runcommand: echo ran here
+                dependencies: none
+                image: registry.example.com/team/does-not-exist:1
+            """])
+        let result = try await sandbox.ame(["run", "show"], in: project)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout == "ran here\n")
+        let note = "'image: registry.example.com/team/does-not-exist:1' is used on Kubernetes only"
+        #expect(result.stderr.components(separatedBy: note).count == 2, "said once: \(result.stderr)")
+    }
+
     @Test("--env reaches the task; without a task and a terminal, ame lists the tasks", arguments: Transport.withKubernetes)
     func envAndTaskChoice(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)

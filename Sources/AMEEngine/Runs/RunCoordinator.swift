@@ -81,6 +81,9 @@ public final class RunCoordinator: Sendable {
         }
 
         let steps = stored.task.effectiveSteps
+        if !executor.runsImages, let image = steps.compactMap(\.image).first {
+            runLog.note("this engine runs steps on its own machine: 'image: \(image)' is used on Kubernetes only")
+        }
         let graph = StepGraph(steps: steps)
         let state = StepStates(names: steps.map(\.name))
         // Env and wrappers that plugins contribute to every run of the project (docs/run-hooks.md).

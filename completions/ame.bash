@@ -173,13 +173,13 @@ _ame_builtin() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|help)
+    run|runs|status|logs|cancel|pull|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|help)
         # Offer subcommand argument completions
         "_ame_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run runs status logs cancel secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run runs status logs cancel pull secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version help' -- "${cur}"))
         ;;
     esac
 }
@@ -296,6 +296,30 @@ _ame_cancel() {
     case "${positional_number}" in
     1)
         __ame_add_completions -W "$(__ame_custom_complete ---completion cancel -- positional@0 "${COMP_CWORD}" "$(__ame_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_ame_pull() {
+    repeating_flags=()
+    non_repeating_flags=(--local --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--to)
+    __ame_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--to')
+        __ame_add_completions -d
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __ame_add_completions -W "$(__ame_custom_complete ---completion pull -- positional@0 "${COMP_CWORD}" "$(__ame_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -897,7 +921,7 @@ _ame_help() {
 
 __ame_plugin_word() {
     case "${1}" in
-    run|runs|status|logs|cancel|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|agent|__generate-docs|-*) return 1 ;;
+    run|runs|status|logs|cancel|pull|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|agent|__generate-docs|-*) return 1 ;;
     esac
     return 0
 }
@@ -945,10 +969,14 @@ _ame() {
         __ame_plugin_complete "${COMP_WORDS[@]:1:${COMP_CWORD}}"
         return 0
     fi
-    _ame_builtin "${@}"
     if [[ "${COMP_CWORD}" -eq 1 && "${COMP_WORDS[1]}" != -* ]]; then
+        # The command's name: ArgumentParser's function would take a whole name
+        # being typed ('run', of 'run' and 'runs') as the command already chosen.
+        COMPREPLY+=($(compgen -W 'run runs status logs cancel pull secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version help' -- "${COMP_WORDS[1]}"))
         __ame_plugin_complete "${COMP_WORDS[1]}"
+        return 0
     fi
+    _ame_builtin "${@}"
     return 0
 }
 

@@ -32,6 +32,8 @@ function __ame_parse_tokens -S
             __ame_parse_subcommand 1 'f/follow' 'from=' 'local' 'json' 'version' 'h/help'
         case 'cancel'
             __ame_parse_subcommand 1 'local' 'json' 'version' 'h/help'
+        case 'pull'
+            __ame_parse_subcommand -r 2 'to=' 'local' 'json' 'version' 'h/help'
         case 'secret'
             __ame_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -176,6 +178,7 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'status' -d 'Show a run with its steps, attempts and exit codes.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'logs' -d 'Print a run\'s output; with -f, follow it until the run ends.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'cancel' -d 'Cancel a run (its processes are stopped; files it wrote so far are kept).'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'pull' -d 'Bring a finished run\'s files back into the project directory.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'secret' -d 'Store secrets that tasks receive as environment variables.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'sync' -d 'Upload the project\'s files the engine does not have yet, without running anything.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'port-forward' -d 'Forward a local port to a service run\'s port (Jupyter, MLflow, your own server).'
@@ -228,6 +231,12 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame c
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cancel" json' -l 'json' -d 'Print the run as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cancel" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cancel" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame pull" -eq 1' -fka '(__ame_custom_completion ---completion pull -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame pull" to' -l 'to' -d 'Write the files into this directory instead of the project\'s.' -rfa '(__ame_complete_directories)'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame pull" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame pull" json' -l 'json' -d 'Print what came back as JSON.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame pull" version' -l 'version' -d 'Show the version.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame pull" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame secret" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame secret" -eq 1' -fa 'set' -d 'Set a secret; the value is read from a hidden prompt or from stdin.'
@@ -407,7 +416,7 @@ function __ame_plugin_line
     set -l tokens (commandline -opc)
     test (count $tokens) -ge 2; or return 1
     switch $tokens[2]
-        case run runs status logs cancel secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version agent __generate-docs '-*'
+        case run runs status logs cancel pull secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version agent __generate-docs '-*'
             return 1
     end
     return 0

@@ -31,6 +31,10 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
+        // No answer at all: where the service could not be reached is the whole story.
+        if status == nil, Self.transportCodes.contains(code), let message {
+            return message + (hint.map { " — \($0)" } ?? "")
+        }
         var text = "\(operation) on bucket '\(bucket)'"
         if let key, !key.isEmpty { text += operation == "ListObjectsV2" ? ", prefix '\(key)'" : ", key '\(key)'" }
         text += " failed: \(code)"
@@ -40,13 +44,17 @@ public struct S3Error: Error, CustomStringConvertible, Sendable {
         return text
     }
 
-    /// Whether trying again may succeed: server errors, throttling and lost connections.
+    /// Whether trying again may succeed: server errors, throttling and lost connections. A
+    /// refused connection is not retried: nothing listens there, and the user should know now.
     public var isRetryable: Bool {
         if let status {
             return status >= 500 || status == 429 || Self.retryableCodes.contains(code)
         }
-        return code != "Cancelled"
+        return code != "Cancelled" && code != "ConnectionRefused"
     }
+
+    /// Codes of requests that got no answer (`S3Client.transportCode`).
+    static let transportCodes: Set<String> = ["ConnectionRefused", "ConnectionFailed", "Timeout"]
 
     static let retryableCodes: Set<String> = [
         "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled", "RequestTimeout",

@@ -190,8 +190,11 @@ public struct ServerCommand: AsyncParsableCommand {
         ])
         let host = self.host
         let resumable = kubernetes
+        let namedByAddress = publicURL == nil && port == 0
         let app = AMEServer.makeApplication(state: state, host: host, port: port, logger: logger,
                                             schedulerInterval: .milliseconds(Int(schedulerInterval * 1000))) { port in
+            // `--port 0`: whoami and the dashboard name the port actually bound.
+            if namedByAddress { state.rename("http://\(host.contains(":") ? "[\(host)]" : host):\(port)") }
             // Pods fetch their files from this server: take runs up only once it answers.
             if let resumable {
                 let resumed = await resumable.resumeActiveRuns()

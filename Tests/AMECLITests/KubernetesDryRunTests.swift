@@ -54,6 +54,15 @@ struct KubernetesDryRunTests {
         #expect(containers.first?["image"] as? String == "python:3.11")
     }
 
+    @Test("a port asked for as 0 becomes a real port in the Pod, as the engine chooses one when the run starts")
+    func portZero() async throws {
+        let project = try Project("projectname: p\ntasks:\n  board:\n    runcommand: tensorboard --port $AME_PORT\n    ports: [0]\n")
+        let result = await project.run(["run", "board", "--dry-run=kubernetes"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("- containerPort: "), "\(result.stdout)")
+        #expect(!result.stdout.contains("containerPort: 0\n"), "\(result.stdout)")
+    }
+
     @Test("an unknown target or format is a usage error")
     func badValues() async throws {
         let project = try Project(Self.yaml)

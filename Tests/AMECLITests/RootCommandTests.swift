@@ -75,6 +75,19 @@ struct RootCommandTests {
         #expect(result.stderr.contains("ame help"))
     }
 
+    @Test("help for a command that does not exist is an error with a did-you-mean, exit 64")
+    func helpForAnUnknownCommand() async throws {
+        let project = try Project()
+        let unknown = await project.run(["help", "nosuch"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stdout.isEmpty, "\(unknown.stdout)")
+        #expect(unknown.stderr.hasPrefix("error: unknown command 'nosuch'\n"), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("hint: "))
+        let typo = await project.run(["help", "rnu"])
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("did you mean 'ame help run'?"), "\(typo.stderr)")
+    }
+
     @Test("an unknown flag is a usage error")
     func unknownFlag() async throws {
         let project = try Project()

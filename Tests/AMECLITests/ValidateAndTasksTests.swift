@@ -45,6 +45,26 @@ struct ValidateAndTasksTests {
         "ame.yaml:10:15: error: 'memory' of task 'train' has an unknown unit 'Gb' in '8Gb'",
     ]
 
+    @Test("a secret a task names that is not set: a warning naming it and its variable, as for storage secrets")
+    func missingOrdinarySecret() async throws {
+        let project = try Project("""
+            projectname: secrets
+            tasks:
+              train:
+                runcommand: python train.py
+                secrets: {name: hf_token, envkey: HF_TOKEN}
+
+            """)
+        let result = await project.run(["validate"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("warning: task 'train' needs the secret 'hf_token' for $HF_TOKEN, which is not set"), "\(result.stderr)")
+        #expect(result.stderr.contains("hint: set it with 'ame secret set hf_token'"), "\(result.stderr)")
+        let json = try jsonObject((await project.run(["validate", "--json"])).stdout)
+        let missing = try #require(json["missingSecrets"] as? [[String: Any]])
+        #expect(missing.first?["secret"] as? String == "hf_token")
+        #expect(missing.first?["usedFor"] as? String == "$HF_TOKEN")
+    }
+
     @Test("a valid file: exit 0 and a summary")
     func validFile() async throws {
         let project = try Project(Self.valid)

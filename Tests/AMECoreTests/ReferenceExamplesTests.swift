@@ -39,13 +39,20 @@ struct ReferenceExamplesTests {
         #expect(project.locations["tasks.download_data.runcommand"] == SourceLocation(line: 5, column: 17))
     }
 
-    @Test("the pipeline as published fails once, on line 24, as an indentation problem")
+    @Test("the pipeline as published has two bad indents, lines 24 and 32, both reported at once")
     func pipelineAsPublished() throws {
         let source = try FixtureFiles.text("reference/pipeline-as-published.yaml")
         let result = ProjectFileDecoder(source: source, file: "ame.yaml").decode()
         #expect(!result.isValid)
         #expect(result.project == nil)
-        #expect(result.diagnostics.count == 1)
+        #expect(result.diagnostics.count == 2, "\(result.diagnostics)")
+        // The second: `       upload_model:`, one space too far as well; reading went on
+        // past the first as if 'train_model' were indented like 'prepare_data'.
+        let second = try #require(result.errors.dropFirst().first)
+        #expect(second.line == 32 && second.column == 8)
+        #expect(second.message == "bad indentation: 'upload_model' is indented 7 spaces, which lines up with no key above it")
+        #expect(second.hint == "indent it 6 spaces, like 'train_model' on line 24, or 8 spaces, like 'resources' on line 26")
+        #expect(second.rendered(source: source).contains("   |        upload_model:\n   |        ^"))
         let error = try #require(result.errors.first)
         #expect(error.line == 24)
         // Line 24 is `       train_model:`: the key starts in column 8, one space too far.

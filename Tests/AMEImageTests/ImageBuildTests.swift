@@ -1,3 +1,4 @@
+import AMECore
 import AMETestSupport
 import Foundation
 import Testing
@@ -42,6 +43,24 @@ struct ImageBuildTests {
         let bad = try await testbed.ame(["image", "init", "--force", "--base", "Python:3.11"])
         #expect(bad.exitCode == 64)
         #expect(bad.stderr.contains("'Python:3.11' is not a valid image reference: repository names must be lowercase"), "\(bad.stderr)")
+    }
+
+    @Test("init's base follows AME's one Python rule: the project's pin, else the default that local runs and Kubernetes use")
+    func initFollowsThePythonRule() async throws {
+        let cases: [(files: [String: String], python: String)] = [
+            ([:], PythonDefault.version),
+            (["pyproject.toml": "[project]\nname = 'x'\nrequires-python = \"==3.10.*\"\n"], "3.10"),
+            (["pyproject.toml": "[project]\nname = 'x'\nrequires-python = \">=3.9\"\n"], PythonDefault.version),
+            (["Pipfile": "[packages]\n\n[requires]\npython_version = \"3.10\"\n"], "3.10"),
+        ]
+        for (files, python) in cases {
+            let testbed = try await ImageTestbed(files: files)
+            let result = try await testbed.ame(["image", "init"])
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(try testbed.read("Containerfile").contains("FROM docker.io/library/python:\(python)-slim\n"),
+                    "\(files.keys.sorted()): \(result.stdout)")
+        }
+        #expect(PythonDefault.image == "python:\(PythonDefault.version)-slim")
     }
 
     @Test("init picks the lock file of each dependency manager")

@@ -95,6 +95,23 @@ struct PodTranslatorTests {
         #expect(!(batchMain.args ?? []).contains("--extra-package"))
     }
 
+    @Test("a step without image: runs in AME's default Python image, or the image of its python: (README, 'Which Python')")
+    func defaultImageFollowsThePythonRule() throws {
+        func image(_ yaml: String, settings: KubernetesSettings = TranslationFixtures.settings) throws -> String? {
+            let objects = try TranslationFixtures.objects(try TranslationFixtures.parse(yaml), task: "t", settings: settings)
+            guard case .pod(let pod) = objects.last else { return nil }
+            return pod.spec.containers.first?.image
+        }
+        #expect(KubernetesSettings().defaultImage == "python:\(PythonDefault.version)-slim")
+        #expect(try image("projectname: p\ntasks:\n  t: {runcommand: x}\n") == "python:\(PythonDefault.version)-slim")
+        #expect(try image("projectname: p\ntasks:\n  t: {runcommand: x, python: '3.10'}\n") == "python:3.10-slim")
+        #expect(try image("projectname: p\ntasks:\n  t: {runcommand: x, python: '3.10', image: 'ghcr.io/x/y:1'}\n") == "ghcr.io/x/y:1")
+        // An administrator's AME_KUBERNETES_DEFAULT_IMAGE is kept as set.
+        var custom = TranslationFixtures.settings
+        custom.defaultImage = "registry.example.com/cuda-python:12"
+        #expect(try image("projectname: p\ntasks:\n  t: {runcommand: x, python: '3.10'}\n", settings: custom) == "registry.example.com/cuda-python:12")
+    }
+
     @Test("port names: IANA service names or none")
     func portNames() {
         #expect(KubernetesNames.portName("lab") == "lab")

@@ -1,4 +1,5 @@
 @testable import AMES3
+import AMESystem
 import AMETestSupport
 import Foundation
 import Testing
@@ -193,6 +194,31 @@ struct S3ClientTests {
         try await s3.setFaults(#"[{"method": "GET", "match": "/data/x.csv", "count": 10, "status": 503, "code": "SlowDown"}]"#)
         await #expect(throws: S3Error.self) {
             _ = try await client(s3) { $0.maxAttempts = 3 }.getObject(bucket: name, key: "data/x.csv", etag: nil, expectedSize: 5, to: file)
+        }
+    }
+
+    @Test("an endpoint that refuses connections fails at once, not after retries: one sentence naming it")
+    func refusedConnection() async throws {
+        // A port nothing listens on: bound, then closed.
+        let port = try TCPSocket.freePort()
+        let endpoint = "http://127.0.0.1:\(port)"
+        var configuration = S3Client.Configuration(endpoint: URL(string: endpoint)!, region: "us-east-1", credentials: nil)
+        configuration.baseDelay = .milliseconds(200)
+        let events = EventLog()
+        let client = S3Client(configuration: configuration, events: events.add)
+        let started = ContinuousClock.now
+        do {
+            _ = try await client.listObjects(bucket: "data", prefix: "in/")
+            Issue.record("listing through a refused connection succeeded")
+        } catch let error as S3Error {
+            // Not a speed target: less than the 10 s connect timeout proves the HTTP client did
+            // not keep reconnecting (before: 5 tries of 10 s each, 52 s in all).
+            #expect(ContinuousClock.now - started < .seconds(9), "took \(ContinuousClock.now - started)")
+            #expect(error.code == "ConnectionRefused")
+            #expect(!error.isRetryable)
+            #expect(error.description.hasPrefix("cannot reach the S3 endpoint \(endpoint): connection refused — "), "\(error)")
+            #expect(!error.description.contains("errno") && !error.description.contains("error set"), "\(error)")
+            #expect(events.lines.isEmpty, "retried: \(events.lines)")
         }
     }
 

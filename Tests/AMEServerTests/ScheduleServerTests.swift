@@ -97,6 +97,18 @@ import Glibc
         #expect(unknown.stderr.contains("there is no schedule 'every_minute'"), "\(unknown.stderr)")
     }
 
+    @Test func aScheduleWithoutATimezoneShowsItsZoneAsUTCAsTheDocsSay() async throws {
+        let sandbox = try AMESandbox(.server)
+        let project = try sandbox.project(["ame.yaml": Self.projectFile(schedule: "0 12 * * *", name: "noon"), "data.txt": "x\n"])
+        let pushed = try await sandbox.ame(["schedule", "push"], in: project)
+        #expect(pushed.exitCode == 0, "\(pushed.stderr)")
+        #expect(pushed.stdout.contains("0 12 * * * UTC"), "\(pushed.stdout)")
+        let listed = try Self.decode([ScheduleInfo].self, try await sandbox.ame(["schedule", "list", "--json"]).stdout)
+        #expect(listed.map(\.timezone) == ["UTC"])
+        let table = try await sandbox.ame(["schedule", "list"])
+        #expect(table.stdout.contains("UTC") && !table.stdout.contains("GMT"), "\(table.stdout)")
+    }
+
     @Test func aFiringTimeThatPassesWhileTheServerIsKilledRunsExactlyOnceAfterTheRestart() async throws {
         let sandbox = try AMESandbox(.server)
         let repository = try GitTestRepository(at: sandbox.directory.url.appendingPathComponent("nightly"))

@@ -55,6 +55,18 @@ import Glibc
         #expect(try await sandbox.ame(["setup", "--use", "nope"]).exitCode == 2)
     }
 
+    @Test func aServerStartedOnPortZeroNamesThePortItBoundInWhoamiAndTheDashboard() async throws {
+        let sandbox = try AMESandbox(.server)
+        let server = try #require(sandbox.server)
+        #expect(!server.url.hasSuffix(":0"))
+        let whoami = try await sandbox.program("/usr/bin/curl", ["-sS", "-H", "Authorization: Bearer \(server.adminToken)", server.url + "/v1/whoami"])
+        let identity = try WireFormat.decoder().decode(Identity.self, from: Data(whoami.stdout.utf8))
+        #expect(identity.server == server.url, "\(whoami.stdout)")
+        let page = try await sandbox.program("/usr/bin/curl", ["-sS", server.url + "/signin"])
+        #expect(page.stdout.contains("AME dashboard · \(server.url) ·"), "\(page.stdout)")
+        #expect(!page.stdout.contains(":0 ·"))
+    }
+
     @Test func tokensAreMadeListedAndRevokedThroughTheCLI() async throws {
         let sandbox = try AMESandbox(.server)
         let created = try await sandbox.ame(["token", "create", "alice", "--description", "laptop"])

@@ -17,6 +17,15 @@ struct ShellCompletionTests {
         #expect(values.allSatisfy { $0.hasPrefix("run") }, "\(shell) offered \(values): Tab would not complete 'run'")
     }
 
+    @Test("ame run<Tab>, a whole name that begins another, offers both run and runs", arguments: Shell.allCases)
+    func commandNameThatPrefixesAnother(_ shell: Shell) async throws {
+        let machine = try await ShellSandbox.shared()
+        for line in ["ame ru", "ame run"] {
+            let values = try await machine.values(shell, line)
+            #expect(values.contains("run") && values.contains("runs"), "\(shell) offered \(values) for '\(line)'")
+        }
+    }
+
     @Test("ame ru<Tab> typed in a terminal becomes 'ame run'", arguments: Shell.allCases)
     func keystroke(_ shell: Shell) async throws {
         let machine = try await ShellSandbox.shared()

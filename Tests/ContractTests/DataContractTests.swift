@@ -222,6 +222,28 @@ struct DataContractTests {
         #expect(!(credentials.stderr + upload.stderr + logs).contains(wrong.split(separator: "=").last!.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
+    @Test("an endpoint that refuses connections fails the run before the command, once, in a sentence naming it",
+          arguments: Transport.available)
+    func refusedEndpoint(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let endpoint = "http://127.0.0.1:\(try TCPSocket.freePort())"
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: refused
+            tasks:
+              fetch:
+                runcommand: touch started
+                dependencies: none
+                data: {source: s3://team-data/in/, path: in, endpoint: \(endpoint)}
+            """])
+        let result = try await sandbox.ame(["run", "fetch"], in: project)
+        #expect(result.exitCode != 0)
+        #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("started").path), "the command ran")
+        let sentence = "cannot reach the S3 endpoint \(endpoint): connection refused"
+        #expect(result.stderr.components(separatedBy: sentence).count == 2, "said once:\n\(result.stderr)")
+        #expect(!result.stderr.contains("errno") && !result.stderr.contains("retrying"), "\(result.stderr)")
+    }
+
     @Test("a server that answers 503 twice, then succeeds: the run succeeds after retries, downloads and uploads alike",
           arguments: Transport.available)
     func retriesAfter503(transport: Transport) async throws {

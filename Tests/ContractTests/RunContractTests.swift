@@ -127,6 +127,8 @@ struct RunContractTests {
         #expect(result.stderr.contains("train"))
         #expect(result.stderr.contains("ame secret set hf_token"))
         #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("started").path))
+        // One failure, one message.
+        #expect(result.stderr.components(separatedBy: "hf_token").count == 3, "the message and its hint, once: \(result.stderr)")
     }
 
     @Test("a step killed for memory is retried with double the memory and succeeds", arguments: Transport.withKubernetes)
@@ -289,6 +291,32 @@ struct RunContractTests {
         #expect(unknown.stderr.contains("not found"))
     }
 
+    @Test("while a step's command runs, status shows its attempt running, not preparing", arguments: Transport.withKubernetes)
+    func attemptRunning(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let gate = FileGate(in: sandbox.directory.url, name: "gate-attempt")
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: attempts
+            tasks:
+              wait:
+                runcommand: echo started; \(gate.shellWait); echo done
+                dependencies: none
+            """])
+        let submitted = try await Contract.submit(sandbox, "wait", in: project)
+        let logs = try sandbox.start(["logs", submitted.id, "-f"], in: project)
+        #expect(await logs.waitFor("started"), "\(logs.stderrSoFar)")
+        let running = try await Contract.status(sandbox, submitted.id)
+        #expect(running.status == .running)
+        #expect(running.steps.first?.attempts.map(\.status) == [.running], "\(running.steps)")
+        let shown = try await sandbox.ame(["status", submitted.id], in: project)
+        #expect(!shown.stdout.contains("preparing"), "\(shown.stdout)")
+        try gate.open()
+        _ = try await logs.finish(timeout: .seconds(120))
+        let done = try await Contract.waitForRun(sandbox, submitted.id) { $0.status.isTerminal }
+        #expect(done.steps.first?.attempts.map(\.status) == [.succeeded])
+    }
+
     @Test("a pipeline runs its steps in order, shares files between them, and stops at a failed step", arguments: Transport.withKubernetes)
     func pipeline(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
@@ -354,6 +382,71 @@ struct RunContractTests {
         }
         #expect(try String(contentsOf: project.appendingPathComponent("fresh.txt"), encoding: .utf8) == "new\n")
         #expect(result.stderr.contains("notes.txt changed here"))
+    }
+
+    /// The original AME's test_data/test_projects/executors/pipenv, recreated: a Pipfile that
+    /// asks for Python 3.10 while AME's tools run on this machine's default Python.
+    static let pipenvProject = [
+        "ame.yaml": "projectname: pipenv\ntasks:\n  main:\n    runcommand: python main.py\n",
+        "Pipfile": """
+            [[source]]
+            url = "https://pypi.org/simple"
+            verify_ssl = true
+            name = "pypi"
+
+            [packages]
+            six = "==1.17.0"
+
+            [requires]
+            python_version = "3.10"
+
+            """,
+        "main.py": "import six, sys\nprint('six', six.__version__, 'on python', '.'.join(map(str, sys.version_info[:2])))\n",
+    ]
+
+    static var hasPython310: Bool {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: (ProcessInfo.processInfo.environment["PYENV_ROOT"] ?? NSHomeDirectory() + "/.pyenv") + "/versions")) ?? []
+        return versions.contains { $0.hasPrefix("3.10.") } || FileManager.default.isExecutableFile(atPath: "/usr/bin/python3.10")
+    }
+
+    @Test("the original AME's pipenv project (Python 3.10) runs; a Python this machine lacks is refused before, naming it",
+          .enabled(if: hasPython310, "needs a Python 3.10 on this machine"), arguments: Transport.available)
+    func pipenvProject(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(Self.pipenvProject)
+        let result = try await sandbox.ame(["run", "main"], in: project, timeout: .seconds(900))
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout == "six 1.17.0 on python 3.10\n", "\(result.stderr)")
+        #expect(!result.stderr.contains("Traceback"), "\(result.stderr)")
+
+        var lacking = Self.pipenvProject
+        lacking["Pipfile"] = lacking["Pipfile"]?.replacingOccurrences(of: "\"3.10\"", with: "\"3.5\"")
+        let refused = try await sandbox.ame(["run", "main"], in: try sandbox.project(lacking))
+        #expect(refused.exitCode != 0)
+        #expect(refused.stdout.isEmpty, "the command ran: \(refused.stdout)")
+        #expect(refused.stderr.contains("needs Python 3.5"), "\(refused.stderr)")
+        #expect(refused.stderr.components(separatedBy: "needs Python 3.5").count == 2, "said once: \(refused.stderr)")
+        #expect(!refused.stderr.contains("Traceback"), "\(refused.stderr)")
+    }
+
+    @Test("a task's image: is not used by the local executor, and the run says so once", arguments: Transport.available)
+    func imageIgnoredLocally(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        try await sandbox.prepare()
+        let project = try sandbox.project(["ame.yaml": """
+            projectname: images
+            tasks:
+              show:
+                runcommand: echo ran here
+                dependencies: none
+                image: registry.example.com/team/does-not-exist:1
+            """])
+        let result = try await sandbox.ame(["run", "show"], in: project)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout == "ran here\n")
+        let note = "'image: registry.example.com/team/does-not-exist:1' is used on Kubernetes only"
+        #expect(result.stderr.components(separatedBy: note).count == 2, "said once: \(result.stderr)")
     }
 
     @Test("--env reaches the task; without a task and a terminal, ame lists the tasks", arguments: Transport.withKubernetes)

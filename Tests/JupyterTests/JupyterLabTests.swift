@@ -91,9 +91,16 @@ struct JupyterLabTests {
             #expect(try await JupyterFixtures.status(sandbox, runID).status == .running, "closing the tunnel leaves the session running")
         }
 
+        // A tunnel still open when the session is stopped says so, without sending the
+        // user to bring back files that 'stop' brings back.
+        let watching = try sandbox.start(["jupyter", "attach", runID], in: project)
+        #expect(await watching.waitFor("token="), "attach printed no URL: \(watching.stderrSoFar)")
         let stopped = try await sandbox.ame(["jupyter", "stop", runID], in: project)
         #expect(stopped.exitCode == 0, "\(stopped.stderr)")
         #expect(stopped.stderr.contains("analysis.ipynb"), "\(stopped.stderr)")
+        let watched = try await watching.finish(timeout: .seconds(60))
+        #expect(watched.stderr.contains("JupyterLab session \(runID) was stopped"), "\(watched.stderr)")
+        #expect(!watched.stderr.contains("bring its files back"), "\(watched.stderr)")
         let notebook = project.appendingPathComponent("analysis.ipynb")
         let text = try String(contentsOf: notebook, encoding: .utf8)
         #expect(text.contains("1+1"))
@@ -155,6 +162,10 @@ struct JupyterLabTests {
         let none = try await sandbox.ame(["jupyter", "stop"], in: project)
         #expect(none.exitCode == 1)
         #expect(none.stderr.contains("no JupyterLab session is running"))
+        // Every command that prints data takes --json.
+        let listed = try await sandbox.ame(["jupyter", "list", "--json"], in: project)
+        #expect(listed.exitCode == 0, "\(listed.stderr)")
+        #expect(listed.stdout == "[]\n", "\(listed.stdout)")
         let conformance = try await sandbox.ame(["plugin", "test", Fixtures.productsDirectory.appendingPathComponent("ame-jupyter").path])
         #expect(conformance.exitCode == 0, "\(conformance.stdout)\(conformance.stderr)")
     }

@@ -161,6 +161,51 @@ import Testing
         #expect(survivors.first { $0.id == trained.id }?.metrics["accuracy"] == trained.metrics["accuracy"])
     }
 
+    @Test("start without --mlflow installs MLflow itself, pinned, into AME's environment cache (saying so first), once, and serves",
+          arguments: [Transport.embedded])
+    func installsMLflowItself(transport: Transport) async throws {
+        let sandbox = try AMESandbox(transport)
+        // A project with dependencies of its own: MLflow's environment is not the project's.
+        let project = try sandbox.project(["ame.yaml": "projectname: tracked\ntasks:\n  hello: {runcommand: echo hello}\n",
+                                           "requirements.txt": "six==1.17.0\n"])
+        // The pin is the one the other tests' venv uses.
+        let pinned = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("scripts/requirements/mlflow.txt"), encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("mlflow==") }.map(String.init)
+        let requirement = try #require(pinned)
+        do {
+            try await installsMLflowItself(sandbox: sandbox, project: project, requirement: requirement)
+        } catch {
+            _ = try? await sandbox.ame(["mlflow", "stop"], in: project)
+            throw error
+        }
+        _ = try? await sandbox.ame(["mlflow", "stop"], in: project)
+    }
+
+    func installsMLflowItself(sandbox: AMESandbox, project: URL, requirement: String) async throws {
+        let start = try await sandbox.ame(["mlflow", "start", "--timeout", "1500"], in: project, timeout: .seconds(1600))
+        #expect(start.exitCode == 0, "stdout: \(start.stdout)\nstderr: \(start.stderr)")
+        #expect(start.stdout.contains("MLflow is serving"), "\(start.stdout)")
+        let notice = "its first start installs \(requirement) into AME's environment cache, once"
+        let lines = start.stderr.split(separator: "\n").map(String.init)
+        let said = try #require(lines.firstIndex { $0.contains(notice) }, "no notice: \(start.stderr)")
+        if let pip = lines.firstIndex(where: { $0.hasPrefix("$ ") || $0.hasPrefix("Collecting ") }) {
+            #expect(said < pip, "the notice comes before pip's output")
+        }
+        let status = try Self.object(try await sandbox.ame(["mlflow", "status", "--json"], in: project))
+        let runID = try #require(status["runId"] as? String)
+        let log = try await sandbox.ame(["logs", runID])
+        #expect(log.stderr.contains("empty virtual environment"), "its own environment: \(log.stderr)")
+        #expect(log.stderr.contains("plus \(requirement)"), "\(log.stderr)")
+        #expect(!log.stderr.contains("requirements.txt"), "the project's requirements are not MLflow's: \(log.stderr)")
+
+        // Once: the next start reuses it.
+        #expect(try await sandbox.ame(["mlflow", "stop"], in: project).exitCode == 0)
+        let again = try await sandbox.ame(["mlflow", "start", "--timeout", "300"], in: project, timeout: .seconds(400))
+        #expect(again.exitCode == 0, "stderr: \(again.stderr)")
+        #expect(again.stderr.contains("built before") || again.stderr.contains("built by another run"), "\(again.stderr)")
+        #expect(!again.stderr.contains("Collecting "), "pip ran again: \(again.stderr)")
+    }
+
     @Test("ame-mlflow passes AME's plugin conformance checks and is found beside ame")
     func conformance() async throws {
         let sandbox = try AMESandbox(.embedded)

@@ -7,6 +7,7 @@ enum Containerfile {
     static let ignoreFile = ".containerignore"
     /// Where the project's code lives in the image: the folder AME's Kubernetes Pods work in.
     static let workingDirectory = "/workspace"
+    /// AME's default Python (AMECore's `PythonDefault.version`, which a test keeps equal).
     static let defaultPython = "3.12"
     /// The line that remembers the project's image repository.
     static let repositoryDirective = "# ame-image: repository="

@@ -180,8 +180,10 @@ struct PythonDependencies: Sendable, Equatable {
         return nil
     }
 
-    /// The Python version the image's base should carry: `python:` in ame.yaml, else
-    /// `.python-version`, else the pin of python_env.yaml or the Pipfile; nil when none.
+    /// The Python version the image's base should carry, by AME's one rule (README, "Which
+    /// Python"): `python:` in ame.yaml, else `.python-version`, else the pin of
+    /// python_env.yaml, the Pipfile or pyproject.toml's `requires-python` (a lower bound
+    /// AME's default meets gives the default); nil when none.
     static func pythonVersion(in project: ProjectSnapshot) -> String? {
         var candidates: [String?] = [project.python]
         candidates.append(project.text(".python-version")?.split(whereSeparator: \.isNewline).first.map(String.init))
@@ -191,6 +193,11 @@ struct PythonDependencies: Sendable, Equatable {
                 candidates.append(line.split(separator: "=").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"'")) })
             }
         }
+        if let pyproject = project.text("pyproject.toml"),
+           let line = pyproject.split(whereSeparator: \.isNewline).first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("requires-python") }),
+           let value = line.split(separator: "=", maxSplits: 1).last?.trimmingCharacters(in: CharacterSet(charactersIn: " \"'")) {
+            candidates.append(requiresPython(value))
+        }
         for candidate in candidates {
             guard let text = candidate?.trimmingCharacters(in: .whitespaces) else { continue }
             let parts = text.split(separator: ".")
@@ -198,6 +205,23 @@ struct PythonDependencies: Sendable, Equatable {
             return parts.prefix(2).joined(separator: ".")
         }
         return nil
+    }
+}
+
+extension PythonDependencies {
+    /// The minor release a `requires-python` value names: "==3.10.*", "~=3.10" and "3.10" name
+    /// 3.10; ">=3.10" names AME's default when that meets it, else 3.10; nil for the rest.
+    static func requiresPython(_ value: String) -> String? {
+        let first = value.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let operators = [">=", "==", "~=", "^", "~", ">"]
+        let op = operators.first { first.hasPrefix($0) } ?? ""
+        let version = first.dropFirst(op.count).trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ".*", with: "")
+        let parts = version.split(separator: ".").prefix(2).compactMap { Int($0) }
+        guard parts.count == 2 else { return nil }
+        let named = "\(parts[0]).\(parts[1])"
+        guard op.hasPrefix(">") else { return named }
+        let defaults = Containerfile.defaultPython.split(separator: ".").compactMap { Int($0) }
+        return defaults.lexicographicallyPrecedes(parts) ? named : Containerfile.defaultPython
     }
 }
 

@@ -60,7 +60,11 @@ struct Lab: AMEPluginCommand {
         }
     }
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let embedded = host.context.server == "embedded"
         let project = try await host.project()
         guard let directory = project["directory"]?.stringValue else {

@@ -9,7 +9,11 @@ struct ListSessions: AMEPluginCommand {
     @Flag(help: "Include sessions that have ended.")
     var all = false
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let embedded = host.context.server == "embedded"
         let runs = try await host.listRuns(RunListParams(labels: SessionControl.labels, active: all ? nil : true, limit: 100))
         let store = SessionStore()
@@ -90,7 +94,11 @@ struct Attach: AMEPluginCommand {
         if let port, !(1...65535).contains(port) { throw ValidationError("--port must be from 1 to 65535") }
     }
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         var run = try await SessionControl.resolve(id, host: host, verb: "attach")
         guard !run.isFinished else {
             throw PluginFailure("JupyterLab session \(run.id) has ended (\(run.status))",
@@ -115,7 +123,11 @@ struct Attach: AMEPluginCommand {
                 try await Task.sleep(for: .seconds(1))
                 let current = try await host.getRun(run.id)
                 if current.isFinished {
-                    host.log("JupyterLab session \(run.id) has ended (\(current.status)); bring its files back with 'ame jupyter stop \(run.id)'")
+                    // Stopped ('ame jupyter stop', or Ctrl-C in 'ame jupyter lab'): whoever
+                    // stopped it brings its files back. Otherwise they are still to be fetched.
+                    host.log(current.status == "cancelled"
+                             ? "JupyterLab session \(run.id) was stopped; the tunnel is closed."
+                             : "JupyterLab session \(run.id) has ended (\(current.status)); bring its files back with 'ame jupyter stop \(run.id)'")
                     return PluginOutcome(exitCode: 0, data: ["runId": .string(run.id), "status": .string(current.status)])
                 }
             }
@@ -139,7 +151,11 @@ struct Stop: AMEPluginCommand {
               completion: AMECompletion.run)
     var id: String?
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let run = try await SessionControl.resolve(id, host: host, verb: "stop")
         if !run.isFinished { host.log("Stopping JupyterLab (run \(run.id))…") }
         // Once asked, the stop goes through even if Ctrl-C follows.

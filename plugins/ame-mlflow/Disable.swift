@@ -6,7 +6,11 @@ import Foundation
 struct Disable: AMEPluginCommand {
     static let configuration = CommandConfiguration(commandName: "disable", abstract: "Stop recording this project's runs in MLflow.")
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let (hook, projectName) = try await ProjectHook.locate(host: host)
         let removed = try hook.remove()
         host.print(removed ? "Runs of \(projectName) are no longer recorded in MLflow (removed \(ProjectHook.hookPath))."

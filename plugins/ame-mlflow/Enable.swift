@@ -29,7 +29,11 @@ struct Enable: AMEPluginCommand {
         }
     }
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let (hook, projectName) = try await ProjectHook.locate(host: host)
         let state = try ServerStateStore().load()
         guard let uri = trackingUri ?? state?.trackingURI else {

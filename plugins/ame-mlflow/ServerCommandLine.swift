@@ -6,6 +6,9 @@ enum ServerCommandLine {
     /// The run's task name when the project has no task of that name.
     static let taskName = "mlflow"
     static let labels = ["service": "mlflow"]
+    /// What `start` installs when no --mlflow is given (the same pin as the tests'
+    /// scripts/requirements/mlflow.txt; the full package: mlflow-skinny has no server).
+    static let mlflowRequirement = "mlflow==3.17.2"
 
     /// `storeHome`: an absolute folder for the default store and artifacts; nil means the
     /// engine machine's `${XDG_DATA_HOME:-$HOME/.local/share}/ame/plugin-data/mlflow/store`,
@@ -18,7 +21,7 @@ enum ServerCommandLine {
         return [
             "store=\(home)",
             #"mkdir -p "$store/artifacts" || exit 1"#,
-            "command -v \(executable) >/dev/null 2>&1 || { echo \"ame-mlflow: cannot find \(mlflow.replacingOccurrences(of: "\"", with: "")) on this machine; install MLflow (pip install mlflow) or pass 'ame mlflow start --mlflow PATH'\" >&2; exit 127; }",
+            "command -v \(executable) >/dev/null 2>&1 || { echo \"ame-mlflow: cannot find \(mlflow.replacingOccurrences(of: "\"", with: "")) on this machine; give another with 'ame mlflow start --mlflow PATH', or leave --mlflow out to have AME install MLflow\" >&2; exit 127; }",
             // One worker: a tracking server for a team, not a load test; memory matters more.
             "exec \(executable) server --host 127.0.0.1 --port \"$AME_PORT\" --workers 1"
                 + " --backend-store-uri \(backend) --serve-artifacts --artifacts-destination \(artifacts)",

@@ -14,7 +14,8 @@ struct ServerState: Codable, Sendable, Equatable {
     var backendStore: String
     /// Where artifacts go (a path or URI on the engine's machine); nil: the default.
     var artifactsDestination: String?
-    /// The `mlflow` executable the run starts.
+    /// The `mlflow` executable given with --mlflow; empty (or, from older versions, a bare
+    /// name) for MLflow installed by AME.
     var mlflow: String
     var startedAt: Date
 

@@ -18,6 +18,17 @@ enum ServiceRun {
 }
 
 extension ServiceRun {
+    /// Writes the setup and AME's notes logged since `offset` to stderr (how the run's
+    /// environment is coming along); returns where the log ends now.
+    static func showSetup(_ id: String, from offset: Int64, host: AMEHost) async -> Int64 {
+        let collected = TextBox()
+        guard let end = try? await host.logs(id, from: offset, follow: false, onChunk: { chunk in
+            if chunk.kind == "setup" || chunk.kind == "system" { collected.append(chunk.text) }
+        }) else { return offset }
+        if !collected.text.isEmpty { FileHandle.standardError.write(Data(collected.text.utf8)) }
+        return end.next
+    }
+
     /// The last lines of a run's log, indented, for an error message.
     static func logTail(_ id: String, host: AMEHost, lines: Int = 12) async throws -> String {
         let collected = TextBox()

@@ -12,8 +12,9 @@ struct Start: AMEPluginCommand {
         discussion: """
             The store defaults to a SQLite database and an artifacts folder under AME's data \
             folder on the engine's machine ($AME_DATA_DIR/plugin-data/mlflow/store on the \
-            embedded engine); a later start serves the same runs again. 'mlflow' must be \
-            installed where the run goes (pip install mlflow); --mlflow names the executable.
+            embedded engine); a later start serves the same runs again. The first start \
+            installs MLflow (\(ServerCommandLine.mlflowRequirement)) into AME's environment cache \
+            where the run goes, once; --mlflow names an mlflow executable to use instead.
             """)
 
     @Option(help: ArgumentHelp("CPUs for the server (1, 500m).", valueName: "cpu"))
@@ -31,7 +32,7 @@ struct Start: AMEPluginCommand {
     @Option(help: ArgumentHelp("The port MLflow listens on, on the engine's machine (default: a free one, then the same one again).", valueName: "port"))
     var port: Int?
 
-    @Option(help: ArgumentHelp("The mlflow executable (default: 'mlflow' from PATH).", valueName: "path"))
+    @Option(help: ArgumentHelp("An mlflow executable on the engine's machine (default: MLflow installed by AME, pinned).", valueName: "path"))
     var mlflow: String?
 
     @Option(help: ArgumentHelp("Seconds to wait for the server to answer.", valueName: "seconds"))
@@ -43,7 +44,11 @@ struct Start: AMEPluginCommand {
         if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
     }
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let store = ServerStateStore()
         let previous = try store.load()
         if let previous, let runId = previous.runId, let run = try? await ServiceRun.get(runId, host: host), !ServiceRun.isFinished(run) {
@@ -52,24 +57,35 @@ struct Start: AMEPluginCommand {
         }
         let backend = backendStore ?? previous?.backendStore ?? "sqlite"
         let artifacts = artifactsDestination.map(absolute) ?? (backendStore == nil ? previous?.artifactsDestination : nil)
-        let executable = mlflow.map(absolute) ?? previous?.mlflow ?? Self.onPath("mlflow") ?? "mlflow"
+        // An mlflow named with --mlflow (now or at an earlier start), else AME's own: MLflow
+        // pinned, installed where the run goes into AME's environment cache on first use,
+        // in an environment of its own (not the project's), as `ame jupyter lab` installs
+        // JupyterLab.
+        let given = mlflow.map(absolute) ?? previous.flatMap { $0.mlflow.hasPrefix("/") ? $0.mlflow : nil }
         let embedded = host.context.server == "embedded"
-        let command = ServerCommandLine.command(mlflow: executable, backendStore: backend, artifactsDestination: artifacts,
+        let command = ServerCommandLine.command(mlflow: given ?? "mlflow", backendStore: backend, artifactsDestination: artifacts,
                                                 storeHome: embedded ? store.storeDirectory.path : nil)
         let resources = PluginResources(cpu: cpu, memory: memory)
         let submitted = try await host.submitRun(RunSubmitParams(
             task: ServerCommandLine.taskName, command: command,
             resources: (cpu == nil && memory == nil) ? nil : resources,
-            ports: [PluginPort(port: port ?? previous?.port ?? 0, name: "mlflow")], labels: ServerCommandLine.labels))
+            ports: [PluginPort(port: port ?? previous?.port ?? 0, name: "mlflow")], labels: ServerCommandLine.labels,
+            extraPackages: given == nil ? [ServerCommandLine.mlflowRequirement] : nil,
+            dependencies: given == nil ? "none" : nil))
         var state = ServerState(runId: submitted.id, port: port ?? previous?.port ?? 0, server: host.context.server,
-                                backendStore: backend, artifactsDestination: artifacts, mlflow: executable, startedAt: Date())
+                                backendStore: backend, artifactsDestination: artifacts, mlflow: given ?? "", startedAt: Date())
         try store.save(state)
-        host.log("Starting MLflow (run \(submitted.id))…")
+        host.log(given == nil
+                 ? "Starting MLflow (run \(submitted.id)); its first start installs \(ServerCommandLine.mlflowRequirement) into AME's environment cache, once…"
+                 : "Starting MLflow (run \(submitted.id))…")
 
         // Running means the port accepts connections; then MLflow must answer /health.
         let deadline = Date().addingTimeInterval(TimeInterval(timeout))
         var run = try await ServiceRun.get(submitted.id, host: host)
+        var logOffset: Int64 = 0
         while run["status"]?.stringValue != "running" {
+            // How the environment is coming along (pip's output on a first start).
+            logOffset = await ServiceRun.showSetup(submitted.id, from: logOffset, host: host)
             if ServiceRun.isFinished(run) {
                 state.runId = nil
                 if let port = ServiceRun.port(of: run) { state.port = port }

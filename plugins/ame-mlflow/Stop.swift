@@ -6,7 +6,11 @@ import Foundation
 struct Stop: AMEPluginCommand {
     static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the MLflow server (its runs are kept).")
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let store = ServerStateStore()
         guard var state = try store.load(), let runId = state.runId else {
             host.print("No MLflow server is running.")

@@ -16,7 +16,11 @@ struct UI: AMEPluginCommand {
         if let port, !(1...65535).contains(port) { throw ValidationError("--port must be from 1 to 65535") }
     }
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let connection = try await ServerConnection.open(host: host, localPort: port)
         var url = "http://127.0.0.1:\(connection.tunnel.localPort)/"
         if let experiment = (try? await ProjectHook.locate(host: host))?.0.current()?.experiment,

@@ -30,6 +30,11 @@ public enum CompletionScripts {
         RootCommand.builtinNames.filter { $0 != "help" }
     }
 
+    /// The commands `ame help` lists (hidden ones, such as `agent`, left out), and `help`.
+    static var visibleCommandNames: [String] {
+        RootCommand.builtinCommands.filter { $0.configuration.shouldDisplay }.map { $0._commandName } + ["help"]
+    }
+
     static let header = "AME: plugins and 'ame help' (added to ArgumentParser's script by CompletionScripts.swift)"
 
     static func replacingOnce(_ text: String, _ old: String, with new: String, shell: String) throws -> String {
@@ -106,10 +111,14 @@ public enum CompletionScripts {
                     __ame_plugin_complete "${COMP_WORDS[@]:1:${COMP_CWORD}}"
                     return 0
                 fi
-                _ame_builtin "${@}"
                 if [[ "${COMP_CWORD}" -eq 1 && "${COMP_WORDS[1]}" != -* ]]; then
+                    # The command's name: ArgumentParser's function would take a whole name
+                    # being typed ('run', of 'run' and 'runs') as the command already chosen.
+                    COMPREPLY+=($(compgen -W '\(visibleCommandNames.joined(separator: " "))' -- "${COMP_WORDS[1]}"))
                     __ame_plugin_complete "${COMP_WORDS[1]}"
+                    return 0
                 fi
+                _ame_builtin "${@}"
                 return 0
             }
 

@@ -1,3 +1,4 @@
+import AMECore
 import AMEPluginKit
 import AMESystem
 import Foundation
@@ -81,7 +82,15 @@ extension PluginDispatch {
         }
         guard arguments.count >= 2, arguments[0] == "help", !RootCommand.builtinNames.contains(arguments[1]) else { return nil }
         let name = arguments[1]
-        guard let record = await PluginResolver.standard(context: context).resolve(name) else { return nil }
+        guard !name.hasPrefix("-") else { return nil }
+        let resolver = PluginResolver.standard(context: context)
+        guard let record = await resolver.resolve(name) else {
+            // Not a built-in and no plugin: say so, rather than showing the top-level help.
+            let known = RootCommand.builtinNames.filter { !$0.hasPrefix("_") } + (await resolver.all()).map(\.name)
+            let hint = Suggestion.closest(to: name, in: known).map { "did you mean 'ame help \($0)'?" }
+                ?? "run 'ame help' for the list of commands"
+            return AMEMain.report(CLIError("unknown command '\(name)'", hint: hint, exitCode: 64), terminal: terminal)
+        }
         guard let text = PluginHelp.detail(for: record, path: Array(arguments.dropFirst(2))) else {
             let reason = record.status.problem ?? "it has no command '\(arguments.dropFirst(2).joined(separator: " "))'"
             return AMEMain.report(CLIError("no help for plugin '\(name)' (\(record.path)): \(reason)",

@@ -23,9 +23,10 @@ struct ArtifactDownloader {
         var skipped: [String] = []
     }
 
-    /// `snapshot` is the project as it was uploaded for the run.
-    func download(runID: String, into directory: URL, snapshot: Manifest) async throws -> Report {
-        let artifacts = try await api.artifacts(runID)
+    /// `snapshot` is the project as it was uploaded for the run; `only`, when given, picks
+    /// the artifacts (by project-relative path) to bring back.
+    func download(runID: String, into directory: URL, snapshot: Manifest, only: ((String) -> Bool)? = nil) async throws -> Report {
+        let artifacts = try await api.artifacts(runID).filter { only?($0.path) ?? true }
         var report = Report()
         guard !artifacts.isEmpty else { return report }
         let root = directory.resolvingSymlinksInPath().standardizedFileURL.path
@@ -70,6 +71,18 @@ struct ArtifactDownloader {
             done += artifact.size
             bar.update(done: done, total: total, detail: artifact.path)
         }
+        return report
+    }
+
+    /// A finished run's files, brought back later than `ame run` would have (`ame pull`,
+    /// `artifacts.download`): what the project was when the run was submitted comes from the
+    /// snapshot this machine kept (`RunSnapshots`); without one every existing file counts
+    /// as changed here, so nothing of the user's is ever overwritten.
+    func bringBack(_ run: RunRecord, into directory: URL, only: ((String) -> Bool)? = nil) async throws -> Report {
+        let snapshots = RunSnapshots(context: context)
+        let snapshot = snapshots.load(runID: run.id) ?? Manifest(entries: [])
+        let report = try await download(runID: run.id, into: directory, snapshot: snapshot, only: only)
+        if run.status.isTerminal && only == nil { snapshots.remove(runID: run.id) }
         return report
     }
 }

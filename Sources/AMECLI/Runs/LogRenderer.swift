@@ -11,6 +11,8 @@ final class LogRenderer: @unchecked Sendable {
     private var setupShown = Set<String>()
     private(set) var lastOffset: Int64 = 0
     private(set) var exitCode: Int32?
+    /// The engine's line saying why the run failed ("✗ …") has been shown.
+    private(set) var showedFailure = false
 
     init(terminal: any Terminal, labelSteps: Bool) {
         self.terminal = terminal
@@ -33,6 +35,7 @@ final class LogRenderer: @unchecked Sendable {
             terminal.write(Data(style.dim(event.text).utf8), to: .stderr)
         case .system:
             for line in event.text.split(separator: "\n", omittingEmptySubsequences: true) {
+                if line.hasPrefix("✗ ") { showedFailure = true }
                 terminal.errLine(style.cyan("ame: ") + String(line))
             }
         case .end:

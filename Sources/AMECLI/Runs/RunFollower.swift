@@ -5,7 +5,8 @@ import Foundation
 /// cancels the run, the second detaches and says how to re-attach.
 struct RunFollower {
     enum Outcome {
-        case finished(RunRecord)
+        /// `failureShown`: the log has said why the run failed, so the summary need not.
+        case finished(RunRecord, failureShown: Bool)
         case detached
     }
 
@@ -54,6 +55,7 @@ struct RunFollower {
         if detached.isSet {
             terminal.errLine("\name: detached from run \(run.id)\(interruptMode == .cancelThenDetach ? " (it is being cancelled)" : "; it keeps running").")
             terminal.errLine("ame: re-attach with: ame logs \(run.id) -f --from \(renderer.lastOffset)")
+            terminal.errLine("ame: once it ends, bring its files back with: ame pull \(run.id)")
             throw ExitStatus(130)
         }
         var finished = try await api.getRun(run.id)
@@ -66,7 +68,7 @@ struct RunFollower {
             tries += 1
         }
         if finished.exitCode == nil, let code = renderer.exitCode { finished.exitCode = code }
-        return .finished(finished)
+        return .finished(finished, failureShown: renderer.showedFailure)
     }
 }
 

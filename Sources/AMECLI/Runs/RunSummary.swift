@@ -3,7 +3,8 @@ import Foundation
 
 /// The closing lines of `ame run`: how the run ended and what came back.
 enum RunSummary {
-    static func print(_ run: RunRecord, report: ArtifactDownloader.Report, terminal: any Terminal) {
+    /// `reasonShown`: the run's log has said why it failed; one failure, one message.
+    static func print(_ run: RunRecord, report: ArtifactDownloader.Report, terminal: any Terminal, reasonShown: Bool = false) {
         let style = terminal.errorStyle
         let duration = run.startedAt.flatMap { start in run.finishedAt.map { $0.timeIntervalSince(start) } }
         let took = duration.map { " in " + format(duration: $0) } ?? ""
@@ -13,7 +14,8 @@ enum RunSummary {
         case .cancelled:
             terminal.errLine("\(style.yellow("■")) run \(run.id) was cancelled\(took)")
         default:
-            terminal.errLine("\(style.red("✗")) run \(run.id) \(run.status.rawValue)\(took)\(run.reason.map { ": \($0)" } ?? "")")
+            let reason = reasonShown ? nil : run.reason
+            terminal.errLine("\(style.red("✗")) run \(run.id) \(run.status.rawValue)\(took)\(reason.map { ": \($0)" } ?? "")")
         }
         if !report.written.isEmpty {
             let names = report.written.prefix(8).joined(separator: ", ") + (report.written.count > 8 ? ", …" : "")

@@ -32,10 +32,15 @@ public struct RunRequest: Hashable, Sendable, Codable {
     /// The container image instead of the task's (Kubernetes runs; the local executor runs
     /// on this machine and ignores it).
     public var image: String?
+    /// How the Python environment is built instead of the task's: `none` with
+    /// `extraPackages` gives an environment of just those, whatever the project holds (a
+    /// plugin's own tool, such as MLflow's server), built once and shared by every project.
+    public var dependencies: DependencyManager?
 
     public init(task: String, manifest: Manifest, projectFile: String = "ame.yaml", env: [EnvVar] = [],
                 resources: Resources? = nil, command: String? = nil, ports: [PortSpec] = [], labels: [String: String] = [:],
-                idleTimeoutSeconds: Int? = nil, secretEnv: [EnvVar]? = nil, extraPackages: [String]? = nil, image: String? = nil) {
+                idleTimeoutSeconds: Int? = nil, secretEnv: [EnvVar]? = nil, extraPackages: [String]? = nil, image: String? = nil,
+                dependencies: DependencyManager? = nil) {
         self.task = task
         self.manifest = manifest
         self.projectFile = projectFile
@@ -48,5 +53,6 @@ public struct RunRequest: Hashable, Sendable, Codable {
         self.secretEnv = secretEnv
         self.extraPackages = extraPackages
         self.image = image
+        self.dependencies = dependencies
     }
 }

@@ -13,10 +13,15 @@ public protocol Executor: Sendable {
     /// own Python and receives its secrets by reference): the coordinator then neither
     /// builds Python here nor reads the secrets into the attempt's environment.
     var preparesStepEnvironment: Bool { get }
+
+    /// True when a step runs in its task's `image:` (a Pod); false when steps run on the
+    /// engine's own machine, which ignores `image:` (the run's log says so, once).
+    var runsImages: Bool { get }
 }
 
 extension Executor {
     public var preparesStepEnvironment: Bool { false }
+    public var runsImages: Bool { false }
 }
 
 /// Everything an executor needs for one attempt.

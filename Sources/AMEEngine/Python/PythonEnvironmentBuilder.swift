@@ -304,7 +304,9 @@ public final class PythonEnvironmentBuilder: Sendable {
             try await run(pip(["--no-deps", "-r", exported.path]))
 
         case .pipenv(let locked):
-            let pipenv = try await toolbox.executable(.pipenv, catalog: catalog, output: output)
+            // pipenv resolves with the project's Python, importing itself there: one installed
+            // on another Python fails (a 3.11 pipenv on a 3.10 project lacks 'tomllib').
+            let pipenv = try await toolbox.executable(.pipenv, interpreter: plan.interpreter, catalog: catalog, output: output)
             try await makeVenv()
             var variables = activated
             variables["PIPENV_IGNORE_VIRTUALENVS"] = "0"

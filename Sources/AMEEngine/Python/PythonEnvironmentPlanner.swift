@@ -27,8 +27,10 @@ import Foundation
 ///
 /// The interpreter: `python:` from `ame.yaml`, else `.python-version` (pyenv's and uv's
 /// per-project choice), else the manager's own pin (`requires-python`, Poetry's `python`, the
-/// Pipfile's `python_full_version`/`python_version`, python_env.yaml's `python`), else the
-/// user's default `python3`. Conda environments bring their own Python.
+/// Pipfile's `python_full_version`/`python_version`, python_env.yaml's `python`), else AME's
+/// default (`PythonDefault`, also the base of `ame image init` and the Kubernetes default
+/// image), which a range pin takes too when it allows it; the user's default `python3` only
+/// where this machine lacks that one. Conda environments bring their own Python.
 public enum PythonEnvironmentPlanner {
     /// Part of every key: raise it when the way environments are built changes, so
     /// environments built the old way are not reused.
@@ -246,8 +248,19 @@ public enum PythonEnvironmentPlanner {
 
     // MARK: - Interpreter and key
 
+    /// An interpreter of AME's default minor release (`PythonDefault`) that `requirement`
+    /// allows, the one found first; nil when there is none.
+    static func defaultPython(_ catalog: PythonInterpreterCatalog, within requirement: PythonVersionRequirement?) -> PythonInterpreter? {
+        guard let series = PythonVersionRequirement(PythonDefault.version) else { return nil }
+        return catalog.interpreters.first { interpreter in
+            guard let release = interpreter.release else { return false }
+            return series.isSatisfied(by: release) && (requirement?.isSatisfied(by: release) ?? true)
+        }
+    }
+
     static func makePlan(_ choice: Choice, files: PythonProjectFiles, taskPython: String?, catalog: PythonInterpreterCatalog,
                          extraPackages: [String] = []) throws -> PythonEnvironmentPlan {
+        var choice = choice
         var interpreter: PythonInterpreter?
         if case .conda = choice.recipe {
             interpreter = nil
@@ -260,14 +273,19 @@ public enum PythonEnvironmentPlanner {
                 guard let requirement = PythonVersionRequirement(text) else {
                     throw PythonEnvironmentError.unreadablePythonRequirement(requirement: text, origin: origin)
                 }
-                guard let found = catalog.best(matching: requirement) else {
+                // Within what the pin allows, AME's default first: one Python everywhere.
+                guard let found = defaultPython(catalog, within: requirement) ?? catalog.best(matching: requirement) else {
                     throw PythonEnvironmentError.pythonUnavailable(requirement: text, origin: origin, available: catalog.availableVersions)
                 }
+                interpreter = found
+            } else if let found = defaultPython(catalog, within: nil) {
                 interpreter = found
             } else {
                 guard let found = catalog.preferred else {
                     throw PythonEnvironmentError.pythonUnavailable(requirement: "3", origin: "to build the environment", available: [])
                 }
+                // Said in the log line that describes the environment.
+                choice.reason += "; Python \(PythonDefault.version), AME's default, is not on this machine"
                 interpreter = found
             }
         }

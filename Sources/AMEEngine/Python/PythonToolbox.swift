@@ -31,13 +31,16 @@ struct PythonToolbox: Sendable {
     /// Environment for pip when installing tools (index settings come from here).
     let environment: [String: String]
 
-    /// Path to the tool's executable, installing it first if needed.
-    func executable(_ tool: Tool, catalog: @Sendable () async -> PythonInterpreterCatalog,
+    /// Path to the tool's executable, installing it first if needed. With `interpreter` (pipenv,
+    /// which runs its resolver with the project's Python and so must be installed for that
+    /// Python), the tool is AME's own copy for that interpreter's minor release.
+    func executable(_ tool: Tool, interpreter: PythonInterpreter? = nil, catalog: @Sendable () async -> PythonInterpreterCatalog,
                     output: @escaping @Sendable (Data) -> Void) async throws -> String {
-        if tool.acceptsInstalledCopy, let found = Self.findOnPath(tool.rawValue, path: environment["PATH"]) {
+        if interpreter == nil, tool.acceptsInstalledCopy, let found = Self.findOnPath(tool.rawValue, path: environment["PATH"]) {
             return found
         }
-        let venv = directory.appendingPathComponent(tool.rawValue)
+        let series = interpreter?.release?.minorRelease
+        let venv = directory.appendingPathComponent(tool.rawValue + (series.map { "-py\($0)" } ?? ""))
         let binary = venv.appendingPathComponent("bin").appendingPathComponent(tool.rawValue).path
         let stamp = venv.appendingPathComponent(".ame-tool")
         let wanted = tool.packages.joined(separator: " ")
@@ -45,19 +48,25 @@ struct PythonToolbox: Sendable {
             (try? String(contentsOf: stamp, encoding: .utf8)) == wanted && access(binary, X_OK) == 0
         }
         if installed() { return binary }
-        let lock = try await AsyncFileLock.acquire(path: directory.appendingPathComponent("\(tool.rawValue).lock").path) {
+        let lock = try await AsyncFileLock.acquire(path: venv.path + ".lock") {
             output(Data("Waiting for another build that is installing \(tool.rawValue)…\n".utf8))
         }
         defer { lock.unlock() }
         if installed() { return binary }
 
-        let interpreters = await catalog()
-        let minimum = PythonVersion(major: 3, minor: 9)
-        let usable = interpreters.best(matching: PythonVersionRequirement(">=\(minimum)"))
-        guard let python = usable else {
-            throw PythonEnvironmentError.pythonUnavailable(requirement: ">=3.9", origin: "to install \(tool.rawValue)", available: interpreters.availableVersions)
+        let python: PythonInterpreter
+        if let interpreter {
+            python = interpreter
+        } else {
+            let interpreters = await catalog()
+            let minimum = PythonVersion(major: 3, minor: 9)
+            guard let usable = interpreters.best(matching: PythonVersionRequirement(">=\(minimum)")) else {
+                throw PythonEnvironmentError.pythonUnavailable(requirement: ">=3.9", origin: "to install \(tool.rawValue)", available: interpreters.availableVersions)
+            }
+            python = usable
         }
-        output(Data("Installing \(tool.rawValue) into AME's tool cache (\(venv.path))\n".utf8))
+        // Said before pip says anything: the wait that follows happens once.
+        output(Data("Installing \(tool.rawValue)\(series.map { " for Python \($0)" } ?? "") into AME's tool cache, once (later builds reuse it): \(venv.path)\n".utf8))
         try? FileManager.default.removeItem(at: venv)
         do {
             let steps = [

@@ -131,6 +131,14 @@ extension Engine {
             }
         }
         if !request.ports.isEmpty { task.ports = request.ports }
+        if let dependencies = request.dependencies {
+            task.dependencies = dependencies
+            task.pipeline = task.pipeline?.map { step in
+                var step = step
+                step.dependencies = dependencies
+                return step
+            }
+        }
         if let image = request.image {
             task.image = image
             task.pipeline = task.pipeline?.map { step in

@@ -107,6 +107,9 @@ public final class RunCoordinator: Sendable {
         }
 
         let steps = stored.task.effectiveSteps
+        if !executor.runsImages, let image = steps.compactMap(\.image).first {
+            runLog.note("this engine runs steps on its own machine: 'image: \(image)' is used on Kubernetes only")
+        }
         let graph = StepGraph(steps: steps)
         let state = StepStates(names: steps.map(\.name))
         // Env and wrappers that plugins contribute to every run of the project (docs/run-hooks.md).
@@ -185,11 +188,13 @@ public final class RunCoordinator: Sendable {
             return finish(status: .failed, reason: uploadFailure, exitCode: 1, log: runLog)
         }
         if let failure = state.firstFailure(order: steps.map(\.name)) {
-            let stepName = stored.task.isPipeline ? "step '\(failure.name)'" : "the command"
+            let stepName = stored.task.isPipeline ? "step '\(failure.name)'" : "task '\(failure.name)'"
             let detail = failure.reason ?? "exit code \(failure.exitCode)"
-            // "the command could not start: …" (it never ran), else "the command failed: …".
+            // "task 'x' could not start: …" (it never ran), else "task 'x' failed: …"; said
+            // once in the log, where the step has not said it already.
             let reason = detail.hasPrefix("could not start: ") ? "\(stepName) \(detail)" : "\(stepName) failed: \(detail)"
-            return finish(status: .failed, reason: reason, exitCode: failure.exitCode == 0 ? 1 : failure.exitCode, log: runLog)
+            return finish(status: .failed, reason: reason, exitCode: failure.exitCode == 0 ? 1 : failure.exitCode,
+                          log: failure.noted ? nil : runLog)
         }
         return finish(status: .succeeded, reason: nil, exitCode: 0, log: runLog)
     }
@@ -201,8 +206,9 @@ public final class RunCoordinator: Sendable {
         return WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan, mayLink: mayLink)
     }
 
-    private func finish(status: RunStatus, reason: String?, exitCode: Int32, log: StepLog) -> Int32 {
-        if let reason, status != .succeeded { log.note(reason) }
+    private func finish(status: RunStatus, reason: String?, exitCode: Int32, log: StepLog?) -> Int32 {
+        // A failure's one "✗" line (what `ame run` shows as the reason the run failed).
+        if let reason, status != .succeeded { log?.note(status == .failed ? "✗ \(reason)" : reason) }
         try? engine.store.setStatus(runID, status, reason: reason, exitCode: exitCode)
         return exitCode
     }
@@ -290,7 +296,7 @@ public final class RunCoordinator: Sendable {
                 let reason = "\(error)"
                 log.note("✗ \(label) could not start: \(reason)")
                 try? engine.store.finishAttempt(runID, step: step.name, number: number, status: .failed, outcome: .failedToStart, exitCode: 1, reason: reason)
-                state.set(step.name, .failed, exitCode: 1, reason: "could not start: \(reason)")
+                state.set(step.name, .failed, exitCode: 1, reason: "could not start: \(reason)", noted: true)
                 return
             }
             guard let command = step.runCommand else {
@@ -325,12 +331,14 @@ public final class RunCoordinator: Sendable {
             if !servicePorts.isEmpty {
                 attempt.readinessPorts = servicePorts
                 attempt.idleTimeoutSeconds = stored.request.idleTimeoutSeconds
-                let engine = self.engine, runID = self.runID
+                let engine = self.engine, runID = self.runID, stepName = step.name, attemptNumber = number
                 attempt.onReady = {
+                    try? engine.store.markAttemptRunning(runID, step: stepName, number: attemptNumber)
                     try? engine.store.setStatus(runID, .running, reason: "serving on port \(servicePorts.map(String.init).joined(separator: ", "))")
                     log.note("▶ ready: port \(servicePorts.map(String.init).joined(separator: ", ")) accepts connections")
                 }
             }
+            if servicePorts.isEmpty { try? engine.store.markAttemptRunning(runID, step: step.name, number: number) }
             let result = await executor.execute(attempt, log: log)
             Trace.mark("agent: command ended")
             let attemptStatus: RunStatus = result.succeeded ? .succeeded : (result.outcome == .cancelled ? .cancelled : .failed)
@@ -358,7 +366,7 @@ public final class RunCoordinator: Sendable {
                 }
                 let reason = "\(result.reason ?? "out of memory"); not retried: \(current) is already the most memory allowed (retry.oom.max_memory)"
                 log.note("✗ \(label) \(reason)")
-                state.set(step.name, .failed, exitCode: result.exitCode, reason: reason)
+                state.set(step.name, .failed, exitCode: result.exitCode, reason: reason, noted: true)
                 return
             }
             failures += 1

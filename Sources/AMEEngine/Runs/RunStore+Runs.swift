@@ -101,6 +101,14 @@ extension RunStore {
         }
     }
 
+    /// The attempt's command has started (a service's: it accepts connections).
+    func markAttemptRunning(_ runID: String, step: String, number: Int) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE attempts SET status = 'running' WHERE run_id = ? AND step = ? AND number = ? AND status = 'preparing'",
+                           arguments: [runID, step, number])
+        }
+    }
+
     func finishAttempt(_ runID: String, step: String, number: Int, status: RunStatus, outcome: AttemptRecord.Outcome,
                        exitCode: Int32?, reason: String?) throws {
         try pool.write { db in

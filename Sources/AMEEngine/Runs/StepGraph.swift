@@ -19,6 +19,8 @@ final class StepStates: @unchecked Sendable {
         var status: RunStatus
         var exitCode: Int32?
         var reason: String?
+        /// The step has said in the log why it failed (the run's end says it no more).
+        var noted = false
     }
 
     private let lock = NSLock()
@@ -29,8 +31,8 @@ final class StepStates: @unchecked Sendable {
         results = Dictionary(uniqueKeysWithValues: names.map { ($0, Result(status: .queued)) })
     }
 
-    func set(_ name: String, _ status: RunStatus, exitCode: Int32?, reason: String?) {
-        lock.withLock { results[name] = Result(status: status, exitCode: exitCode, reason: reason) }
+    func set(_ name: String, _ status: RunStatus, exitCode: Int32?, reason: String?, noted: Bool = false) {
+        lock.withLock { results[name] = Result(status: status, exitCode: exitCode, reason: reason, noted: noted) }
     }
 
     func markStarted(_ name: String) { _ = lock.withLock { started.insert(name) } }
@@ -58,11 +60,11 @@ final class StepStates: @unchecked Sendable {
     }
 
     /// The first failed step in file order.
-    func firstFailure(order: [String]) -> (name: String, exitCode: Int32, reason: String?)? {
+    func firstFailure(order: [String]) -> (name: String, exitCode: Int32, reason: String?, noted: Bool)? {
         lock.withLock {
             for name in order {
                 if let result = results[name], result.status == .failed {
-                    return (name, result.exitCode ?? 1, result.reason)
+                    return (name, result.exitCode ?? 1, result.reason, result.noted)
                 }
             }
             return nil

@@ -43,7 +43,7 @@ public struct ScheduleStore: Sendable {
     public func info(_ schedule: StoredSchedule, now: Date) throws -> ScheduleInfo {
         ScheduleInfo(fullName: schedule.fullName, name: schedule.definition.name, sourceID: schedule.sourceID,
                      sourceName: schedule.sourceName, owner: schedule.owner, taskRef: schedule.definition.taskRef,
-                     expression: schedule.definition.schedule, timezone: schedule.timeZone.identifier,
+                     expression: schedule.definition.schedule, timezone: schedule.timeZoneName,
                      concurrency: schedule.definition.concurrency, catchup: schedule.definition.catchup,
                      commit: schedule.commit, nextFiring: schedule.nextFiring(after: now),
                      lastFiring: try store.firings(sourceID: schedule.sourceID, schedule: schedule.definition.name, limit: 1).first)

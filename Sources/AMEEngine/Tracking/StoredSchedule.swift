@@ -19,6 +19,11 @@ public struct StoredSchedule: Hashable, Sendable {
         definition.timezone.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC") ?? .current
     }
 
+    /// The zone as the project wrote it, "UTC" by default (Foundation on Linux names UTC "GMT").
+    public var timeZoneName: String {
+        definition.timezone.flatMap { TimeZone(identifier: $0) == nil ? nil : $0 } ?? "UTC"
+    }
+
     public func nextFiring(after date: Date) -> Date? {
         definition.cron?.nextFiring(after: max(date, cursor), in: timeZone)
     }

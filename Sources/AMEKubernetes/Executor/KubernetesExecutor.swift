@@ -61,6 +61,7 @@ public final class KubernetesExecutor: Executor {
     /// The Pod's agent builds Python; secrets reach it by `secretKeyRef`, never through
     /// the attempt's environment.
     public var preparesStepEnvironment: Bool { true }
+    public var runsImages: Bool { true }
 
     public func execute(_ attempt: StepAttempt, log: StepLog) async -> AttemptResult {
         let signal = CancelSignal()

@@ -15,8 +15,14 @@ public struct KubernetesSettings: Hashable, Sendable {
     /// `AME_KUBERNETES_AGENT_IMAGE` does not name the agent image: the server then takes
     /// its own image (`adoptOwnImage`), so a deployment names the image once.
     public var ownPod: String?
-    /// The image a task runs in when it names none (`image:` in ame.yaml).
+    /// The image a task runs in when it names none (`image:` in ame.yaml). AME's own default
+    /// (`PythonDefault.image`) follows a task's `python:` (`python:3.10-slim` for "3.10").
     public var defaultImage: String
+
+    /// The image of a step that names none, with `python` its `python:`.
+    public func image(python: String?) -> String {
+        defaultImage == PythonDefault.image && python != nil ? PythonDefault.image(for: python) : defaultImage
+    }
     /// The URL Pods reach `ame-server` at (the Service's), given to the agent as `AME_SERVER`.
     /// Nil: the agent uses its default (tests run it against a shared data directory).
     public var serverURL: String?
@@ -44,7 +50,7 @@ public struct KubernetesSettings: Hashable, Sendable {
     public init(
         namespace: String = "ame",
         agentImage: String = "ame:latest",
-        defaultImage: String = "python:3.12-slim",
+        defaultImage: String = PythonDefault.image,
         serverURL: String? = nil,
         gpuResource: String = "nvidia.com/gpu",
         gpuMemoryLabel: String = "nvidia.com/gpu.memory",

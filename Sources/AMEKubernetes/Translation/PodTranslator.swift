@@ -112,7 +112,7 @@ public struct PodTranslator: Sendable {
 
     private func mainContainer(for request: StepPodRequest) -> Container {
         let step = request.step
-        var container = Container(name: Self.mainContainerName, image: step.image ?? settings.defaultImage)
+        var container = Container(name: Self.mainContainerName, image: step.image ?? settings.image(python: step.python))
         container.imagePullPolicy = settings.imagePullPolicy
         container.command = [KubernetesSettings.agentDirectory + "/bin/ame", "agent", "exec"]
         var args = ["--workspace", KubernetesSettings.workspaceDirectory, "--result", Self.resultPath]

@@ -24,12 +24,16 @@ public struct RunSubmitParams: Hashable, Sendable, Codable {
     public var extraPackages: [String]?
     /// The container image instead of the task's (runs on Kubernetes).
     public var image: String?
+    /// How the Python environment is built instead of the task's, as `dependencies:` in
+    /// ame.yaml writes it: `"none"` with `extraPackages` gives an environment of just those
+    /// (a tool of the plugin's own), built once and shared by every project.
+    public var dependencies: String?
     /// For a service: stop it after this many seconds without a connection.
     public var idleTimeoutSeconds: Int?
 
     public init(task: String, env: [String: String]? = nil, command: String? = nil, resources: PluginResources? = nil,
                 ports: [PluginPort]? = nil, labels: [String: String]? = nil, secretEnv: [String: String]? = nil,
-                extraPackages: [String]? = nil, image: String? = nil, idleTimeoutSeconds: Int? = nil) {
+                extraPackages: [String]? = nil, image: String? = nil, idleTimeoutSeconds: Int? = nil, dependencies: String? = nil) {
         self.task = task
         self.env = env
         self.command = command
@@ -40,6 +44,7 @@ public struct RunSubmitParams: Hashable, Sendable, Codable {
         self.extraPackages = extraPackages
         self.image = image
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.dependencies = dependencies
     }
 }
 

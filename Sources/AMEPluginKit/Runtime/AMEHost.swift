@@ -17,6 +17,7 @@ public final class AMEHost: @unchecked Sendable {
     private var cancelled = false
     private var disconnected = false
     private var cancelHandlers: [@Sendable () -> Void] = []
+    private var jsonOutput = false
 
     init(channel: StdioChannel, context: SessionContext, protocolVersion: Int) {
         self.channel = channel
@@ -153,9 +154,25 @@ public final class AMEHost: @unchecked Sendable {
         write(text + "\n")
     }
 
-    /// Text for the user's stdout, exactly as given.
+    /// Text for the user's stdout, exactly as given (nothing when `printsJSON`).
     public func write(_ text: String) {
+        guard !printsJSON else { return }
         channel.send(.notification(method: PluginMethod.output, params: OutputParams(text: text).json))
+    }
+
+    /// Set by a command given `--json`: its text for stdout is left out, and when it ends the
+    /// runtime prints the outcome's `data` as one JSON document instead (every command that
+    /// prints data takes `--json`). Messages (`log`) still go to stderr.
+    public var printsJSON: Bool {
+        get { lock.withLock { jsonOutput } }
+        set { lock.withLock { jsonOutput = newValue } }
+    }
+
+    /// `data` as one line of JSON on the user's stdout.
+    func writeJSON(_ data: JSONValue) {
+        var bytes = JSONWriter.write(data)
+        bytes.append(0x0A)
+        channel.send(.notification(method: PluginMethod.output, params: OutputParams(text: String(decoding: bytes, as: UTF8.self)).json))
     }
 
     public func log(_ message: String, level: LogParams.Level = .info) {

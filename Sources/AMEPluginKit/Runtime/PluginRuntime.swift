@@ -125,6 +125,8 @@ public enum PluginRuntime {
                 let task = Task { try await unsafeCommand.run(host: host) }
                 host.onCancel { task.cancel() }
                 let outcome = try await task.value
+                // `--json`; with AME_OUTPUT=json, ame itself prints the data.
+                if host.printsJSON && host.context.output != "json" { host.writeJSON(outcome.data ?? .null) }
                 return .success(RunResult(exitCode: outcome.exitCode, data: outcome.data))
             }
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -12,8 +12,10 @@ public final class ServerState: Sendable {
     public let tokens: TokenAuthority
     /// The dashboard's signed-in browsers.
     let sessions = DashboardSessions()
-    /// How `whoami` names this server (its URL as clients reach it).
-    public let serverName: String
+    /// How `whoami` names this server (its URL as clients reach it); `rename` puts in the
+    /// port bound for `--port 0`.
+    public var serverName: String { name.withLock { $0 } }
+    private let name: Locked<String>
     let metrics: ServerMetrics
     /// Tracked repositories and recurring tasks (the engine's; routes only call it).
     public let scheduler: RecurringScheduler
@@ -33,9 +35,14 @@ public final class ServerState: Sendable {
         let effective: any RunLauncher = deferLaunches ? DeferredRunLauncher(base: launcher, logger: logger) : launcher
         self.launcher = effective
         scheduler = RecurringScheduler(engine: engine, launcher: effective, clock: clock, policy: gitPolicy)
-        self.serverName = serverName
+        name = Locked(serverName)
         self.tokens = tokens ?? TokenAuthority(store: engine.store)
         metrics = ServerMetrics()
+    }
+
+    /// Renames the server once its address is known (`--port 0` binds a free port).
+    public func rename(_ serverName: String) {
+        name.withLock { $0 = serverName }
     }
 
     func api(for caller: Caller) -> EmbeddedJobsAPI {

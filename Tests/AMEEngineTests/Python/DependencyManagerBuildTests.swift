@@ -132,6 +132,32 @@ import Testing
         expectReused(outcome)
     }
 
+    /// The original AME's executors/pipenv project asks for Python 3.10 (its Pipfile's
+    /// python_version) on a machine whose tools run on another Python: pipenv, which resolves
+    /// with the project's Python, is installed for 3.10, and says so before pip's output.
+    @Test(.timeLimit(.minutes(10)), .enabled(if: PythonTestSupport.hasPython("3.10"), "needs a Python 3.10 on this machine"))
+    func pipenvForAnotherPython() async throws {
+        let pipfile = PythonFixtures.pipfile + "\n\n[requires]\npython_version = \"3.10\"\n"
+        let temporary = try TemporaryDirectory()
+        let project = try PythonTestSupport.project(temporary, files: ["Pipfile": pipfile, "main.py": "import six\n"])
+        let plan = try #require(try PythonEnvironmentPlanner.plan(projectDirectory: project, python: nil, dependencies: nil,
+                                                                  catalog: await PythonTestSupport.catalog()))
+        #expect(plan.interpreter?.release?.minorRelease == "3.10")
+        // A tool cache of its own, so the first install (and its notice) happens here.
+        let tools = temporary.url.appendingPathComponent("tools")
+        let builder = PythonEnvironmentBuilder(layout: PythonTestSupport.layout(temporary), environment: PythonTestSupport.environment,
+                                               toolsDirectory: tools)
+        let log = OutputRecorder()
+        let prepared = try await builder.prepare(plan, projectDirectory: project, output: log.callback)
+        let check = try await PythonTestSupport.python(prepared, "import six, sys; print(six.__version__, sys.version_info[:2])")
+        #expect(check.output == "1.17.0 (3, 10)", "\(log.text)")
+        let lines = log.text.split(separator: "\n").map(String.init)
+        let notice = try #require(lines.firstIndex { $0.hasPrefix("Installing pipenv for Python 3.10 into AME's tool cache, once") }, "\(log.text)")
+        let firstCommand = try #require(lines.firstIndex { $0.hasPrefix("$ ") })
+        #expect(notice < firstCommand, "the notice comes before pip's output:\n\(log.text)")
+        #expect(!log.text.contains("Traceback"), "\(log.text)")
+    }
+
     /// A lock that no longer matches its Pipfile fails with pipenv's own words, before the run.
     @Test(.timeLimit(.minutes(10)))
     func pipenvWithAStaleLockFails() async throws {

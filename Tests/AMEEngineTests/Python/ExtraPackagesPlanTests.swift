@@ -26,7 +26,7 @@ import Testing
         #expect(withLab.recipe == project.recipe)
         #expect(withLab.extraPackages == ["jupyterlab"])
         #expect(withLab.key != project.key)
-        #expect(withLab.key.hasPrefix("pip-py3.11.7-"))
+        #expect(withLab.key.hasPrefix("pip-py3.12.1-"))
         #expect(project.extraPackages.isEmpty)
         #expect(withLab.description.hasSuffix("plus jupyterlab"))
         // The order and repeats of the list do not make another environment.
@@ -40,8 +40,8 @@ import Testing
         #expect(try plan(["train.py": "print(1)\n"]) == nil)
         let lab = try #require(try plan(["train.py": "print(1)\n"], extras: ["jupyterlab"]))
         #expect(lab.recipe == .emptyVenv)
-        #expect(lab.interpreter?.version == "3.11.7")
-        #expect(lab.key.hasPrefix("venv-py3.11.7-"))
+        #expect(lab.interpreter?.version == "3.12.1")
+        #expect(lab.key.hasPrefix("venv-py3.12.1-"))
         // Any project without Python files shares it.
         #expect(try plan(["other.sh": "echo\n"], extras: ["jupyterlab"])?.key == lab.key)
         #expect(try plan([:], python: "3.12", extras: ["jupyterlab"])?.interpreter?.version == "3.12.1")

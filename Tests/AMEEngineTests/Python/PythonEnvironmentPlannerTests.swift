@@ -104,7 +104,7 @@ import Testing
     // MARK: - Python versions
 
     @Test func eachManagersPinChoosesTheInterpreter() throws {
-        #expect(try plan(["pyproject.toml": Self.poetryPyproject])?.interpreter?.version == "3.11.7", "^3.10: the default qualifies")
+        #expect(try plan(["pyproject.toml": Self.poetryPyproject])?.interpreter?.version == "3.12.1", "^3.10: AME's default qualifies")
         let poetryPinned = Self.poetryPyproject.replacingOccurrences(of: "^3.10", with: "~3.10")
         #expect(try plan(["pyproject.toml": poetryPinned])?.interpreter?.version == "3.10.13")
         let inline = Self.poetryPyproject.replacingOccurrences(of: "\"^3.10\"", with: "{ version = \"3.12\", source = \"x\" }")
@@ -116,7 +116,7 @@ import Testing
         #expect(try plan(["Pipfile": "[requires]\npython_version = \"3.9\"\n"])?.interpreter?.version == "3.9.18")
         #expect(try plan(["Pipfile": "[requires]\npython_version = \"3.9\"\npython_full_version = \"3.12.1\"\n"])?.interpreter?.version == "3.12.1")
         #expect(try plan(["requirements.txt": "six\n", ".python-version": "3.12.1\n"])?.interpreter?.version == "3.12.1")
-        #expect(try plan(["requirements.txt": "six\n", ".python-version": "my-pyenv-virtualenv\n"])?.interpreter?.version == "3.11.7")
+        #expect(try plan(["requirements.txt": "six\n", ".python-version": "my-pyenv-virtualenv\n"])?.interpreter?.version == "3.12.1")
         #expect(try plan(["python_env.yaml": "python: \"3.9.18\"\ndependencies: [six]\n"])?.interpreter?.version == "3.9.18")
     }
 
@@ -124,6 +124,22 @@ import Testing
         #expect(try plan(["pyproject.toml": Self.poetryPyproject, ".python-version": "3.12.1\n"])?.interpreter?.version == "3.12.1")
         #expect(try plan(["Pipfile": "[requires]\npython_version = \"3.9\"\n", ".python-version": "3.10\n"])?.interpreter?.version == "3.10.13")
         #expect(try plan(["pyproject.toml": Self.poetryPyproject, ".python-version": "3.12.1\n"], python: "3.9")?.interpreter?.version == "3.9.18")
+    }
+
+    /// One rule everywhere (README, "Which Python"): without a pin, AME's default, which
+    /// `ame image init` and the Kubernetes default image use too, not this user's python3.
+    @Test func withoutAPinAMEsDefaultPython() throws {
+        #expect(PythonDefault.version == "3.12")
+        let plan = try #require(try plan(["requirements.txt": "six\n"]))
+        #expect(plan.interpreter?.version == "3.12.1", "the catalog's first (the user's python3) is 3.11.7")
+        #expect(!plan.description.contains("not on this machine"))
+        // A machine without it: its python3, and the log line says why.
+        let without = PythonInterpreterCatalog(interpreters: catalog.interpreters.filter { !$0.version.hasPrefix("3.12") })
+        let fallback = try #require(try self.plan(["requirements.txt": "six\n"], catalog: without))
+        #expect(fallback.interpreter?.version == "3.11.7")
+        #expect(fallback.description.contains("Python 3.12, AME's default, is not on this machine"), "\(fallback.description)")
+        // A range that allows it takes it; an exact pin is the pin.
+        #expect(try self.plan(["Pipfile": "[requires]\npython_version = \"3.10\"\n"])?.interpreter?.version == "3.10.13")
     }
 
     @Test func pythonInAmeYamlOverridesTheProject() throws {
@@ -171,12 +187,12 @@ import Testing
         let first = try #require(try plan(["requirements.txt": "six==1.17.0\n", "train.py": "a"]))
         let second = try #require(try plan(["requirements.txt": "six==1.17.0\n", "train.py": "b"]))
         let changed = try #require(try plan(["requirements.txt": "six==1.16.0\n"]))
-        let otherPython = try #require(try plan(["requirements.txt": "six==1.17.0\n"], python: "3.12"))
+        let otherPython = try #require(try plan(["requirements.txt": "six==1.17.0\n"], python: "3.10"))
         #expect(first.key == second.key)
         #expect(first.contentHash == second.contentHash)
         #expect(first.key != changed.key)
         #expect(first.key != otherPython.key)
-        #expect(first.key.hasPrefix("pip-py3.11.7-"))
+        #expect(first.key.hasPrefix("pip-py3.12.1-"))
     }
 
     @Test func includedRequirementFilesAreHashedToo() throws {

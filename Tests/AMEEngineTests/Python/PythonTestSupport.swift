@@ -41,6 +41,13 @@ enum PythonTestSupport {
         return URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ame-test-python-tools")
     }()
 
+    /// Whether this machine has a Python of `series` ("3.10"), under pyenv or in /usr/bin.
+    static func hasPython(_ series: String) -> Bool {
+        let pyenv = URL(fileURLWithPath: environment["PYENV_ROOT"] ?? NSHomeDirectory() + "/.pyenv").appendingPathComponent("versions")
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: pyenv.path)) ?? []
+        return versions.contains { $0.hasPrefix(series + ".") } || FileManager.default.isExecutableFile(atPath: "/usr/bin/python\(series)")
+    }
+
     static func catalog() async -> PythonInterpreterCatalog {
         await PythonInterpreterCatalog.discover(environment: environment)
     }

@@ -45,7 +45,11 @@ struct BuildImage: AMEPluginCommand {
         }
     }
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let environment = ProcessInfo.processInfo.environment
         let project = try await ProjectSnapshot.load(host)
         let containerfile = project.directory.appendingPathComponent(file)

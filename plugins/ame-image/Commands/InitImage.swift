@@ -22,7 +22,11 @@ struct InitImage: AMEPluginCommand {
     @Flag(name: .long, help: "Replace an existing Containerfile.")
     var force = false
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let project = try await ProjectSnapshot.load(host)
         if let base { _ = try ImageName.argument(base, what: "--base:") }
         if let repository {

@@ -18,7 +18,11 @@ struct ListImages: AMEPluginCommand {
     @Flag(name: .long, help: "Reach the registry over plain HTTP or without verifying TLS (loopback registries always are).")
     var insecure = false
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let environment = ProcessInfo.processInfo.environment
         let project = try? await ProjectSnapshot.load(host)
         var text = repository

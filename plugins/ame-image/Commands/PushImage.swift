@@ -22,7 +22,11 @@ struct PushImage: AMEPluginCommand {
 
     @OptionGroup var registryOptions: RegistryOptions
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let environment = ProcessInfo.processInfo.environment
         let project = try await ProjectSnapshot.load(host)
         let state = PluginState.load(environment: environment).projects[project.directory.path]

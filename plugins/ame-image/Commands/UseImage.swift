@@ -15,7 +15,11 @@ struct UseImage: AMEPluginCommand {
     @Argument(help: ArgumentHelp("The image (default: the last one 'ame image build --push' or 'ame image push' pushed here).", valueName: "image"))
     var image: String?
 
+    @Flag(help: "Print the result as JSON on stdout (messages stay on stderr).")
+    var json = false
+
     func run(host: AMEHost) async throws -> PluginOutcome {
+        host.printsJSON = json
         let environment = ProcessInfo.processInfo.environment
         let (taskName, step) = try Self.split(task)
         var reference = image

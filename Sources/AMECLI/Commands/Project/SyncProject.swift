@@ -28,7 +28,11 @@ struct SyncCommand: AMECommand {
     }
 
     func run(context: CommandContext) async throws {
-        let location = try project.location(in: context)
+        let loader = try project.loader(in: context)
+        // As 'run' and 'tasks' do: outside a project there is nothing to sync, and a home
+        // folder full of virtualenvs is not one.
+        _ = try loader.readSource()
+        let location = loader.location
         let api = try context.jobsAPI(local: local)
         let started = ContinuousClock.now
         let result = try await ProjectUploader(api: api, context: context).upload(directory: location.directory)

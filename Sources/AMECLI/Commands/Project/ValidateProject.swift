@@ -31,7 +31,7 @@ struct ValidateCommand: AMECommand {
         var warnings: Int
         var diagnostics: [Diagnostic]
         var project: ProjectFile?
-        /// Storage secrets (`data[].secret`, `artifacts.secret`) that are not set.
+        /// Secrets the tasks name (`secrets`, `data[].secret`, `artifacts.secret`) that are not set.
         var missingSecrets: [MissingSecret]?
         /// Why the secrets could not be checked (the engine could not be reached).
         var secretCheckProblem: String?
@@ -42,8 +42,10 @@ struct ValidateCommand: AMECommand {
     struct MissingSecret: Encodable {
         var secret: String
         var task: String
-        /// The s3:// address that needs it.
+        /// The s3:// address that needs it, or `$VARIABLE` for one of the task's `secrets`.
         var usedFor: String
+        /// S3 credentials (`data`, `artifacts`) rather than a variable of the task.
+        var storage: Bool
     }
 
     func run(context: CommandContext) async throws {
@@ -56,7 +58,7 @@ struct ValidateCommand: AMECommand {
                                 project: result.isValid ? result.project : nil)
             var valid = result.isValid
             if result.isValid, let parsed = result.project {
-                let check = await checkStorageSecrets(parsed, context: context)
+                let check = await checkSecrets(parsed, context: context)
                 report.missingSecrets = check.missing
                 report.secretCheckProblem = check.problem
                 if remote {
@@ -87,13 +89,14 @@ struct ValidateCommand: AMECommand {
             DiagnosticsFailure(diagnostics: diagnostics, source: source).render(to: context.terminal)
         }
         let style = context.terminal.style
-        let check = await checkStorageSecrets(parsed, context: context)
+        let check = await checkSecrets(parsed, context: context)
         for missing in check.missing ?? [] {
             context.terminal.errLine("\(style.yellow("warning:")) task '\(missing.task)' needs the secret '\(missing.secret)' for \(missing.usedFor), which is not set")
-            context.terminal.errLine("  hint: set it with 'ame secret set \(missing.secret)' (AWS_ACCESS_KEY_ID=… and AWS_SECRET_ACCESS_KEY=… lines)")
+            context.terminal.errLine("  hint: set it with 'ame secret set \(missing.secret)'"
+                                     + (missing.storage ? " (AWS_ACCESS_KEY_ID=… and AWS_SECRET_ACCESS_KEY=… lines)" : "; the run fails before it starts without it"))
         }
         if let problem = check.problem {
-            context.terminal.errLine("\(style.yellow("warning:")) could not check the storage secrets: \(problem)")
+            context.terminal.errLine("\(style.yellow("warning:")) could not check the secrets: \(problem)")
         }
         let taskCount = parsed.tasks.count
         var summary = "\(style.green("✓")) \(loader.displayPath) is valid: project '\(parsed.projectName)', \(taskCount) task\(taskCount == 1 ? "" : "s")"
@@ -107,19 +110,25 @@ struct ValidateCommand: AMECommand {
         context.terminal.outLine(summary)
     }
 
-    /// The secrets named by `data` and `artifacts` entries that the engine does not hold.
-    /// Not reaching the engine is a warning, not a failure: the file itself is valid.
-    func checkStorageSecrets(_ project: ProjectFile, context: CommandContext) async -> (missing: [MissingSecret]?, problem: String?) {
+    /// The secrets the tasks name (`secrets`, and `data` and `artifacts` entries) that the
+    /// engine does not hold. Not reaching the engine is a warning, not a failure: the file
+    /// itself is valid.
+    func checkSecrets(_ project: ProjectFile, context: CommandContext) async -> (missing: [MissingSecret]?, problem: String?) {
         var needed: [MissingSecret] = []
         for name in project.taskNames {
             guard let task = project.task(named: name) else { continue }
             for step in task.effectiveSteps {
+                for secret in step.secrets {
+                    needed.append(MissingSecret(secret: secret.name, task: task.name, usedFor: "$" + secret.envKey, storage: false))
+                }
                 for source in step.data {
-                    if let secret = source.secret { needed.append(MissingSecret(secret: secret, task: task.name, usedFor: source.source)) }
+                    if let secret = source.secret { needed.append(MissingSecret(secret: secret, task: task.name, usedFor: source.source, storage: true)) }
                 }
             }
             for spec in task.allArtifactSpecs {
-                if let secret = spec.secret { needed.append(MissingSecret(secret: secret, task: task.name, usedFor: spec.destination ?? "artifacts")) }
+                if let secret = spec.secret {
+                    needed.append(MissingSecret(secret: secret, task: task.name, usedFor: spec.destination ?? "artifacts", storage: true))
+                }
             }
         }
         guard !needed.isEmpty else { return (nil, nil) }

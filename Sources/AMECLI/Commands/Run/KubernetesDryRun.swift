@@ -1,5 +1,6 @@
 import AMECore
 import AMEKubernetes
+import AMESystem
 import ArgumentParser
 import Foundation
 
@@ -32,7 +33,10 @@ struct KubernetesDryRun {
         let mirror = SecretMirror(settings: settings)
         var secrets: [String: Secret] = [:]
         var pods: [Pod] = []
-        for step in task.effectiveSteps {
+        for var step in task.effectiveSteps {
+            // A port asked for as 0 is a free one chosen when the run starts; here, one
+            // chosen now, so the Pod is what it could be (a containerPort of 0 is invalid).
+            step.ports = step.ports.map { $0.port == 0 ? PortSpec(port: (try? TCPSocket.freePort()) ?? 8080, name: $0.name) : $0 }
             let request = StepPodRequest(runID: Self.runID, owner: owner, project: project, task: task.name, step: step, attempt: 1,
                                          manifest: Self.manifestPlaceholder)
             pods.append(translator.pod(for: request))

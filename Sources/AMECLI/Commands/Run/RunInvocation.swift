@@ -52,19 +52,30 @@ struct RunInvocation: Sendable {
             throw DiagnosticsFailure(diagnostics: error.diagnostics ?? [], source: try? loader.readSource())
         }
 
+        // What the project was at submission, for files brought back later by 'ame pull'.
+        let snapshots = RunSnapshots(context: context)
         if detach {
+            snapshots.save(upload.manifest, runID: submitted.id)
             if json {
                 try JSONOutput.write(submitted, to: terminal)
             } else {
                 terminal.outLine(submitted.id)
                 terminal.errLine("ame: run \(submitted.id) submitted (\(submitted.status.rawValue)); follow it with: ame logs \(submitted.id) -f")
+                terminal.errLine("ame: once it ends, bring its files back with: ame pull \(submitted.id)")
             }
             return
         }
         let follower = RunFollower(api: api, context: context, labelSteps: terminal.stdoutIsTTY && submitted.steps.count > 1,
                                    stdoutToStderr: json)
-        let outcome = try await follower.follow(submitted)
-        guard case .finished(let finished) = outcome else { return }
+        let outcome: RunFollower.Outcome
+        do {
+            outcome = try await follower.follow(submitted)
+        } catch let detached as ExitStatus {
+            // Detached (a second Ctrl-C): its files come back with 'ame pull'.
+            snapshots.save(upload.manifest, runID: submitted.id)
+            throw detached
+        }
+        guard case .finished(let finished, let failureShown) = outcome else { return }
         Trace.mark("run: log ended")
 
         let downloader = ArtifactDownloader(api: api, context: context)
@@ -73,7 +84,7 @@ struct RunInvocation: Sendable {
         if json {
             try JSONOutput.write(RunResult(run: finished, artifacts: report.written, conflicts: report.conflicts.map(\.savedAs)), to: terminal)
         } else {
-            RunSummary.print(finished, report: report, terminal: terminal)
+            RunSummary.print(finished, report: report, terminal: terminal, reasonShown: failureShown)
         }
         let code = finished.exitCode ?? (finished.status == .succeeded ? 0 : 1)
         if code != 0 { throw ExitStatus(code) }

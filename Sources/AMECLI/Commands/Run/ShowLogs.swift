@@ -55,11 +55,20 @@ struct LogsCommand: AMECommand {
         if follow && record.status.isActive {
             let follower = RunFollower(api: api, context: context, labelSteps: renderer.labelSteps, interruptMode: .detach)
             let outcome = try await follower.follow(record, from: from)
-            if case .finished(let finished) = outcome, let code = finished.exitCode, code != 0 { throw ExitStatus(code) }
+            guard case .finished(let finished, _) = outcome else { return }
+            await offerPull(finished.id, api: api, terminal: terminal)
+            if let code = finished.exitCode, code != 0 { throw ExitStatus(code) }
             return
         }
         for try await event in api.logs(record.id, from: from, follow: false) {
             renderer.render(event)
         }
+        if follow { await offerPull(record.id, api: api, terminal: terminal) }
+    }
+
+    /// 'ame logs -f' brings nothing back itself (it may run anywhere): it says how.
+    private func offerPull(_ id: String, api: any JobsAPI, terminal: any Terminal) async {
+        guard let files = try? await api.artifacts(id), !files.isEmpty else { return }
+        terminal.errLine("ame: run \(id) collected \(files.count) file\(files.count == 1 ? "" : "s"); bring \(files.count == 1 ? "it" : "them") back with: ame pull \(id)")
     }
 }

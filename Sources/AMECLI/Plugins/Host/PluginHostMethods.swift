@@ -122,6 +122,14 @@ struct PluginHostMethods: Sendable {
                                hint: "write them as in ame.yaml: {\"cpu\": \"2\", \"memory\": \"8Gi\", \"gpus\": 1}")
             }
         }
+        var dependencies: DependencyManager?
+        if let text = params.dependencies {
+            guard let manager = DependencyManager(rawValue: text) else {
+                throw RPCError(.invalidParams, "'\(text)' is not a way to build the environment",
+                               hint: "dependencies takes \(DependencyManager.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            dependencies = manager
+        }
         var labels = params.labels ?? [:]
         labels["plugin"] = pluginName
         return PluginRunSubmission(
@@ -129,7 +137,7 @@ struct PluginHostMethods: Sendable {
             env: env, command: params.command, resources: resources,
             ports: (params.ports ?? []).map { PortSpec(port: $0.port, name: $0.name) }, labels: labels,
             secretEnv: secretEnv, extraPackages: params.extraPackages ?? [], image: params.image,
-            idleTimeoutSeconds: params.idleTimeoutSeconds)
+            idleTimeoutSeconds: params.idleTimeoutSeconds, dependencies: dependencies)
     }
 
     // MARK: run.list

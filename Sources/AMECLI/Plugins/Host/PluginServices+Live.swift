@@ -55,10 +55,7 @@ extension PluginServices {
             throw RPCError(.invalidParams, "run \(run.id) belongs to project '\(run.project)', not to '\(project.projectName)' in \(location.directory.path)",
                            hint: "run the command in the directory of project '\(run.project)'")
         }
-        let snapshots = RunSnapshots(context: context)
-        let snapshot = snapshots.load(runID: run.id) ?? Manifest(entries: [])
-        let report = try await ArtifactDownloader(api: api, context: context).download(runID: run.id, into: location.directory, snapshot: snapshot)
-        if run.status.isTerminal { snapshots.remove(runID: run.id) }
+        let report = try await ArtifactDownloader(api: api, context: context).bringBack(run, into: location.directory)
         return ArtifactsDownloadResult(
             directory: location.directory.path, written: report.written, unchanged: report.unchanged,
             conflicts: report.conflicts.map { ArtifactsDownloadResult.Conflict(path: $0.path, savedAs: $0.savedAs) },

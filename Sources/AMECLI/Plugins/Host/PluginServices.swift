@@ -50,10 +50,12 @@ public struct PluginRunSubmission: Sendable {
     public var extraPackages: [String]
     public var image: String?
     public var idleTimeoutSeconds: Int?
+    public var dependencies: DependencyManager?
 
     public init(task: String, projectDirectory: URL, projectFile: String = ProjectFile.fileName, env: [EnvVar] = [],
                 command: String? = nil, resources: Resources? = nil, ports: [PortSpec] = [], labels: [String: String] = [:],
-                secretEnv: [EnvVar] = [], extraPackages: [String] = [], image: String? = nil, idleTimeoutSeconds: Int? = nil) {
+                secretEnv: [EnvVar] = [], extraPackages: [String] = [], image: String? = nil, idleTimeoutSeconds: Int? = nil,
+                dependencies: DependencyManager? = nil) {
         self.task = task
         self.projectDirectory = projectDirectory
         self.projectFile = projectFile
@@ -66,6 +68,7 @@ public struct PluginRunSubmission: Sendable {
         self.extraPackages = extraPackages
         self.image = image
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.dependencies = dependencies
     }
 
     /// The request to submit once the project is uploaded as `manifest`.
@@ -73,6 +76,6 @@ public struct PluginRunSubmission: Sendable {
         RunRequest(task: task, manifest: manifest, projectFile: projectFile, env: env, resources: resources,
                    command: command, ports: ports, labels: labels, idleTimeoutSeconds: idleTimeoutSeconds,
                    secretEnv: secretEnv.isEmpty ? nil : secretEnv, extraPackages: extraPackages.isEmpty ? nil : extraPackages,
-                   image: image)
+                   image: image, dependencies: dependencies)
     }
 }

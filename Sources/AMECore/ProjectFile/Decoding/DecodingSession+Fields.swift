@@ -237,7 +237,9 @@ extension DecodingSession {
                 var name: String?
                 for (key, fieldKey, value) in pairs {
                     switch key {
-                    case "port": number = integer(value, what: "'port' of \(owner)", range: 1...65535)
+                    // 0: a free port, chosen when the run starts (as plugins may ask for).
+                    case "port": number = integer(value, what: "'port' of \(owner)", range: 0...65535,
+                                                  hint: "ports are numbers such as 8888, or 0 for a free one")
                     case "name": name = scalarString(value, what: "a port name of \(owner)", keyNode: fieldKey)
                     default: unknownKey(key, keyNode: fieldKey, in: "in a port of \(owner)", allowed: ["port", "name"])
                     }
@@ -246,11 +248,11 @@ extension DecodingSession {
                 else if !pairs.contains(where: { $0.key == "port" }) {
                     error("a port of \(owner) has no 'port'", at: item, hint: "add 'port: 8888'")
                 }
-            } else if let number = integer(item, what: "a port of \(owner)", range: 1...65535, hint: "ports are numbers such as 8888") {
+            } else if let number = integer(item, what: "a port of \(owner)", range: 0...65535, hint: "ports are numbers such as 8888, or 0 for a free one") {
                 spec = PortSpec(port: number)
             }
             if let spec {
-                if ports.contains(where: { $0.port == spec.port }) {
+                if spec.port != 0, ports.contains(where: { $0.port == spec.port }) {
                     error("\(owner) lists port \(spec.port) twice", at: item)
                 } else {
                     ports.append(spec)

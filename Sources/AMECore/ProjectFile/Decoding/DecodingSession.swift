@@ -65,15 +65,34 @@ final class DecodingSession {
                   hint: "ame.yaml needs only a few levels: look for '[' or '{' that are never closed, or indentation that keeps growing")
             return nil
         }
-        let root: Node?
-        do {
-            // `.basic`: no implicit-type rules. The decoder reads every scalar's text itself
-            // (Yams's `.null`/`.bool`/`.int` look at the text, not the tag), and the default
-            // rules are seven ICU regular expressions, compiled by every process that reads
-            // an ame.yaml (a few milliseconds of each `ame run`).
-            root = try Yams.compose(yaml: source, .basic)
-        } catch {
-            diagnostics.append(YAMLSyntaxError.diagnostic(for: error, source: source, file: file))
+        var root: Node?
+        var text = source
+        // Lines whose bad indentation was reported and set right to read on.
+        var repaired = Set<Int>()
+        while true {
+            do {
+                // `.basic`: no implicit-type rules. The decoder reads every scalar's text itself
+                // (Yams's `.null`/`.bool`/`.int` look at the text, not the tag), and the default
+                // rules are seven ICU regular expressions, compiled by every process that reads
+                // an ame.yaml (a few milliseconds of each `ame run`).
+                root = try Yams.compose(yaml: text, .basic)
+                break
+            } catch {
+                let diagnostic = YAMLSyntaxError.diagnostic(for: error, source: text, file: file)
+                diagnostics.append(diagnostic)
+                // Every mistake at once, indentation too: read on as if the line were indented
+                // like the key it most likely belongs with.
+                guard repaired.count < 50, repaired.insert(diagnostic.line).inserted,
+                      let next = YAMLSyntaxError.repairingIndentation(text, at: diagnostic) else { return nil }
+                text = next
+            }
+        }
+        if !repaired.isEmpty {
+            // The file as written is not YAML: what the repaired text says is reported, but it
+            // is not the project.
+            if let root, root.null == nil, let pairs = mapping(root, what: "the top level of \(file)", hint: "") {
+                _ = decodeProject(root: root, pairs: pairs)
+            }
             return nil
         }
         guard let root, root.null == nil else {

@@ -80,6 +80,20 @@ enum YAMLSyntaxError {
         }
     }
 
+    /// `source` with the line of a bad-indentation `diagnostic` indented like the nearest key
+    /// it could belong with, so that reading can go on and report the next mistake too; nil
+    /// for any other diagnostic.
+    static func repairingIndentation(_ source: String, at diagnostic: Diagnostic) -> String? {
+        guard diagnostic.message.hasPrefix("bad indentation:") else { return nil }
+        var raw = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = raw.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        guard let repaired = IndentationCheck(lines: lines).repaired(atLine: diagnostic.line) else { return nil }
+        let index = diagnostic.line - 1
+        let newIndent = repaired[index].prefix { $0 == " " }.count
+        raw[index] = Substring(String(repeating: " ", count: newIndent)) + raw[index].drop { $0 == " " }
+        return raw.joined(separator: "\n")
+    }
+
     /// `key: "value"` for a line `key: value` whose value holds a ': ', or nil.
     static func quotedSuggestion(for line: Substring) -> String? {
         var rest = line.drop { $0 == " " }

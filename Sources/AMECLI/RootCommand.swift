@@ -25,6 +25,7 @@ public struct RootCommand: AsyncParsableCommand {
         PullCommand.self,
         SecretCommand.self,
         SyncCommand.self,
+        CacheCommand.self,
         PortForwardCommand.self,
         SetupCommand.self,
         WhoamiCommand.self,
@@ -46,7 +47,7 @@ public struct RootCommand: AsyncParsableCommand {
     /// because `ame NAME` checks them before anything else, and asking the command types
     /// costs ~0.3 ms of metadata instantiation at every start; a test keeps the two equal.
     public static let builtinNames: [String] = [
-        "run", "runs", "status", "logs", "cancel", "pull", "secret", "sync", "port-forward", "setup", "whoami", "logout",
+        "run", "runs", "status", "logs", "cancel", "pull", "secret", "sync", "cache", "port-forward", "setup", "whoami", "logout",
         "token", "project", "schedule", "create", "validate", "plugin", "tasks", "completion", "version", "agent", "__generate-docs",
         "help",
     ]

@@ -123,6 +123,11 @@ public struct EmbeddedJobsAPI: JobsAPI {
             let task = Task {
                 do {
                     _ = try visible.get()
+                    if try engine.store.isPruned(id) {
+                        let days = engine.configuration.runRetentionSeconds.map { " \($0 / 86400) days" } ?? ""
+                        throw APIError(.notFound, "the log of run \(id) was removed",
+                                       hint: "the server keeps the logs of finished runs for\(days) (retention in its settings); the run's status and files remain: ame status \(id), ame pull \(id)")
+                    }
                     if !follow {
                         var cursor = offset
                         while true {

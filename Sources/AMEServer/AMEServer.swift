@@ -58,15 +58,27 @@ public enum AMEServer {
 }
 
 /// Marks runs whose agent is gone as `lost` (with a reason), at start and then periodically,
-/// so a crash of an agent (or of the machine) never leaves a run "running" forever.
+/// so a crash of an agent (or of the machine) never leaves a run "running" forever; and
+/// applies the retention setting hourly.
 struct RecoveryService: Service {
     let engine: Engine
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
+        var lastPruned = ContinuousClock.now - .seconds(3600)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             RunRecovery(engine: engine).recoverLostRuns()
+            // `retention: {runs: …}`: at start, then hourly.
+            if let retention = engine.configuration.runRetentionSeconds, ContinuousClock.now - lastPruned >= .seconds(3600) {
+                lastPruned = ContinuousClock.now
+                do {
+                    let pruned = try RunRetention(engine: engine).prune(olderThan: retention)
+                    if pruned > 0 { logger.info("retention: removed the logs and workspaces of \(pruned) runs finished over \(retention / 86400) days ago") }
+                } catch {
+                    logger.error("retention: \(error)")
+                }
+            }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             } catch {

@@ -7,20 +7,33 @@ import Glibc
 public enum DiskUsage {
     /// Bytes allocated under `paths` (folders or files); what cannot be read counts as 0.
     public static func allocatedBytes(under paths: [String]) -> Int64 {
-        var seen = Set<FileID>()
+        var seen = Seen()
+        return allocatedBytes(under: paths, seen: &seen)
+    }
+
+    /// Files with several links already counted, so that measuring folders one after the
+    /// other (a venv, then the package cache it hard-links from) counts each file once.
+    public struct Seen: Sendable {
+        fileprivate var files = Set<FileID>()
+        public init() {}
+    }
+
+    /// Like `allocatedBytes(under:)`, leaving out (and adding to `seen`) multiply-linked
+    /// files counted before.
+    public static func allocatedBytes(under paths: [String], seen: inout Seen) -> Int64 {
         var total: Int64 = 0
         for path in paths {
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }
-            total += count(info, seen: &seen)
+            total += count(info, seen: &seen.files)
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                total += walk(AT_FDCWD, path, seen: &seen, depth: 0)
+                total += walk(AT_FDCWD, path, seen: &seen.files, depth: 0)
             }
         }
         return total
     }
 
-    private struct FileID: Hashable {
+    fileprivate struct FileID: Hashable, Sendable {
         var device: UInt64
         var inode: UInt64
     }

@@ -201,6 +201,8 @@ struct ReferenceExamplesTests {
         let effective = main.effectiveSteps
         #expect(effective.map { $0.resources.memory?.text } == ["4Gi", "4Gi", "4Gi", "4Gi"])
         #expect(effective.map(\.image) == Array(repeating: "localhost:5000/team/train:1.2", count: 4))
+        #expect(effective.map(\.installer) == Array(repeating: .pip, count: 4))
+        #expect(report.installer == nil)
         #expect(effective[2].retry?.attempts == 3)
         #expect(effective[0].retry?.attempts == 2)
         #expect(effective.allSatisfy { $0.env.contains(EnvVar(key: "SEED", value: "42")) })

@@ -4,7 +4,7 @@ import Testing
 @Suite("Suggestion")
 struct SuggestionTests {
     static let taskKeys = ["runcommand", "pipeline", "secrets", "env", "resources", "artifacts", "image",
-                           "python", "dependencies", "retry", "timeout", "ports", "data"]
+                           "python", "dependencies", "installer", "retry", "timeout", "ports", "data"]
 
     @Test("finds the likely meaning of a typo", arguments: [
         ("runcomand", "runcommand"),
@@ -15,6 +15,7 @@ struct SuggestionTests {
         ("pipe", "pipeline"),
         ("dependancies", "dependencies"),
         ("timout", "timeout"),
+        ("instaler", "installer"),
         ("enviroment", nil),
         ("foo", nil),
         ("x", nil),

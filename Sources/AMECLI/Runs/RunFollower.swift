@@ -23,10 +23,14 @@ struct RunFollower {
     var interruptMode: InterruptMode = .cancelThenDetach
     /// With `--json`, stdout carries the JSON result, so the run's stdout goes to stderr.
     var stdoutToStderr = false
+    /// An environment build is one updating line on a terminal (`ame run`); `ame logs`
+    /// shows it all.
+    var quietSetup = false
 
     func follow(_ run: RunRecord, from offset: Int64 = 0) async throws -> Outcome {
         let terminal = context.terminal
-        let renderer = LogRenderer(terminal: stdoutToStderr ? StderrOnlyTerminal(base: terminal) : terminal, labelSteps: labelSteps)
+        let renderer = LogRenderer(terminal: stdoutToStderr ? StderrOnlyTerminal(base: terminal) : terminal, labelSteps: labelSteps,
+                                   quietSetup: quietSetup)
         let interrupts = InterruptHandler()
         defer { interrupts.stop() }
         let detached = AtomicFlag()

@@ -1,7 +1,7 @@
 /// A task from `ame.yaml`: either one command (`runcommand`) or a `pipeline` of steps.
 ///
 /// Pipeline steps are `TaskSpec`s too (without a pipeline of their own). Values set on a
-/// pipeline task (env, secrets, resources, image, python, dependencies, retry, timeout)
+/// pipeline task (env, secrets, resources, image, python, dependencies, installer, retry, timeout)
 /// are defaults that each step may override; see `effectiveSteps`.
 public struct TaskSpec: Hashable, Sendable, Codable {
     public var name: String
@@ -17,6 +17,8 @@ public struct TaskSpec: Hashable, Sendable, Codable {
     public var image: String?
     public var python: String?
     public var dependencies: DependencyManager?
+    /// What installs a pip project's packages (nil: uv, with pip as its fallback).
+    public var installer: PackageInstaller?
     public var retry: RetryPolicy?
     /// Seconds; the step is stopped after this long.
     public var timeout: Int?
@@ -35,6 +37,7 @@ public struct TaskSpec: Hashable, Sendable, Codable {
         image: String? = nil,
         python: String? = nil,
         dependencies: DependencyManager? = nil,
+        installer: PackageInstaller? = nil,
         retry: RetryPolicy? = nil,
         timeout: Int? = nil,
         ports: [PortSpec] = [],
@@ -51,6 +54,7 @@ public struct TaskSpec: Hashable, Sendable, Codable {
         self.image = image
         self.python = python
         self.dependencies = dependencies
+        self.installer = installer
         self.retry = retry
         self.timeout = timeout
         self.ports = ports
@@ -78,6 +82,7 @@ public struct TaskSpec: Hashable, Sendable, Codable {
             merged.image = step.image ?? image
             merged.python = step.python ?? python
             merged.dependencies = step.dependencies ?? dependencies
+            merged.installer = step.installer ?? installer
             merged.retry = step.retry ?? retry
             merged.timeout = step.timeout ?? timeout
             merged.needs = step.needs ?? (index == 0 ? [] : [pipeline[index - 1].name])

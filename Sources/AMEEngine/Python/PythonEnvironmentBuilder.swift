@@ -93,6 +93,8 @@ public final class PythonEnvironmentBuilder: Sendable {
 
     /// The stamp whose presence marks a finished environment (written last).
     public static let stampName = ".ame-environment"
+    /// Touched whenever a run uses the environment: what `ame cache prune` goes by.
+    public static let lastUsedName = ".ame-last-used"
 
     /// The folder `plan` is (or will be) built in.
     public func directory(for plan: PythonEnvironmentPlan) -> URL {
@@ -106,6 +108,7 @@ public final class PythonEnvironmentBuilder: Sendable {
         let directory = directory(for: plan)
         if isComplete(directory) {
             output(Data("Using the \(plan.description), built before (\(directory.path))\n".utf8))
+            Self.markUsed(directory)
             return prepared(plan, directory: directory, reused: true)
         }
         let lock = try await AsyncFileLock.acquire(path: directory.path + ".lock") {
@@ -114,6 +117,7 @@ public final class PythonEnvironmentBuilder: Sendable {
         defer { lock.unlock() }
         if isComplete(directory) {
             output(Data("Using the \(plan.description), built by another run (\(directory.path))\n".utf8))
+            Self.markUsed(directory)
             return prepared(plan, directory: directory, reused: true)
         }
 
@@ -146,8 +150,18 @@ public final class PythonEnvironmentBuilder: Sendable {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
+        Self.markUsed(directory)
         output(Data(String(format: "Built the environment in %.1f s\n", Date().timeIntervalSince(started)).utf8))
         return prepared(plan, directory: directory, reused: false)
+    }
+
+    /// Sets the environment's last use to now (its `lastUsedName` file's modification time).
+    static func markUsed(_ directory: URL) {
+        let path = directory.appendingPathComponent(lastUsedName).path
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { return }
+        futimens(descriptor, nil)
+        close(descriptor)
     }
 
     /// Finished (stamp present) and still usable (its interpreter still exists: a venv links
@@ -236,6 +250,53 @@ public final class PythonEnvironmentBuilder: Sendable {
         func pip(_ arguments: [String]) -> SetupCommand {
             SetupCommand(executable: python, arguments: ["-m", "pip", "install"] + arguments, environment: base, workingDirectory: project)
         }
+        /// Variables for uv: its cache in the user's caches, no Python downloads, pip's index settings.
+        var uvVariables = base
+        uvVariables["UV_NO_PROGRESS"] = "1"
+        uvVariables["UV_PYTHON_DOWNLOADS"] = "never"
+        uvVariables["UV_PYTHON"] = nil
+        if uvVariables["UV_CACHE_DIR"] == nil && uvVariables["UV_NO_CACHE"] == nil {
+            uvVariables["UV_CACHE_DIR"] = cacheDirectory.appendingPathComponent("uv").path
+        }
+        Self.mapPipIndexSettings(into: &uvVariables)
+        let uvEnvironment = uvVariables
+        /// A venv with `groups` installed (each a `pip install` argument list, in order): with
+        /// `uv pip install` unless the plan says pip; with pip when uv cannot be had or fails.
+        /// Either gives a venv with pip in it (and setuptools before Python 3.12, as
+        /// `python -m venv` does), so `pip freeze` and `python -m pip` work as usual.
+        func venv(installing groups: [[String]]) async throws {
+            guard let interpreter = plan.interpreter else { return }
+            func pipVenv() async throws {
+                try await makeVenv()
+                for group in groups where !group.isEmpty { try await run(pip(group)) }
+            }
+            if plan.installer == .uv {
+                do {
+                    let uv = try await toolbox.executable(.uv, catalog: catalog, output: output)
+                    try await run(SetupCommand(executable: uv, arguments: ["venv", "--no-project", "--python", interpreter.path, directory.path],
+                                               environment: uvEnvironment, workingDirectory: project))
+                    for group in groups where !group.isEmpty {
+                        try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python] + group,
+                                                   environment: uvEnvironment, workingDirectory: project))
+                    }
+                    // Already satisfied when the project pins them.
+                    let seeded = (interpreter.release.map { $0 < PythonVersion(major: 3, minor: 12) } ?? false) ? ["pip", "setuptools"] : ["pip"]
+                    try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python] + seeded,
+                                               environment: uvEnvironment, workingDirectory: project))
+                    return
+                } catch let error as PythonEnvironmentError {
+                    guard case .buildFailed = error else {
+                        output(Data("uv is not available (\(error)); installing with pip instead\n".utf8))
+                        try? FileManager.default.removeItem(at: directory)
+                        try await pipVenv()
+                        return
+                    }
+                    output(Data("uv could not install the packages (above); trying pip, which some requirement files need (`installer: pip` in ame.yaml skips uv)\n".utf8))
+                    try? FileManager.default.removeItem(at: directory)
+                }
+            }
+            try await pipVenv()
+        }
         /// Variables for a tool working on the venv: it is the active one.
         var activated = base
         activated["VIRTUAL_ENV"] = directory.path
@@ -243,35 +304,32 @@ public final class PythonEnvironmentBuilder: Sendable {
 
         switch plan.recipe {
         case .emptyVenv:
-            try await makeVenv()
+            // The run's extra packages, if any, are its contents (one install, below: none here).
+            try await venv(installing: [plan.extraPackages])
+            return
 
         case .pipRequirements(let file):
-            try await makeVenv()
-            try await run(pip(["-r", projectDirectory.appendingPathComponent(file).path]))
+            // Extra packages after the project's own: a requirement the project already
+            // satisfies is left at the version it pins.
+            try await venv(installing: [["-r", projectDirectory.appendingPathComponent(file).path], plan.extraPackages])
+            return
 
         case .mlflowPythonEnv(_, let buildDependencies, let dependencies):
-            try await makeVenv()
-            for group in [buildDependencies, dependencies] where !group.isEmpty {
-                // "-r requirements.txt" is one entry but two arguments.
-                let arguments = group.flatMap { entry -> [String] in
+            // "-r requirements.txt" is one entry but two arguments.
+            let groups = [buildDependencies, dependencies].map { group in
+                group.flatMap { entry -> [String] in
                     guard entry.hasPrefix("-") else { return [entry] }
                     return entry.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "=" }).map(String.init)
                 }
-                try await run(pip(arguments))
             }
+            try await venv(installing: groups + [plan.extraPackages])
+            return
 
         case .uv(let locked):
             let uv = try await toolbox.executable(.uv, catalog: catalog, output: output)
             guard let interpreter = plan.interpreter else { return }
-            var variables = base
+            var variables = uvEnvironment
             variables["UV_PROJECT_ENVIRONMENT"] = directory.path
-            variables["UV_PYTHON_DOWNLOADS"] = "never"
-            variables["UV_NO_PROGRESS"] = "1"
-            variables["UV_PYTHON"] = nil
-            if variables["UV_CACHE_DIR"] == nil && variables["UV_NO_CACHE"] == nil {
-                variables["UV_CACHE_DIR"] = cacheDirectory.appendingPathComponent("uv").path
-            }
-            Self.mapPipIndexSettings(into: &variables)
             var arguments = ["sync", "--no-install-workspace", "--python", interpreter.path]
             if locked { arguments.append("--frozen") }
             try await withCreatedFileRemoved(projectDirectory.appendingPathComponent("uv.lock")) {
@@ -301,7 +359,12 @@ public final class PythonEnvironmentBuilder: Sendable {
                 if !hashable { arguments.append("--without-hashes") }
                 try await run(SetupCommand(executable: poetry, arguments: arguments, environment: variables, workingDirectory: project))
             }
-            try await run(pip(["--no-deps", "-r", exported.path]))
+            if plan.installer == .uv, let uv = try? await toolbox.executable(.uv, catalog: catalog, output: output) {
+                try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python, "--no-deps", "-r", exported.path],
+                                           environment: uvEnvironment, workingDirectory: project))
+            } else {
+                try await run(pip(["--no-deps", "-r", exported.path]))
+            }
 
         case .pipenv(let locked):
             // pipenv resolves with the project's Python, importing itself there: one installed
@@ -343,18 +406,13 @@ public final class PythonEnvironmentBuilder: Sendable {
         // The run's extra packages, after the project's own: a requirement the project
         // already satisfies is left at the version it pins.
         guard !plan.extraPackages.isEmpty else { return }
-        if case .uv = plan.recipe {
-            // uv's environments have no pip of their own.
+        var useUV = plan.installer == .uv
+        if case .uv = plan.recipe { useUV = true }  // uv's environments have no pip of their own.
+        if case .conda = plan.recipe { useUV = false }
+        if useUV {
             let uv = try await toolbox.executable(.uv, catalog: catalog, output: output)
-            var variables = base
-            variables["UV_NO_PROGRESS"] = "1"
-            variables["UV_PYTHON_DOWNLOADS"] = "never"
-            if variables["UV_CACHE_DIR"] == nil && variables["UV_NO_CACHE"] == nil {
-                variables["UV_CACHE_DIR"] = cacheDirectory.appendingPathComponent("uv").path
-            }
-            Self.mapPipIndexSettings(into: &variables)
             try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python] + plan.extraPackages,
-                                       environment: variables, workingDirectory: project))
+                                       environment: uvEnvironment, workingDirectory: project))
         } else {
             try await run(pip(plan.extraPackages))
         }
@@ -412,6 +470,10 @@ public final class PythonEnvironmentBuilder: Sendable {
         }
         if variables["UV_FIND_LINKS"] == nil, let links = variables["PIP_FIND_LINKS"] {
             variables["UV_FIND_LINKS"] = links.split(whereSeparator: \.isWhitespace).joined(separator: ",")
+        }
+        // A certificate bundle set up for pip (a company's proxy) is uv's too.
+        if variables["SSL_CERT_FILE"] == nil, let bundle = variables["PIP_CERT"] {
+            variables["SSL_CERT_FILE"] = bundle
         }
     }
 

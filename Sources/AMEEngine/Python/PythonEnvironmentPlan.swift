@@ -38,9 +38,13 @@ public struct PythonEnvironmentPlan: Hashable, Sendable, CustomStringConvertible
     public var reason: String
     /// Requirements installed after the recipe (`RunRequest.extraPackages`), in order.
     public var extraPackages: [String]
+    /// What installs the packages of a venv AME makes itself (requirements.txt,
+    /// python_env.yaml, Poetry's export, extra packages): `installer:` in ame.yaml, uv by
+    /// default. Not part of `key`: both install the same versions, so either's environment serves.
+    public var installer: PackageInstaller
 
     public init(recipe: Recipe, lockFiles: [String], contentHash: String, interpreter: PythonInterpreter?, key: String, reason: String,
-                extraPackages: [String] = []) {
+                extraPackages: [String] = [], installer: PackageInstaller = .uv) {
         self.recipe = recipe
         self.lockFiles = lockFiles
         self.contentHash = contentHash
@@ -48,6 +52,7 @@ public struct PythonEnvironmentPlan: Hashable, Sendable, CustomStringConvertible
         self.key = key
         self.reason = reason
         self.extraPackages = extraPackages
+        self.installer = installer
     }
 
     /// The manager as `ame.yaml` names it (`pip` for requirements.txt, python_env.yaml and

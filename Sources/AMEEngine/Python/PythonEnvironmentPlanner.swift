@@ -48,7 +48,8 @@ public enum PythonEnvironmentPlanner {
         python: String?,
         dependencies: DependencyManager?,
         catalog: PythonInterpreterCatalog,
-        extraPackages: [String] = []
+        extraPackages: [String] = [],
+        installer: PackageInstaller? = nil
     ) throws -> PythonEnvironmentPlan? {
         let manager = dependencies ?? .auto
         let extras = normalized(extraPackages)
@@ -70,7 +71,9 @@ public enum PythonEnvironmentPlanner {
         } else {
             choice = try forced(manager, files, taskPython: python)
         }
-        return try makePlan(choice, files: files, taskPython: python, catalog: catalog, extraPackages: extras)
+        var plan = try makePlan(choice, files: files, taskPython: python, catalog: catalog, extraPackages: extras)
+        plan.installer = installer ?? .uv
+        return plan
     }
 
     /// Trimmed, without blanks and repeats, in the order given.

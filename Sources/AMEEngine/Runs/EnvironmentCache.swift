@@ -86,7 +86,7 @@ actor EnvironmentCache {
         Trace.mark("agent: interpreters found")
         guard let catalog, let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: step.python,
                                                                         dependencies: step.dependencies, catalog: catalog,
-                                                                        extraPackages: extraPackages) else {
+                                                                        extraPackages: extraPackages, installer: step.installer) else {
             return nil
         }
         Trace.mark("agent: environment planned")

@@ -178,9 +178,10 @@ extension RunStore {
             }
             let limit = max(1, min(query.limit, 500))
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM runs \(whereClause) ORDER BY seq DESC LIMIT \(limit + 1)", arguments: arguments)
+            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM runs \(whereClause) ORDER BY seq DESC LIMIT \(limit + 1)",
+                                        arguments: arguments)
             let page = rows.prefix(limit)
-            let runs = try page.map { try Self.storedRun(from: $0, db: db).record }
+            let runs = try page.map { try Self.runRecord(from: $0, db: db) }
             let next: String? = rows.count > limit ? page.last.map { String(($0["seq"] as Int64?) ?? 0) } : nil
             return RunPage(runs: runs, nextCursor: next)
         }
@@ -200,7 +201,25 @@ extension RunStore {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT owner FROM runs WHERE id = ?", arguments: [id]) }
     }
 
+    /// The columns a `RunRecord` is made of (not the request and task, which a list does
+    /// not show and which are most of a row's bytes).
+    static let recordColumns = "seq, id, owner, project, task, status, reason, exit_code, created_at, started_at, finished_at, ports, labels"
+
     static func storedRun(from row: Row, db: Database) throws -> StoredRun {
+        let record = try runRecord(from: row, db: db)
+        return StoredRun(
+            record: record,
+            request: try decode(RunRequest.self, row["request"]),
+            task: try decode(TaskSpec.self, row["task_spec"]),
+            executor: row["executor"],
+            labels: record.labels,
+            agentPID: row["agent_pid"],
+            agentStartTime: (row["agent_start"] as Int64?).map { UInt64(bitPattern: $0) },
+            cancelRequested: row["cancel_requested"])
+    }
+
+    /// The run as the API shows it, with its steps and their attempts.
+    static func runRecord(from row: Row, db: Database) throws -> RunRecord {
         let id: String = row["id"]
         let stepRows = try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY position", arguments: [id])
         let attemptRows = try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE run_id = ? ORDER BY step, number", arguments: [id])
@@ -229,18 +248,9 @@ extension RunStore {
             startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             steps: steps, ports: try decode([PortSpec].self, row["ports"]))
-        let labels = try decode([String: String].self, row["labels"])
         var labelled = record
-        labelled.labels = labels
-        return StoredRun(
-            record: labelled,
-            request: try decode(RunRequest.self, row["request"]),
-            task: try decode(TaskSpec.self, row["task_spec"]),
-            executor: row["executor"],
-            labels: labels,
-            agentPID: row["agent_pid"],
-            agentStartTime: (row["agent_start"] as Int64?).map { UInt64(bitPattern: $0) },
-            cancelRequested: row["cancel_requested"])
+        labelled.labels = try decode([String: String].self, row["labels"])
+        return labelled
     }
 
     // MARK: Run secrets (a run's sealed secret env; gone when the run ends)

@@ -181,6 +181,42 @@ public final class RunStore: Sendable {
                 );
                 """)
         }
+        // A store with a million runs: every filter of the runs list (owner, status, task,
+        // project, each alone and with the owner) has an index ending in the cursor's `seq`,
+        // so a page is an index range read newest first, never a scan; counts by status are
+        // kept by triggers for the metrics; `pruned_at` marks runs whose log and workspace
+        // the retention setting removed (the record stays).
+        migrator.registerMigration("v7: indexes for a million runs, status counts, retention") { db in
+            try db.execute(sql: """
+                DROP INDEX IF EXISTS runs_status;
+                DROP INDEX IF EXISTS runs_owner_status;
+                CREATE INDEX runs_status_seq ON runs(status, seq);
+                CREATE INDEX runs_owner_status_seq ON runs(owner, status, seq);
+                CREATE INDEX runs_task_seq ON runs(task, seq);
+                CREATE INDEX runs_owner_task_seq ON runs(owner, task, seq);
+                CREATE INDEX runs_project_seq ON runs(project, seq);
+                CREATE INDEX runs_owner_project_seq ON runs(owner, project, seq);
+                ALTER TABLE runs ADD COLUMN pruned_at REAL;
+                CREATE INDEX runs_unpruned_finished ON runs(finished_at) WHERE pruned_at IS NULL AND finished_at IS NOT NULL;
+                CREATE INDEX firings_source ON firings(source_id, id);
+                CREATE INDEX firings_pending ON firings(fired_at) WHERE outcome = 'pending';
+                CREATE TABLE run_counts (
+                    status TEXT PRIMARY KEY,
+                    n INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO run_counts (status, n) SELECT status, COUNT(*) FROM runs GROUP BY status;
+                CREATE TRIGGER run_counts_insert AFTER INSERT ON runs BEGIN
+                    INSERT INTO run_counts (status, n) VALUES (NEW.status, 1) ON CONFLICT(status) DO UPDATE SET n = n + 1;
+                END;
+                CREATE TRIGGER run_counts_delete AFTER DELETE ON runs BEGIN
+                    UPDATE run_counts SET n = n - 1 WHERE status = OLD.status;
+                END;
+                CREATE TRIGGER run_counts_update AFTER UPDATE OF status ON runs WHEN OLD.status != NEW.status BEGIN
+                    UPDATE run_counts SET n = n - 1 WHERE status = OLD.status;
+                    INSERT INTO run_counts (status, n) VALUES (NEW.status, 1) ON CONFLICT(status) DO UPDATE SET n = n + 1;
+                END;
+                """)
+        }
         return migrator
     }
 

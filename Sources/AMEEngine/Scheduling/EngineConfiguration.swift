@@ -18,6 +18,7 @@ import Yams
 ///   default_storage: 50Gi                     # likewise
 ///   max_processes: 1024                       # processes and threads of one sandboxed step
 /// sandbox: on                                 # embedded engine: run steps in the sandbox too
+/// retention: {runs: 90d}                      # remove finished runs' logs and workspaces after this
 /// ```
 public struct EngineConfiguration: Sendable {
     public var capacity: Capacity
@@ -37,6 +38,9 @@ public struct EngineConfiguration: Sendable {
     public var sandbox = false
     /// Link blob files bigger than this into workspaces instead of copying them.
     public var linkFilesLargerThan: Int64 = 4 * 1_048_576
+    /// `retention: {runs: 90d}`: seconds after which a finished run's log and workspace are
+    /// removed (its record, status and artifacts stay). Nil keeps them forever.
+    public var runRetentionSeconds: Int?
 
     public init(capacity: Capacity) {
         self.capacity = capacity
@@ -121,10 +125,23 @@ public struct EngineConfiguration: Sendable {
                 case "off", "false", "no": configuration.sandbox = false
                 default: problem("'sandbox' must be on or off", value)
                 }
+            case "retention":
+                guard case .mapping(let fields) = value else { problem("'retention' must be a mapping", value, hint: "for example 'retention: {runs: 90d}'"); continue }
+                for (fieldKey, fieldValue) in fields {
+                    switch fieldKey.string {
+                    case "runs":
+                        if let seconds = fieldValue.string.flatMap(DurationText.seconds(parsing:)), seconds > 0 {
+                            configuration.runRetentionSeconds = seconds
+                        } else {
+                            problem("'retention.runs' must be a duration such as 90d", fieldValue, hint: "finished runs' logs and workspaces are removed after it; their records stay")
+                        }
+                    default: problem("unknown key '\(fieldKey.string ?? "")' in 'retention'", fieldKey, hint: "allowed keys: runs")
+                    }
+                }
             case "link_files_larger_than":
                 if let q = quantity(value, bytes: true, field: "link_files_larger_than") { configuration.linkFilesLargerThan = q.wholeUnits }
             default:
-                problem("unknown key '\(keyNode.string ?? "")'", keyNode, hint: "allowed keys: capacity, limits, sandbox, link_files_larger_than")
+                problem("unknown key '\(keyNode.string ?? "")'", keyNode, hint: "allowed keys: capacity, limits, sandbox, retention, link_files_larger_than")
             }
         }
         if !problems.isEmpty { throw LoadError(diagnostics: problems) }

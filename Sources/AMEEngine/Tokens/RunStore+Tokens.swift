@@ -109,7 +109,7 @@ extension RunStore {
     public func runCountsByStatus() throws -> [RunStatus: Int] {
         try pool.read { db in
             var counts: [RunStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM runs GROUP BY status") {
+            for row in try Row.fetchAll(db, sql: "SELECT status, n FROM run_counts WHERE n > 0") {
                 if let status = RunStatus(rawValue: row["status"]) { counts[status] = row["n"] }
             }
             return counts

@@ -18,6 +18,8 @@ public struct PodAgentExec: Sendable {
     public var resultFile: URL
     public var python: String?
     public var dependencies: DependencyManager?
+    /// `installer:` of the task (nil: uv).
+    public var installer: PackageInstaller?
     /// The run's extra requirements (`jupyterlab` for a notebook session), installed after
     /// the project's own, as on the local executor.
     public var extraPackages: [String]
@@ -30,13 +32,14 @@ public struct PodAgentExec: Sendable {
     public var output: @Sendable (Data) -> Void
 
     public init(api: any JobsAPI, agentDirectory: URL, workspace: URL, resultFile: URL, python: String?, dependencies: DependencyManager?,
-                extraPackages: [String] = [], command: String, environment: [String: String], cacheDirectory: URL, output: @escaping @Sendable (Data) -> Void) {
+                installer: PackageInstaller? = nil, extraPackages: [String] = [], command: String, environment: [String: String], cacheDirectory: URL, output: @escaping @Sendable (Data) -> Void) {
         self.api = api
         self.agentDirectory = agentDirectory
         self.workspace = workspace
         self.resultFile = resultFile
         self.python = python
         self.dependencies = dependencies
+        self.installer = installer
         self.extraPackages = extraPackages
         self.command = command
         self.environment = environment
@@ -64,7 +67,7 @@ public struct PodAgentExec: Sendable {
             do {
                 let catalog = await PythonInterpreterCatalog.discover(environment: commandEnvironment)
                 if let plan = try PythonEnvironmentPlanner.plan(projectDirectory: workspace, python: python, dependencies: dependencies, catalog: catalog,
-                                                                 extraPackages: extraPackages) {
+                                                                 extraPackages: extraPackages, installer: installer) {
                     say("\(plan.description)\n")
                     let layout = EngineLayout(dataDirectory: agentDirectory.appendingPathComponent("data"), cacheDirectory: cacheDirectory)
                     let builder = PythonEnvironmentBuilder(layout: layout, environment: commandEnvironment)

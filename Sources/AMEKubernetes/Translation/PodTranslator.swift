@@ -118,6 +118,7 @@ public struct PodTranslator: Sendable {
         var args = ["--workspace", KubernetesSettings.workspaceDirectory, "--result", Self.resultPath]
         if let python = step.python { args += ["--python", python] }
         if let dependencies = step.dependencies { args += ["--dependencies", dependencies.rawValue] }
+        if let installer = step.installer { args += ["--installer", installer.rawValue] }
         for package in request.extraPackages { args += ["--extra-package", package] }
         container.args = args + ["--", request.command]
         container.workingDir = KubernetesSettings.workspaceDirectory

@@ -27,6 +27,9 @@ struct ExecPodAgentCommand: AMECommand {
     @Option(help: ArgumentHelp("How the Python environment is built.", valueName: "manager"))
     var dependencies: String?
 
+    @Option(help: ArgumentHelp("What installs a pip project's packages (uv or pip).", valueName: "installer"))
+    var installer: String?
+
     @Option(name: .customLong("extra-package"), help: ArgumentHelp("A requirement to install after the project's own (repeatable).", valueName: "requirement"))
     var extraPackages: [String] = []
 
@@ -45,11 +48,19 @@ struct ExecPodAgentCommand: AMECommand {
             }
             manager = parsed
         }
+        var packageInstaller: PackageInstaller?
+        if let installer {
+            guard let parsed = PackageInstaller(rawValue: installer) else {
+                throw CLIError("unknown installer '\(installer)'", hint: PackageInstaller.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            packageInstaller = parsed
+        }
         let cache = cacheDirectory.map(context.resolve)
             ?? context.environment["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? URL(fileURLWithPath: $0).appendingPathComponent("ame") : nil }
             ?? context.resolve(agentDirectory).appendingPathComponent("cache")
         let agent = PodAgentExec(api: try context.jobsAPI(), agentDirectory: context.resolve(agentDirectory), workspace: context.resolve(workspace),
-                                 resultFile: context.resolve(result), python: python, dependencies: manager, extraPackages: extraPackages,
+                                 resultFile: context.resolve(result), python: python, dependencies: manager, installer: packageInstaller,
+                                 extraPackages: extraPackages,
                                  command: command.joined(separator: " "), environment: context.environment,
                                  cacheDirectory: cache) { data in
             context.terminal.out(String(decoding: data, as: UTF8.self))

@@ -66,7 +66,7 @@ struct RunInvocation: Sendable {
             return
         }
         let follower = RunFollower(api: api, context: context, labelSteps: terminal.stdoutIsTTY && submitted.steps.count > 1,
-                                   stdoutToStderr: json)
+                                   stdoutToStderr: json, quietSetup: true)
         let outcome: RunFollower.Outcome
         do {
             outcome = try await follower.follow(submitted)

@@ -153,6 +153,15 @@ extension DecodingSession {
         return nil
     }
 
+    func decodeInstaller(_ node: Node, keyNode: Node, owner: String) -> PackageInstaller? {
+        guard let text = scalarString(node, what: "'installer' of \(owner)", keyNode: keyNode) else { return nil }
+        if let installer = PackageInstaller(rawValue: text.lowercased()) { return installer }
+        let names = PackageInstaller.allCases.map(\.rawValue)
+        let hint = Suggestion.closest(to: text, in: names).map { "did you mean '\($0)'?" } ?? "use one of \(names.joined(separator: ", "))"
+        error("unknown installer '\(text)' in \(owner)", at: node, hint: hint)
+        return nil
+    }
+
     // MARK: Retry and timeout
 
     func decodeRetry(_ node: Node, keyNode: Node, owner: String) -> RetryPolicy? {

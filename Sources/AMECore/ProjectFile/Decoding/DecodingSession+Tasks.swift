@@ -5,7 +5,7 @@ import Yams
 extension DecodingSession {
     static let taskKeys = [
         "runcommand", "pipeline", "secrets", "env", "resources", "artifacts", "image",
-        "python", "dependencies", "retry", "timeout", "ports", "data",
+        "python", "dependencies", "installer", "retry", "timeout", "ports", "data",
     ]
     static let stepKeys = taskKeys.filter { $0 != "pipeline" } + ["needs"]
 
@@ -81,6 +81,8 @@ extension DecodingSession {
                 task.python = decodePythonVersion(value, keyNode: keyNode, owner: owner)
             case "dependencies":
                 task.dependencies = decodeDependencies(value, keyNode: keyNode, owner: owner)
+            case "installer":
+                task.installer = decodeInstaller(value, keyNode: keyNode, owner: owner)
             case "retry":
                 task.retry = decodeRetry(value, keyNode: keyNode, owner: owner)
             case "timeout":

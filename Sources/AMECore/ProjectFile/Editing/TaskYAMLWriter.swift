@@ -50,6 +50,7 @@ public struct TaskYAMLWriter: Sendable {
         if let image = task.image { lines.append("\(p)image: \(YAMLScalar.render(image))") }
         if let python = task.python { lines.append("\(p)python: \(YAMLScalar.doubleQuoted(python))") }
         if let dependencies = task.dependencies { lines.append("\(p)dependencies: \(dependencies.rawValue)") }
+        if let installer = task.installer { lines.append("\(p)installer: \(installer.rawValue)") }
         if let timeout = task.timeout { lines.append("\(p)timeout: \(DurationText.format(seconds: timeout))") }
         if let artifacts = task.artifacts, !artifacts.paths.isEmpty {
             lines.append("\(p)artifacts: [\(artifacts.paths.map(YAMLScalar.render).joined(separator: ", "))]")

@@ -68,7 +68,7 @@ struct SetupProgress {
         } else if line.hasPrefix("Resolved ") {
             phase = "resolved " + Self.count(in: line, default: "the") + " packages"
         } else if line.hasPrefix("Collecting ") {
-            phase = "resolving: " + line.dropFirst("Collecting ".count).split(separator: " ").first.map(String.init) ?? ""
+            phase = "resolving: " + (line.dropFirst("Collecting ".count).split(separator: " ").first.map(String.init) ?? "")
         } else if line.hasPrefix("Downloading ") {
             phase = "downloading " + (line.dropFirst("Downloading ".count).split(separator: " ").first.map(String.init) ?? "")
         } else if line.hasPrefix("Prepared ") {

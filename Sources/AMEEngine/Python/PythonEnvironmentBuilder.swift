@@ -285,6 +285,8 @@ public final class PythonEnvironmentBuilder: Sendable {
                                                environment: uvEnvironment, workingDirectory: project))
                     return
                 } catch let error as PythonEnvironmentError {
+                    // Requirements no installer can satisfy: pip would only say so again, slower.
+                    if case .buildFailed(_, _, _, let tail) = error, tail.contains("No solution found") { throw error }
                     guard case .buildFailed = error else {
                         output(Data("uv is not available (\(error)); installing with pip instead\n".utf8))
                         try? FileManager.default.removeItem(at: directory)

@@ -212,7 +212,7 @@ extension RunStore {
             request: try decode(RunRequest.self, row["request"]),
             task: try decode(TaskSpec.self, row["task_spec"]),
             executor: row["executor"],
-            labels: record.labels,
+            labels: record.labels ?? [:],
             agentPID: row["agent_pid"],
             agentStartTime: (row["agent_start"] as Int64?).map { UInt64(bitPattern: $0) },
             cancelRequested: row["cancel_requested"])

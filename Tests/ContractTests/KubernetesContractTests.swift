@@ -67,6 +67,52 @@ struct KubernetesContractTests {
         }
     }
 
+    /// Warm Pods: with `AME_KUBERNETES_CACHE_VOLUME` the step Pods keep uv's cache, AME's
+    /// tools and the environments they build on the volume (the user's own folder of it), so
+    /// the project's second run installs nothing. Prints both times to the first line of
+    /// the command; `scripts/bench-envs` reports their ratio.
+    @Test("with a cache volume, the quickstart's second run installs nothing: the environment on the volume is reused")
+    func warmPods() async throws {
+        let volume = try TemporaryDirectory(prefix: "ame-cache-volume")
+        let cluster = try await KubernetesCluster(cacheVolume: volume.url)
+        defer { Task { await cluster.shutdown() } }
+        let project = try cluster.sandbox.project(copying: "quickstart")
+        var times: [Duration] = []
+        var ids: [String] = []
+        for _ in 1...2 {
+            let clock = ContinuousClock()
+            let started = clock.now
+            let running = try cluster.sandbox.start(["run", "train"], in: project)
+            #expect(await running.waitFor("training on", timeout: .seconds(900)), "\(running.stderrSoFar)\n\(cluster.sandbox.serverLog)")
+            times.append(clock.now - started)
+            let result = try await running.finish()
+            #expect(result.exitCode == 0, "stderr: \(result.stderr)\nserver log:\n\(cluster.sandbox.serverLog)")
+            let list = try await cluster.sandbox.ame(["runs", "--json"])
+            let runs = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]
+            ids.append(((runs?["runs"] as? [[String: Any]])?.first?["id"] as? String) ?? "")
+        }
+        let first = try await logs(cluster, ids[0])
+        let second = try await logs(cluster, ids[1])
+        #expect(first.contains("Building the pip environment"), "\(first)")
+        #expect(second.contains("Using the pip environment"), "\(second)")
+        #expect(!second.contains("Building the"), "the second run installed again:\n\(second)")
+        #expect(!second.contains("pip install"), "\(second)")
+        // On the volume, in the user's folder: uv's cache and the environment.
+        let userFolder = volume.url.appendingPathComponent("users/tester")
+        #expect(FileManager.default.fileExists(atPath: userFolder.appendingPathComponent("envs").path))
+        #expect(FileManager.default.fileExists(atPath: userFolder.appendingPathComponent("tools/cache/uv").path)
+                || FileManager.default.fileExists(atPath: userFolder.appendingPathComponent("tools/uv").path))
+        // The Pods mount the claim at /var/cache/ame, from the user's own folder.
+        let pod = try #require(cluster.harness.createdPods.last)
+        #expect(pod["spec"]["volumes"].array?.contains { $0["persistentVolumeClaim"]["claimName"].string == "ame-cache" } == true)
+        let mount = pod["spec"]["containers"][0]["volumeMounts"].array?.first { $0["name"].string == "ame-cache" }
+        #expect(mount?["mountPath"].string == "/var/cache/ame")
+        #expect(mount?["subPath"].string == "users/tester")
+        let seconds = times.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        print(String(format: "warm-pods: first line after %.2f s on the first run, %.2f s on the second (%.2fx)",
+                     seconds[0], seconds[1], seconds[1] / seconds[0]))
+    }
+
     @Test("env and secrets arrive (the secret by secretKeyRef, masked in logs, in no Pod spec); the exit code is ame's")
     func secretsAndExitCode() async throws {
         let cluster = try await KubernetesCluster()

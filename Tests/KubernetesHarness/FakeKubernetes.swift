@@ -36,6 +36,12 @@ public final class FakeKubernetes: @unchecked Sendable {
         public var memorySampleInterval: Duration = .milliseconds(50)
         /// How often a container waiting in CreateContainerConfigError is retried.
         public var configRetryInterval: Duration = .seconds(1)
+        /// PersistentVolumeClaims by name, each a folder of this machine (what the claim's
+        /// volume holds); a Pod naming another claim fails to start, as unbound.
+        public var persistentVolumeClaims: [String: URL] = [:]
+        /// The fake node's root for `hostPath` volumes: `hostPath: /var/cache/ame` is
+        /// `hostPathRoot/var/cache/ame` (nil: the Pod fails to start, hostPath not allowed).
+        public var hostPathRoot: URL?
 
         public init() {}
     }

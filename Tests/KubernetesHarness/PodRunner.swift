@@ -19,6 +19,8 @@ final class PodRunner: @unchecked Sendable {
     private var running: [String: ContainerProcesses] = [:]
     private var stopping: Stop?
     private var volumes: [String: URL] = [:]
+    /// The emptyDirs, removed with the Pod (a claim's or the node's folder stays).
+    private var temporaryVolumes = Set<String>()
     private var task: Task<Void, Never>?
 
     enum Stop: Equatable {
@@ -69,7 +71,7 @@ final class PodRunner: @unchecked Sendable {
     }
 
     func cleanUp() {
-        let folders = lock.withLock { Array(volumes.values) }
+        let folders = lock.withLock { volumes.filter { temporaryVolumes.contains($0.key) }.map(\.value) }
         for folder in folders { try? FileManager.default.removeItem(at: folder) }
     }
 
@@ -164,12 +166,26 @@ final class PodRunner: @unchecked Sendable {
         }
         defer { deadline?.cancel() }
 
-        // Volumes: a fresh folder per emptyDir.
-        for volume in pod["spec"]["volumes"].array ?? [] where !volume["emptyDir"].isNull {
+        // Volumes: a fresh folder per emptyDir; a claim's folder; the node's folder for a hostPath.
+        for volume in pod["spec"]["volumes"].array ?? [] {
             guard let volumeName = volume["name"].string else { continue }
-            let folder = cluster.scratch.appendingPathComponent("\(namespace)-\(name)-\(volumeName)-\(UUID().uuidString.prefix(6))")
-            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            lock.withLock { volumes[volumeName] = folder }
+            if !volume["emptyDir"].isNull {
+                let folder = cluster.scratch.appendingPathComponent("\(namespace)-\(name)-\(volumeName)-\(UUID().uuidString.prefix(6))")
+                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                lock.withLock { volumes[volumeName] = folder; temporaryVolumes.insert(volumeName) }
+            } else if let claim = volume["persistentVolumeClaim"]["claimName"].string {
+                guard let folder = cluster.options.persistentVolumeClaims[claim] else {
+                    return failToStart("persistentvolumeclaim \"\(claim)\" not found")
+                }
+                lock.withLock { volumes[volumeName] = folder }
+            } else if let path = volume["hostPath"]["path"].string {
+                guard let root = cluster.options.hostPathRoot else { return failToStart("hostPath volumes are not allowed on this node") }
+                let folder = root.appendingPathComponent(String(path.drop { $0 == "/" }))
+                if volume["hostPath"]["type"].string == "DirectoryOrCreate" {
+                    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                }
+                lock.withLock { volumes[volumeName] = folder }
+            }
         }
 
         for container in initContainers {
@@ -201,6 +217,15 @@ final class PodRunner: @unchecked Sendable {
             markDeadlineExceeded()
         } else {
             updateStatus { $0["phase"] = .string(succeeded ? "Succeeded" : "Failed") }
+        }
+    }
+
+    /// The Pod cannot start (a volume that does not exist): Failed, saying why.
+    private func failToStart(_ message: String) {
+        updateStatus { status in
+            status["phase"] = "Failed"
+            status["reason"] = "FailedMount"
+            status["message"] = .string("Unable to attach or mount volumes: \(message)")
         }
     }
 
@@ -279,7 +304,12 @@ final class PodRunner: @unchecked Sendable {
         let log = cluster.log(namespace, name, containerName)
         let mounts: [(URL, String)] = (container["volumeMounts"].array ?? []).compactMap { mount in
             guard let volume = mount["name"].string, let path = mount["mountPath"].string,
-                  let folder = lock.withLock({ volumes[volume] }) else { return nil }
+                  var folder = lock.withLock({ volumes[volume] }) else { return nil }
+            // As the kubelet: a subPath is created when missing.
+            if let subPath = mount["subPath"].string, !subPath.isEmpty {
+                folder = folder.appendingPathComponent(subPath)
+                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
             return (folder, path)
         }.sorted { $0.1.count < $1.1.count }
         // The termination message: a file of its own, bind-mounted at its path when that

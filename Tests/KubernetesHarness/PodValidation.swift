@@ -54,6 +54,18 @@ enum PodValidation {
             causes.append(("spec.activeDeadlineSeconds", "Invalid value: \(deadline): must be between 1 and 2147483647, inclusive", "FieldValueInvalid"))
         }
         let volumes = Set((spec["volumes"].array ?? []).compactMap { $0["name"].string })
+        for (index, volume) in (spec["volumes"].array ?? []).enumerated() {
+            let sources = ["emptyDir", "persistentVolumeClaim", "hostPath", "secret", "configMap"].filter { !volume[$0].isNull }
+            if sources.count != 1 {
+                causes.append(("spec.volumes[\(index)]", sources.isEmpty ? "Required value: must specify a volume type" : "Forbidden: may not specify more than 1 volume type", sources.isEmpty ? "FieldValueRequired" : "FieldValueForbidden"))
+            }
+            if !volume["persistentVolumeClaim"].isNull, (volume["persistentVolumeClaim"]["claimName"].string ?? "").isEmpty {
+                causes.append(("spec.volumes[\(index)].persistentVolumeClaim.claimName", "Required value", "FieldValueRequired"))
+            }
+            if !volume["hostPath"].isNull, !(volume["hostPath"]["path"].string ?? "").hasPrefix("/") {
+                causes.append(("spec.volumes[\(index)].hostPath.path", "Required value", "FieldValueRequired"))
+            }
+        }
         let containers = spec["containers"].array ?? []
         if containers.isEmpty { causes.append(("spec.containers", "Required value", "FieldValueRequired")) }
         var names = Set<String>()
@@ -105,6 +117,9 @@ enum PodValidation {
                     let volume = mount["name"].string ?? ""
                     if !volumes.contains(volume) { causes.append(("\(path).volumeMounts[\(mountIndex)].name", "Not found: \"\(volume)\"", "FieldValueNotFound")) }
                     if !(mount["mountPath"].string ?? "").hasPrefix("/") { causes.append(("\(path).volumeMounts[\(mountIndex)].mountPath", "Required value", "FieldValueRequired")) }
+                    if let subPath = mount["subPath"].string, subPath.hasPrefix("/") || subPath.split(separator: "/").contains("..") {
+                        causes.append(("\(path).volumeMounts[\(mountIndex)].subPath", "Invalid value: \"\(subPath)\": must be a relative path without '..'", "FieldValueInvalid"))
+                    }
                 }
                 let requests = container["resources"]["requests"].object ?? [:]
                 let limits = container["resources"]["limits"].object ?? [:]

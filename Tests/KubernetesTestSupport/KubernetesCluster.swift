@@ -21,9 +21,10 @@ public final class KubernetesCluster: @unchecked Sendable {
 
     public var sandbox: AMESandbox { ownedSandbox ?? weakSandbox! }
 
-    /// A cluster with a sandbox of its own.
-    public convenience init() async throws {
-        try await self.init(owning: try AMESandbox(.embedded))
+    /// A cluster with a sandbox of its own. With `cacheVolume` (a folder), the server sets
+    /// `AME_KUBERNETES_CACHE_VOLUME=ame-cache` and the harness's claim `ame-cache` is that folder.
+    public convenience init(cacheVolume: URL? = nil) async throws {
+        try await self.init(sandbox: try AMESandbox(.embedded), owned: true, cacheVolume: cacheVolume)
     }
 
     /// Brings up the cluster and the server for `sandbox` (the `.kubernetes` transport).
@@ -31,11 +32,7 @@ public final class KubernetesCluster: @unchecked Sendable {
         try await self.init(sandbox: sandbox, owned: false)
     }
 
-    private convenience init(owning sandbox: AMESandbox) async throws {
-        try await self.init(sandbox: sandbox, owned: true)
-    }
-
-    private init(sandbox: AMESandbox, owned: Bool) async throws {
+    private init(sandbox: AMESandbox, owned: Bool, cacheVolume: URL? = nil) async throws {
         ownedSandbox = owned ? sandbox : nil
         weakSandbox = sandbox
         let inherited = ProcessInfo.processInfo.environment
@@ -56,6 +53,10 @@ public final class KubernetesCluster: @unchecked Sendable {
         options.nodeEnvironment = node
         options.configRetryInterval = .milliseconds(200)
         options.pki = try await TestPKI(directory: sandbox.directory.url.appendingPathComponent("pki"))
+        if let cacheVolume {
+            options.persistentVolumeClaims = ["ame-cache": cacheVolume]
+            sandbox.setEnvironment("AME_KUBERNETES_CACHE_VOLUME", "ame-cache")
+        }
         harness = FakeKubernetes(options: options, scratch: sandbox.directory.url.appendingPathComponent("node"))
         _ = try await harness.start()
 

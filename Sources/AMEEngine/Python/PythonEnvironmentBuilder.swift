@@ -82,7 +82,7 @@ public final class PythonEnvironmentBuilder: Sendable {
 
     /// A user's folder name under `environments` and `userCaches`: the name itself when it
     /// is a plain one, else a digest of it (names are chosen by admins, paths by AME).
-    static func folderName(forUser user: String) -> String {
+    public static func folderName(forUser user: String) -> String {
         let plain = !user.isEmpty && user.utf8.count <= 64 && !user.hasPrefix(".")
             && user.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
         guard !plain else { return user }
@@ -259,6 +259,9 @@ public final class PythonEnvironmentBuilder: Sendable {
             uvVariables["UV_CACHE_DIR"] = cacheDirectory.appendingPathComponent("uv").path
         }
         Self.mapPipIndexSettings(into: &uvVariables)
+        // uv hard-links packages from its cache into the environment; in a sandbox the two
+        // are separate mounts, which links cannot cross, so it copies (and need not warn).
+        if placement != nil && uvVariables["UV_LINK_MODE"] == nil { uvVariables["UV_LINK_MODE"] = "copy" }
         let uvEnvironment = uvVariables
         /// A venv with `groups` installed (each a `pip install` argument list, in order): with
         /// `uv pip install` unless the plan says pip; with pip when uv cannot be had or fails.

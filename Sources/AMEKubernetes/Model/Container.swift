@@ -81,6 +81,8 @@ public struct Container: Codable, Hashable, Sendable {
         public var name: String
         public var mountPath: String
         public var readOnly: Bool?
+        /// A folder inside the volume mounted instead of its root.
+        public var subPath: String?
 
         public init(name: String, mountPath: String, readOnly: Bool? = nil) {
             self.name = name

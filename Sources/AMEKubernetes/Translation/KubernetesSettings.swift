@@ -42,10 +42,45 @@ public struct KubernetesSettings: Hashable, Sendable {
     public var terminationGracePeriodSeconds: Int
     /// The init container fetches blobs and copies one binary: it needs little.
     public var initResources: Container.ResourceRequirements
+    /// `AME_KUBERNETES_CACHE_VOLUME`: where step Pods keep uv's package cache, AME's tools
+    /// and the Python environments they build (keyed as on a local machine), so a project's
+    /// second run installs nothing. Nil: each Pod starts from nothing, as before.
+    public var cacheVolume: CacheVolume?
+
+    /// A volume shared by step Pods: a PersistentVolumeClaim (ReadWriteMany, so Pods on any
+    /// node share it) or a folder of each node (`hostPath:/var/cache/ame`, a cache per node).
+    public enum CacheVolume: Hashable, Sendable {
+        case claim(String)
+        case hostPath(String)
+
+        /// `NAME` (a claim) or `hostPath:/ABSOLUTE/PATH`.
+        public init(parsing text: String) throws(InvalidSetting) {
+            func invalid(_ problem: String) -> InvalidSetting {
+                InvalidSetting(variable: "AME_KUBERNETES_CACHE_VOLUME", value: text, problem: problem)
+            }
+            if text.hasPrefix("hostPath:") {
+                let path = String(text.dropFirst("hostPath:".count))
+                guard path.hasPrefix("/"), path.count > 1, !path.split(separator: "/").contains(".."), !path.contains(":") else {
+                    throw invalid("must name an absolute folder on the nodes, such as hostPath:/var/cache/ame")
+                }
+                self = .hostPath(path)
+                return
+            }
+            let dns = text.utf8.count <= 253 && !text.isEmpty && text.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "." }
+                && text.first.map { $0.isLetter || $0.isNumber } == true && text.last.map { $0.isLetter || $0.isNumber } == true
+            guard dns else {
+                throw invalid("is neither a PersistentVolumeClaim name (lower-case letters, digits, '-' and '.') nor hostPath:/PATH")
+            }
+            self = .claim(text)
+        }
+    }
 
     /// Mount points inside every step Pod.
     public static let agentDirectory = "/ame"
     public static let workspaceDirectory = "/workspace"
+    /// Where the cache volume is mounted in a step's main container: the run's user's own
+    /// folder of it (`users/USER`), never another user's.
+    public static let cacheDirectory = "/var/cache/ame"
 
     public init(
         namespace: String = "ame",
@@ -86,7 +121,7 @@ public struct KubernetesSettings: Hashable, Sendable {
     /// Defaults overridden by `AME_KUBERNETES_NAMESPACE`, `_AGENT_IMAGE` (else `_POD_NAME`), `_DEFAULT_IMAGE`,
     /// `_SERVER_URL`, `_GPU_RESOURCE`, `_GPU_MEMORY_LABEL`, `_VRAM_TOLERANCE`,
     /// `_IMAGE_PULL_POLICY`, `_IMAGE_PULL_SECRETS` (comma-separated) and
-    /// `_TERMINATION_GRACE_SECONDS`; `fallbackNamespace` (the service account's) comes
+    /// `_TERMINATION_GRACE_SECONDS`, `_CACHE_VOLUME`; `fallbackNamespace` (the service account's) comes
     /// before the default.
     public init(environment: [String: String], fallbackNamespace: String? = nil) throws(InvalidSetting) {
         self.init()
@@ -127,6 +162,7 @@ public struct KubernetesSettings: Hashable, Sendable {
             }
             terminationGracePeriodSeconds = seconds
         }
+        if let volume = value("CACHE_VOLUME") { cacheVolume = try CacheVolume(parsing: volume) }
         for (variable, image) in [("AME_KUBERNETES_AGENT_IMAGE", agentImage), ("AME_KUBERNETES_DEFAULT_IMAGE", defaultImage)] {
             do {
                 _ = try ImageReference(parsing: image)

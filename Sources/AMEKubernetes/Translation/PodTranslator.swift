@@ -1,4 +1,5 @@
 import AMECore
+import AMEEngine
 import Foundation
 
 /// Turns one step attempt into the Pod that runs it (DESIGN §6). Pure: the same request
@@ -13,6 +14,9 @@ import Foundation
 /// - Container `main` (the task's `image`, else the default): `/ame/bin/ame agent exec`
 ///   prepares Python as the local executor does, runs the command in `/workspace`, uploads
 ///   what it produced and writes the result to its termination message.
+/// - With `AME_KUBERNETES_CACHE_VOLUME`, the volume `ame-cache` (the claim, or the node's
+///   folder), mounted at `/var/cache/ame` in the main container from its `users/USER`
+///   folder, and `--cache-dir` pointing the agent's uv cache, tools and environments there.
 /// - A service's ports as the main container's `ports`, and the variables a service listens
 ///   by: `AME_PORT` (the first), `AME_PORT_<NAME>`, `AME_SERVICE_HOST=0.0.0.0` (the server
 ///   dials the Pod's IP, so loopback would not do) and `AME_POD_IP` from the downward API.
@@ -30,6 +34,7 @@ public struct PodTranslator: Sendable {
     }
 
     public static let initContainerName = "ame-init"
+    public static let cacheVolumeName = "ame-cache"
     public static let mainContainerName = "main"
     /// The agent writes its `AgentResult` here; Kubernetes returns it as the main
     /// container's termination message.
@@ -54,6 +59,11 @@ public struct PodTranslator: Sendable {
         spec.enableServiceLinks = false
         spec.initContainers = [Self.literal(initContainer(for: request))]
         spec.volumes = [Volume(name: "ame"), Volume(name: "workspace")]
+        switch settings.cacheVolume {
+        case .claim(let claim)?: spec.volumes?.append(Volume(name: Self.cacheVolumeName, claim: claim))
+        case .hostPath(let path)?: spec.volumes?.append(Volume(name: Self.cacheVolumeName, hostPath: path))
+        case nil: break
+        }
         if !settings.imagePullSecrets.isEmpty {
             spec.imagePullSecrets = settings.imagePullSecrets.map(LocalObjectReference.init(name:))
         }
@@ -120,6 +130,7 @@ public struct PodTranslator: Sendable {
         if let dependencies = step.dependencies { args += ["--dependencies", dependencies.rawValue] }
         if let installer = step.installer { args += ["--installer", installer.rawValue] }
         for package in request.extraPackages { args += ["--extra-package", package] }
+        if settings.cacheVolume != nil { args += ["--cache-dir", KubernetesSettings.cacheDirectory] }
         container.args = args + ["--", request.command]
         container.workingDir = KubernetesSettings.workspaceDirectory
         container.env = environment(for: request)
@@ -133,6 +144,13 @@ public struct PodTranslator: Sendable {
         }
         container.resources = resources(request.resources)
         container.volumeMounts = mounts
+        if settings.cacheVolume != nil {
+            // The user's own folder: a build runs their code, so no user sees another's
+            // environments or package cache.
+            var cache = Container.VolumeMount(name: Self.cacheVolumeName, mountPath: KubernetesSettings.cacheDirectory)
+            cache.subPath = "users/" + PythonEnvironmentBuilder.folderName(forUser: request.owner)
+            container.volumeMounts?.append(cache)
+        }
         container.terminationMessagePath = Self.resultPath
         container.terminationMessagePolicy = "File"
         return container

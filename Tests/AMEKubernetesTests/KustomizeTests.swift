@@ -86,6 +86,11 @@ struct KustomizeTests {
                 #expect(args.suffix(2) == ["--executor", "kubernetes"])
                 #expect(kinds.isSuperset(of: ["Role", "RoleBinding", "NetworkPolicy"]), "\(kinds)")
                 #expect(env.contains("AME_KUBERNETES_POD_NAME") && !env.contains("AME_KUBERNETES_AGENT_IMAGE"), "\(env)")
+                // Warm Pods: the cache volume is set and its claim is there, shared by every node.
+                #expect(env.contains("AME_KUBERNETES_CACHE_VOLUME"), "\(env)")
+                let claims = objects.filter { $0["kind"] as? String == "PersistentVolumeClaim" }
+                let cache = claims.first { ($0["metadata"] as? [String: Any])?["name"] as? String == "ame-cache" }
+                #expect(((cache?["spec"] as? [String: Any])?["accessModes"] as? [String]) == ["ReadWriteMany"], "\(overlay): \(claims)")
             }
             let deploymentText = try Yams.dump(object: try Self.object(objects, kind: "Deployment"))
             #expect(deploymentText.contains("nvidia.com/gpu.present") == (overlay == "gpu-nodes"), "\(overlay)")

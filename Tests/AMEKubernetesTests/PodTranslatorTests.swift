@@ -112,6 +112,36 @@ struct PodTranslatorTests {
         #expect(try image("projectname: p\ntasks:\n  t: {runcommand: x, python: '3.10'}\n", settings: custom) == "registry.example.com/cuda-python:12")
     }
 
+    @Test("AME_KUBERNETES_CACHE_VOLUME: a claim or hostPath:, the user's folder of it at /var/cache/ame, --cache-dir; installer: pip passed on")
+    func cacheVolume() throws {
+        #expect(try KubernetesSettings(environment: ["AME_KUBERNETES_CACHE_VOLUME": "ame-cache"]).cacheVolume == .claim("ame-cache"))
+        #expect(try KubernetesSettings(environment: ["AME_KUBERNETES_CACHE_VOLUME": "hostPath:/var/cache/ame"]).cacheVolume == .hostPath("/var/cache/ame"))
+        #expect(try KubernetesSettings(environment: [:]).cacheVolume == nil)
+        for bad in ["Bad_Name", "hostPath:relative", "hostPath:/a/../b"] {
+            #expect(throws: KubernetesSettings.InvalidSetting.self) { try KubernetesSettings(environment: ["AME_KUBERNETES_CACHE_VOLUME": bad]) }
+        }
+        var settings = TranslationFixtures.settings
+        settings.cacheVolume = .claim("ame-cache")
+        let objects = try TranslationFixtures.objects(try TranslationFixtures.parse("projectname: p\ntasks:\n  t: {runcommand: x, installer: pip}\n"),
+                                                      task: "t", settings: settings)
+        guard case .pod(let pod) = objects.last, let main = pod.spec.containers.first else { Issue.record("no Pod"); return }
+        #expect(pod.spec.volumes?.contains { $0.persistentVolumeClaim?.claimName == "ame-cache" } == true)
+        let mount = main.volumeMounts?.first { $0.name == "ame-cache" }
+        #expect(mount?.mountPath == "/var/cache/ame")
+        #expect(mount?.subPath == "users/\(TranslationFixtures.owner)")
+        let args = main.args ?? []
+        #expect(args.firstIndex(of: "--cache-dir").map { args[$0 + 1] } == "/var/cache/ame")
+        #expect(args.firstIndex(of: "--installer").map { args[$0 + 1] } == "pip")
+        // The init container does not see it.
+        #expect(pod.spec.initContainers?.first?.volumeMounts?.contains { $0.name == "ame-cache" } == false)
+        // Without the setting, no volume and no --cache-dir.
+        let plain = try TranslationFixtures.objects(try TranslationFixtures.parse("projectname: p\ntasks:\n  t: {runcommand: x}\n"), task: "t")
+        guard case .pod(let plainPod) = plain.last else { return }
+        #expect(plainPod.spec.volumes?.count == 2)
+        let plainArgs = plainPod.spec.containers.first?.args ?? []
+        #expect(plainArgs.contains("--cache-dir") == false)
+    }
+
     @Test("port names: IANA service names or none")
     func portNames() {
         #expect(KubernetesNames.portName("lab") == "lab")

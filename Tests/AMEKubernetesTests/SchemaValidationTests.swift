@@ -85,6 +85,14 @@ struct SchemaValidationTests {
             files.append(try directory.write("\(name)-retry.yaml", try ManifestRenderer.render(
                 try TranslationFixtures.objects(project, task: task, attempt: 2, memory: Quantity.bytes(32 << 30)), as: .yaml)))
         }
+        // Warm Pods: the cache volume as a claim and as a node folder.
+        let quickstart = try ProjectFile.parse(try String(contentsOf: Fixtures.example("quickstart").appendingPathComponent("ame.yaml"), encoding: .utf8))
+        for (name, volume) in [("cache-claim", KubernetesSettings.CacheVolume.claim("ame-cache")), ("cache-hostpath", .hostPath("/var/cache/ame"))] {
+            var settings = TranslationFixtures.settings
+            settings.cacheVolume = volume
+            files.append(try directory.write("\(name).yaml", try ManifestRenderer.render(
+                try TranslationFixtures.objects(quickstart, task: "train", settings: settings), as: .yaml)))
+        }
         let mirror = SecretMirror(settings: TranslationFixtures.settings)
         let real: [ManifestRenderer.Object] = [
             .secret(mirror.secret(runID: "r0abc", labels: ["app.kubernetes.io/managed-by": "ame"], name: "storagesecret", value: Data("v".utf8))),

@@ -165,26 +165,32 @@ extension RunStore {
 
     /// Newest first; `owner` nil lists everyone's. The cursor is the last `seq` seen.
     func listRuns(owner: String?, query: RunQuery) throws -> RunPage {
-        try pool.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            if let owner { conditions.append("owner = ?"); _ = arguments.append(contentsOf: [owner]) }
-            if let status = query.status { conditions.append("status = ?"); _ = arguments.append(contentsOf: [status.rawValue]) }
-            if let task = query.task { conditions.append("task = ?"); _ = arguments.append(contentsOf: [task]) }
-            if let project = query.project { conditions.append("project = ?"); _ = arguments.append(contentsOf: [project]) }
-            if let cursor = query.cursor {
-                guard let seq = Int64(cursor) else { throw APIError(.invalidRequest, "invalid cursor '\(cursor)'", hint: "use the nextCursor of the previous page") }
-                conditions.append("seq < ?"); _ = arguments.append(contentsOf: [seq])
-            }
-            let limit = max(1, min(query.limit, 500))
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM runs \(whereClause) ORDER BY seq DESC LIMIT \(limit + 1)",
-                                        arguments: arguments)
+        let (sql, arguments, limit) = try Self.listQuery(owner: owner, query: query)
+        return try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             let page = rows.prefix(limit)
             let runs = try page.map { try Self.runRecord(from: $0, db: db) }
             let next: String? = rows.count > limit ? page.last.map { String(($0["seq"] as Int64?) ?? 0) } : nil
             return RunPage(runs: runs, nextCursor: next)
         }
+    }
+
+    /// The statement behind `listRuns` (one more row than a page, to know whether another
+    /// follows). Every combination of filters reads an index ending in `seq` (migration v7).
+    static func listQuery(owner: String?, query: RunQuery) throws -> (sql: String, arguments: StatementArguments, limit: Int) {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let owner { conditions.append("owner = ?"); _ = arguments.append(contentsOf: [owner]) }
+        if let status = query.status { conditions.append("status = ?"); _ = arguments.append(contentsOf: [status.rawValue]) }
+        if let task = query.task { conditions.append("task = ?"); _ = arguments.append(contentsOf: [task]) }
+        if let project = query.project { conditions.append("project = ?"); _ = arguments.append(contentsOf: [project]) }
+        if let cursor = query.cursor {
+            guard let seq = Int64(cursor) else { throw APIError(.invalidRequest, "invalid cursor '\(cursor)'", hint: "use the nextCursor of the previous page") }
+            conditions.append("seq < ?"); _ = arguments.append(contentsOf: [seq])
+        }
+        let limit = max(1, min(query.limit, 500))
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return ("SELECT \(recordColumns) FROM runs\(whereClause) ORDER BY seq DESC LIMIT \(limit + 1)", arguments, limit)
     }
 
     func artifacts(_ runID: String) throws -> [ArtifactRecord] {

@@ -200,15 +200,22 @@ extension RunStore {
     }
 
     func firings(sourceID: String, schedule: String?, outcome: ScheduleFiring.Outcome? = nil, limit: Int) throws -> [ScheduleFiring] {
-        try pool.read { db in
-            var sql = "SELECT * FROM firings WHERE source_id = ?"
-            var arguments: [(any DatabaseValueConvertible)?] = [sourceID]
-            if let schedule { sql += " AND schedule = ?"; arguments.append(schedule) }
-            if let outcome { sql += " AND outcome = ?"; arguments.append(outcome.rawValue) }
-            sql += outcome == .queued ? " ORDER BY id ASC LIMIT ?" : " ORDER BY id DESC LIMIT ?"
-            arguments.append(limit)
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.firing(from:))
+        let (sql, arguments) = Self.firingsQuery(sourceID: sourceID, schedule: schedule, outcome: outcome, limit: limit)
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.firing(from:))
         }
+    }
+
+    /// The statement behind `firings`: an index range of `firings_schedule` (with a
+    /// schedule) or `firings_source`, in id order.
+    static func firingsQuery(sourceID: String, schedule: String?, outcome: ScheduleFiring.Outcome?, limit: Int) -> (String, StatementArguments) {
+        var sql = "SELECT * FROM firings WHERE source_id = ?"
+        var arguments: [(any DatabaseValueConvertible)?] = [sourceID]
+        if let schedule { sql += " AND schedule = ?"; arguments.append(schedule) }
+        if let outcome { sql += " AND outcome = ?"; arguments.append(outcome.rawValue) }
+        sql += outcome == .queued ? " ORDER BY id ASC LIMIT ?" : " ORDER BY id DESC LIMIT ?"
+        arguments.append(limit)
+        return (sql, StatementArguments(arguments))
     }
 
     /// Firings recorded but never started (the server stopped in between).

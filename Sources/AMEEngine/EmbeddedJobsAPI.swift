@@ -44,6 +44,12 @@ public struct EmbeddedJobsAPI: JobsAPI {
         try engine.putBlobs(files, owner: owner)
     }
 
+    /// Records the caller's claim on blobs stored in this process (a `BlobBatchWriter` of
+    /// this engine's store, which hashed what it stored).
+    public func claimStoredBlobs(_ digests: some Collection<Digest>) throws {
+        try engine.store.claimBlobs(digests.filter { engine.blobs.contains($0) }, owner: owner)
+    }
+
     public func downloadBlob(_ digest: Digest, to file: URL) async throws {
         _ = try engine.readableBlob(digest, owner: owner, isAdmin: isAdmin)
         try engine.blobs.copy(digest, to: file, executable: false)

@@ -38,4 +38,38 @@ import Testing
         #expect(!store.contains(wrong))
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("tmp").path).isEmpty)
     }
+
+    /// The embedded engine's first sync: the scanner stores each file as it reads it, the
+    /// digests are those a plain scan computes, and the store holds exactly those bytes.
+    @Test func aScanThatStoresGivesTheSameManifestAndStoresEveryFile() throws {
+        let scratch = try TemporaryDirectory(prefix: "blob-scan-store")
+        for index in 0..<300 {
+            // Some repeated contents, some large enough for several reads.
+            let content = index % 7 == 0 ? "same" : String(repeating: "\(index)-", count: index * 700)
+            _ = try scratch.write("project/d\(index % 5)/f\(index).bin", content)
+        }
+        let project = scratch.file("project")
+        let plain = try ProjectScanner(root: project, cacheDirectory: nil).scan()
+        let store = try BlobStore(directory: scratch.file("blobs"), temporaryDirectory: scratch.file("tmp"))
+        // Small batches, so several flushes happen while both hashing threads store.
+        let writer = BlobBatchWriter(store: store, batchFiles: 16)
+        var scanner = ProjectScanner(root: project, cacheDirectory: scratch.file("hashes"))
+        scanner.store = writer
+        let storing = try scanner.scan()
+        let stored = try writer.finish()
+        #expect(storing.manifest == plain.manifest)
+        #expect(stored == Set(plain.manifest.digests))
+        #expect(writer.addedToStore.files == stored.count)
+        for entry in plain.manifest.entries {
+            guard let digest = entry.digest else { continue }
+            #expect(try store.read(digest) == Data(contentsOf: project.appendingPathComponent(entry.path)))
+        }
+        #expect(store.verifyAll().corrupt.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("tmp").path).isEmpty)
+        // A second scan reads nothing (the hash cache) and so stores nothing.
+        let again = BlobBatchWriter(store: store)
+        scanner.store = again
+        #expect(try scanner.scan().statistics.filesHashed == 0)
+        #expect(try again.finish().isEmpty)
+    }
 }

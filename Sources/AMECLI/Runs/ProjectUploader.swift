@@ -1,10 +1,12 @@
 import AMECore
 import AMEEngine
+import AMESystem
 import Foundation
 
 /// Sends the project to the engine: hashes it (re-reading only files whose size, mtime or
 /// inode changed since last time), asks which blobs the engine lacks, and uploads only
-/// those, with a progress bar when that takes a while.
+/// those, with a progress bar when that takes a while. The embedded engine stores files
+/// while they are hashed, so each new file is read once.
 struct ProjectUploader {
     let api: any JobsAPI
     let context: CommandContext
@@ -20,7 +22,12 @@ struct ProjectUploader {
     func upload(directory: URL) async throws -> Result {
         let terminal = context.terminal
         let scanBar = ProgressBar(terminal: terminal, title: "hashing")
-        let scanner = ProjectScanner(root: directory, cacheDirectory: EngineLayout.embedded(environment: context.environment).hashCaches)
+        var scanner = ProjectScanner(root: directory, cacheDirectory: EngineLayout.embedded(environment: context.environment).hashCaches)
+        // The embedded engine's store is in this process: files are stored as they are
+        // read (one read, the digest of the stored copy), not hashed and then read again.
+        let embedded = api as? EmbeddedJobsAPI
+        let writer = embedded.map { BlobBatchWriter(store: $0.engine.blobs) }
+        scanner.store = writer
         // Scanning blocks (and hashes on threads of its own): keep it off the async pool.
         let scan: ScanResult
         do {
@@ -31,9 +38,19 @@ struct ProjectUploader {
             }.value
         } catch {
             scanBar.finish()
+            writer?.abort()
             throw CLIError("cannot read the project: \(error)")
         }
         scanBar.finish()
+        if let writer, let embedded {
+            do {
+                let stored = try writer.finish()
+                try embedded.claimStoredBlobs(stored)
+            } catch {
+                throw CLIError("cannot store the project: \(error)")
+            }
+        }
+        Trace.mark("upload: scanned (\(scan.statistics.filesHashed) files hashed)")
         for warning in scan.warnings {
             terminal.errLine("ame: \(terminal.errorStyle.yellow("warning")): \(warning)")
         }
@@ -46,6 +63,7 @@ struct ProjectUploader {
             return seen.insert(digest).inserted
         }
         let total = uploads.reduce(Int64(0)) { $0 + $1.size }
+        Trace.mark("upload: \(uploads.count) blobs missing")
         let bar = ProgressBar(terminal: terminal, title: "uploading")
         var done: Int64 = 0
         // In batches, so the progress bar moves and the engine can flush many files at once.
@@ -74,6 +92,10 @@ struct ProjectUploader {
             bar.update(done: done, total: total, detail: batch.last?.path ?? "")
         }
         bar.finish()
-        return Result(manifest: manifest, uploadedFiles: uploads.count, uploadedBytes: total, warnings: scan.warnings)
+        Trace.mark("upload: stored")
+        // What the embedded engine stored while scanning counts as uploaded too.
+        let storedWhileScanning = writer?.addedToStore ?? (files: 0, bytes: 0)
+        return Result(manifest: manifest, uploadedFiles: uploads.count + storedWhileScanning.files,
+                      uploadedBytes: total + storedWhileScanning.bytes, warnings: scan.warnings)
     }
 }

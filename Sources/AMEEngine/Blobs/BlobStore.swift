@@ -334,7 +334,7 @@ public final class BlobStore: Sendable {
 
     /// `copy_file_range` while the kernel accepts it, then plain reads and writes for the rest
     /// (older kernels, and file system pairs it refuses).
-    private static func copyContents(from source: Int32, to target: Int32, size: Int64, path: String) throws {
+    static func copyContents(from source: Int32, to target: Int32, size: Int64, path: String) throws {
         var inputOffset: Int64 = 0
         var outputOffset: Int64 = 0
         kernelCopy: while inputOffset < size {

@@ -30,6 +30,8 @@ public enum FileHasher {
         /// It became something else than a regular file (a symlink, a FIFO…) since it was listed.
         case notARegularFile
         case unreadable(SystemCallError)
+        /// Read, but the engine could not store it (`store`): its disk is full, say.
+        case notStored(String)
     }
 
     /// Hashes the regular file at `path` (a symbolic link is refused, not followed).
@@ -41,10 +43,14 @@ public enum FileHasher {
         case .failure(.vanished): throw SyncError.cannotRead(path: path, reason: "it does not exist")
         case .failure(.notARegularFile): throw SyncError.cannotRead(path: path, reason: "it is not a regular file")
         case .failure(.unreadable(let error)): throw SyncError.cannotRead(path: path, reason: error.text)
+        case .failure(.notStored(let reason)): throw SyncError.cannotStore(path: path, reason: reason)
         }
     }
 
-    static func hash(path: String, buffer: UnsafeMutableRawBufferPointer, onBytes: ((Int) -> Void)?) -> Result<Hashed, Failure> {
+    /// With `store`, the file is copied into that blob store and the digest is the copy's
+    /// (`BlobBatchWriter`): one read of the file for both.
+    static func hash(path: String, buffer: UnsafeMutableRawBufferPointer, onBytes: ((Int) -> Void)?,
+                     store: BlobBatchWriter? = nil) -> Result<Hashed, Failure> {
         // O_NONBLOCK: a FIFO swapped in since listing must not block the scan; regular files
         // ignore the flag.
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
@@ -64,6 +70,21 @@ public enum FileHasher {
         }
         guard before.kind == .file else { return .failure(.notARegularFile) }
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+
+        if let store {
+            let stored: (digest: AMECore.Digest, size: Int64)
+            do {
+                stored = try store.store(source: descriptor, size: before.size, buffer: buffer, onBytes: onBytes)
+            } catch {
+                return .failure(.notStored("\(error)"))
+            }
+            var stable = stored.size == before.size
+            if case .success(let after) = FileStatus.of(descriptor: descriptor) {
+                stable = stable && after.size == before.size && after.modificationTime == before.modificationTime
+            }
+            return .success(Hashed(digest: stored.digest, size: stored.size, stamp: before.stamp,
+                                   isExecutable: before.isExecutable, isStable: stable))
+        }
 
         var hasher = SHA256()
         var total: Int64 = 0
@@ -89,14 +110,15 @@ public enum FileHasher {
     /// Hashes `paths` with up to `concurrency` threads (two keep both cores of a small machine
     /// busy; the disk usually limits more than that). Results are in the order of `paths`.
     /// `onBytes` receives the bytes read since its previous call, from any thread.
-    static func hashAll(_ paths: [String], concurrency: Int, onBytes: (@Sendable (Int) -> Void)?) -> [Result<Hashed, Failure>] {
+    static func hashAll(_ paths: [String], concurrency: Int, onBytes: (@Sendable (Int) -> Void)?,
+                        store: BlobBatchWriter? = nil) -> [Result<Hashed, Failure>] {
         let work = Work(paths: paths)
         let workers = max(1, min(concurrency, paths.count))
         let runWorker: @Sendable (Int) -> Void = { _ in
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
             defer { buffer.deallocate() }
             while let index = work.next() {
-                work.store(hash(path: work.paths[index], buffer: buffer, onBytes: onBytes), at: index)
+                work.store(hash(path: work.paths[index], buffer: buffer, onBytes: onBytes, store: store), at: index)
             }
         }
         if workers == 1 {

@@ -14,6 +14,10 @@ public struct ProjectScanner: Sendable {
     /// Files hashed at once. Two keep both cores of a small machine busy; the disk is usually
     /// the limit beyond that.
     public var hashingConcurrency: Int
+    /// When set, every file hashed is stored in this blob store as it is read (the
+    /// embedded engine's first sync: one read of each file, hashed from the stored copy).
+    /// Call its `finish()` after the scan.
+    public var store: BlobBatchWriter?
 
     public init(root: URL, cacheDirectory: URL?, flavour: IgnoreRules.Flavour = .sync, hashingConcurrency: Int = 2) {
         self.root = root
@@ -83,7 +87,8 @@ public struct ProjectScanner: Sendable {
         let rootPath = root.path
         var onBytes: (@Sendable (Int) -> Void)?
         if reporter.isActive { onBytes = { @Sendable bytes in reporter.hashed(bytes: bytes) } }
-        let results = FileHasher.hashAll(pending.map { rootPath + "/" + $0.path }, concurrency: hashingConcurrency, onBytes: onBytes)
+        let results = FileHasher.hashAll(pending.map { rootPath + "/" + $0.path }, concurrency: hashingConcurrency, onBytes: onBytes,
+                                         store: store)
         for (job, result) in zip(pending, results) {
             switch result {
             case .success(let hashed):
@@ -100,6 +105,8 @@ public struct ProjectScanner: Sendable {
                 warnings.append("skipped '\(job.path)': it stopped being a regular file during the scan; scan again")
             case .failure(.unreadable(let error)):
                 throw SyncError.cannotRead(path: job.path, reason: error.text)
+            case .failure(.notStored(let reason)):
+                throw SyncError.cannotStore(path: job.path, reason: reason)
             }
         }
 

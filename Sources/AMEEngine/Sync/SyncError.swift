@@ -9,6 +9,8 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     case notADirectory(path: String, reason: String)
     /// An `artifacts` glob that can never match, or that leaves the project.
     case invalidGlob(glob: String, reason: String)
+    /// A file was read but the engine could not store it.
+    case cannotStore(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot scan '\(path)': \(reason). Run AME from the project directory (the one holding ame.yaml)."
         case let .invalidGlob(glob, reason):
             return "the artifacts glob '\(glob)' \(reason). Fix it under 'artifacts' in ame.yaml."
+        case let .cannotStore(path, reason):
+            return "cannot store '\(path)': \(reason). Free some disk space where AME keeps its data, or add '\(path)' to .ameignore."
         }
     }
 }

@@ -59,6 +59,8 @@ public enum WorkspaceChanges {
                 continue // Removed or replaced by the run's leftovers after the walk: nothing to collect.
             case .failure(.unreadable(let error)):
                 throw SyncError.cannotRead(path: path, reason: error.text)
+            case .failure(.notStored(let reason)):
+                throw SyncError.cannotStore(path: path, reason: reason)
             }
         }
         return changed.sorted { $0.path < $1.path }

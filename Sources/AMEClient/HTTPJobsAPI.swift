@@ -69,6 +69,27 @@ public final class HTTPJobsAPI: JobsAPI, @unchecked Sendable {
         return missing
     }
 
+    /// Many files in one request (`POST /v1/blobs`), which the server stores with one flush.
+    public func uploadBlobs(_ files: [(digest: Digest, file: URL)]) async throws {
+        guard files.count > 1 else {
+            for (digest, file) in files { try await uploadBlob(digest, from: file) }
+            return
+        }
+        var framed: [(digest: Digest, path: String, size: Int64)] = []
+        for (digest, file) in files {
+            var info = stat()
+            guard stat(file.path, &info) == 0 else {
+                throw APIError(.internal, "cannot read \(file.path): \(String(cString: strerror(errno)))")
+            }
+            framed.append((digest, file.path, Int64(info.st_size)))
+        }
+        var request = try makeRequest("POST", "/v1/blobs")
+        request.headers.replaceOrAdd(name: "Content-Type", value: "application/octet-stream")
+        let body = BlobFrameChunks(files: framed)
+        request.body = .stream(body, length: .known(body.length))
+        _ = try await exchange(request)
+    }
+
     public func uploadBlob(_ digest: Digest, from file: URL) async throws {
         var request = try makeRequest("PUT", "/v1/blobs/\(digest.hex)")
         request.headers.replaceOrAdd(name: "Content-Type", value: "application/octet-stream")

@@ -47,6 +47,43 @@ import Testing
         }
     }
 
+    /// `uploadBlobs` sends many files in one request (`POST /v1/blobs`): all stored and
+    /// claimed, large and empty ones too; one wrong digest in it stores none of them.
+    @Test func manyBlobsInOneUpload() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.live { url in
+            let api = fixture.client(url, token: fixture.aliceToken)
+            let directory = try TemporaryDirectory()
+            var files: [(digest: Digest, file: URL)] = []
+            for index in 0..<40 {
+                // Sizes around the client's 1 MiB pieces, and an empty file.
+                let size = index == 0 ? 0 : (index * 53_000) % (3 << 20)
+                let file = directory.file("in/\(index).bin")
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }).write(to: file)
+                files.append((try BlobStore.hash(fileAt: file).digest, file))
+            }
+            try await api.uploadBlobs(files)
+            #expect(try await api.missingBlobs(files.map(\.digest)).isEmpty)
+            for (digest, file) in files.prefix(5) {
+                let copy = directory.file("out/\(digest.hex)")
+                try await api.downloadBlob(digest, to: copy)
+                #expect(try Data(contentsOf: copy) == Data(contentsOf: file))
+            }
+            // Another user uploading the same bytes gets them as theirs; a wrong digest in
+            // the middle of a batch stores nothing of it.
+            let fresh = try directory.write("fresh.txt", "fresh content")
+            let freshDigest = try BlobStore.hash(fileAt: fresh).digest
+            let other = try directory.write("other.txt", "not what the digest says")
+            let wrong = Digest(hex: String(repeating: "cd", count: 32))!
+            await #expect(throws: APIError.self) { try await api.uploadBlobs([(freshDigest, fresh), (wrong, other), (files[1].digest, files[1].file)]) }
+            #expect(!fixture.engine.blobs.contains(freshDigest))
+            #expect(!fixture.engine.blobs.contains(wrong))
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.engine.layout.temporary.path)
+            #expect(leftovers.isEmpty, "\(leftovers)")
+        }
+    }
+
     @Test func errorsBecomeSentences() async throws {
         let fixture = try ServerFixture()
         try await fixture.live { url in

@@ -44,7 +44,7 @@ public final class BlobIngest: @unchecked Sendable {
         try chunk.withUnsafeBytes { try write($0) }
     }
 
-    func write(_ buffer: UnsafeRawBufferPointer) throws {
+    public func write(_ buffer: UnsafeRawBufferPointer) throws {
         lock.lock()
         defer { lock.unlock() }
         guard isOpen else { throw BlobStoreError.ingestClosed }

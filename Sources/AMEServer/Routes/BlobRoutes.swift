@@ -4,15 +4,18 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// `/v1/blobs`: which blobs are missing, and uploading and downloading one by digest.
+/// `/v1/blobs`: which blobs are missing, uploading one by digest or many in one body
+/// (`BlobFrame`s, stored with one flush for all), and downloading one.
 /// Uploads stream into a `BlobIngest`, which hashes as it writes and makes the blob visible
 /// only once the digest checks out, so a half-sent upload never appears.
 enum BlobRoutes {
     struct MissingRequest: Codable { var digests: [Digest] }
     struct MissingResponse: Codable { var missing: [Digest] }
     struct Stored: Codable { var digest: Digest; var size: Int64 }
+    struct StoredMany: Codable { var stored: [Stored] }
 
     static let maxDigestsPerCheck = 100_000
+    static let maxBlobsPerUpload = 10_000
 
     static func add(to group: RouterGroup<AMERequestContext>, state: ServerState) {
         group.post("blobs/missing") { request, context in
@@ -40,6 +43,59 @@ enum BlobRoutes {
                 return try JSONResponse.make(Stored(digest: stored, size: ingest.byteCount), status: .created)
             } catch {
                 ingest.abort()
+                throw error
+            }
+        }
+
+        group.post("blobs") { request, context in
+            let caller = try context.requireCaller()
+            let batch = state.engine.blobs.makeBatch()
+            var ingest: BlobIngest?
+            var remaining: Int64 = 0
+            var header: [UInt8] = []
+            var count = 0
+            do {
+                for try await buffer in request.body {
+                    try buffer.withUnsafeReadableBytes { raw in
+                        var bytes = raw[...]
+                        while !bytes.isEmpty {
+                            if let current = ingest {
+                                let take = Int(min(Int64(bytes.count), remaining))
+                                try current.write(UnsafeRawBufferPointer(rebasing: bytes.prefix(take)))
+                                bytes = bytes.dropFirst(take)
+                                remaining -= Int64(take)
+                            } else {
+                                let take = min(bytes.count, BlobFrame.headerSize - header.count)
+                                header.append(contentsOf: bytes.prefix(take))
+                                bytes = bytes.dropFirst(take)
+                                guard header.count == BlobFrame.headerSize else { continue }
+                                guard let (digest, size) = BlobFrame.parse(header) else {
+                                    throw APIError(.invalidRequest, "blob \(count + 1) of the upload has an impossible length", hint: "send BlobFrames: digest, length, content")
+                                }
+                                count += 1
+                                guard count <= maxBlobsPerUpload else {
+                                    throw APIError(.invalidRequest, "at most \(maxBlobsPerUpload) blobs per upload", hint: "split the upload")
+                                }
+                                header = []
+                                ingest = try state.engine.blobs.makeIngest(expected: digest)
+                                remaining = size
+                            }
+                            if let current = ingest, remaining == 0 {
+                                try batch.add(current)
+                                ingest = nil
+                            }
+                        }
+                    }
+                }
+                guard ingest == nil, header.isEmpty else {
+                    throw APIError(.invalidRequest, "the upload ended inside blob \(count)", hint: "send each blob's whole length")
+                }
+                let stored = try batch.commit()
+                try state.engine.store.claimBlobs(stored.map(\.digest), owner: caller.user)
+                return try JSONResponse.make(StoredMany(stored: stored.map { Stored(digest: $0.digest, size: $0.size) }), status: .created)
+            } catch {
+                ingest?.abort()
+                batch.abort()
                 throw error
             }
         }

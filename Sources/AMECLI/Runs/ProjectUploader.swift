@@ -66,7 +66,9 @@ struct ProjectUploader {
         Trace.mark("upload: \(uploads.count) blobs missing")
         let bar = ProgressBar(terminal: terminal, title: "uploading")
         var done: Int64 = 0
-        // In batches, so the progress bar moves and the engine can flush many files at once.
+        // In batches, so the progress bar moves and the engine can flush many files at once;
+        // two in flight, so a server hashes one while the next arrives (both cores busy).
+        var batches: [(entries: [Manifest.Entry], bytes: Int64)] = []
         var index = 0
         while index < uploads.count {
             var batch: [Manifest.Entry] = []
@@ -76,20 +78,43 @@ struct ProjectUploader {
                 batchBytes += uploads[index].size
                 index += 1
             }
+            batches.append((batch, batchBytes))
+        }
+        let api = self.api
+        func send(_ batch: [Manifest.Entry]) async throws {
             do {
                 try await api.uploadBlobs(batch.compactMap { entry in
                     entry.digest.map { ($0, directory.appendingPathComponent(entry.path)) }
                 })
             } catch let error as BlobStoreError {
-                bar.finish()
                 if case .digestMismatch(let expected, _) = error,
                    let entry = batch.first(where: { $0.digest == expected }) {
                     throw CLIError("\(entry.path) changed while it was being uploaded", hint: "run the command again")
                 }
                 throw CLIError("cannot upload the project: \(error)")
             }
-            done += batchBytes
-            bar.update(done: done, total: total, detail: batch.last?.path ?? "")
+        }
+        do {
+            try await withThrowingTaskGroup(of: (Int64, String).self) { group in
+                var next = 0
+                for _ in 0..<min(2, batches.count) {
+                    let batch = batches[next]
+                    next += 1
+                    group.addTask { try await send(batch.entries); return (batch.bytes, batch.entries.last?.path ?? "") }
+                }
+                while let (bytes, last) = try await group.next() {
+                    done += bytes
+                    bar.update(done: done, total: total, detail: last)
+                    if next < batches.count {
+                        let batch = batches[next]
+                        next += 1
+                        group.addTask { try await send(batch.entries); return (batch.bytes, batch.entries.last?.path ?? "") }
+                    }
+                }
+            }
+        } catch {
+            bar.finish()
+            throw error
         }
         bar.finish()
         Trace.mark("upload: stored")

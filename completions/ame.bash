@@ -173,13 +173,13 @@ _ame_builtin() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|runs|status|logs|cancel|pull|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|help)
+    run|runs|status|logs|cancel|pull|secret|sync|cache|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|help)
         # Offer subcommand argument completions
         "_ame_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run runs status logs cancel pull secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run runs status logs cancel pull secret sync cache port-forward setup whoami logout token project schedule create validate plugin tasks completion version help' -- "${cur}"))
         ;;
     esac
 }
@@ -403,6 +403,62 @@ _ame_sync() {
         ;;
     '--dir')
         __ame_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_ame_cache() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ame_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    info|prune)
+        # Offer subcommand argument completions
+        "_ame_cache_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'info prune' -- "${cur}"))
+        ;;
+    esac
+}
+
+_ame_cache_info() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--data-dir)
+    __ame_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--data-dir')
+        return
+        ;;
+    esac
+}
+
+_ame_cache_prune() {
+    repeating_flags=()
+    non_repeating_flags=(--packages --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--data-dir --older-than)
+    __ame_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--data-dir')
+        return
+        ;;
+    '--older-than')
         return
         ;;
     esac
@@ -921,7 +977,7 @@ _ame_help() {
 
 __ame_plugin_word() {
     case "${1}" in
-    run|runs|status|logs|cancel|pull|secret|sync|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|agent|__generate-docs|-*) return 1 ;;
+    run|runs|status|logs|cancel|pull|secret|sync|cache|port-forward|setup|whoami|logout|token|project|schedule|create|validate|plugin|tasks|completion|version|agent|__generate-docs|-*) return 1 ;;
     esac
     return 0
 }
@@ -972,7 +1028,7 @@ _ame() {
     if [[ "${COMP_CWORD}" -eq 1 && "${COMP_WORDS[1]}" != -* ]]; then
         # The command's name: ArgumentParser's function would take a whole name
         # being typed ('run', of 'run' and 'runs') as the command already chosen.
-        COMPREPLY+=($(compgen -W 'run runs status logs cancel pull secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version help' -- "${COMP_WORDS[1]}"))
+        COMPREPLY+=($(compgen -W 'run runs status logs cancel pull secret sync cache port-forward setup whoami logout token project schedule create validate plugin tasks completion version help' -- "${COMP_WORDS[1]}"))
         __ame_plugin_complete "${COMP_WORDS[1]}"
         return 0
     fi

@@ -46,6 +46,14 @@ function __ame_parse_tokens -S
             end
         case 'sync'
             __ame_parse_subcommand 0 'file=' 'dir=' 'local' 'json' 'version' 'h/help'
+        case 'cache'
+            __ame_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'info'
+                __ame_parse_subcommand 0 'data-dir=' 'json' 'version' 'h/help'
+            case 'prune'
+                __ame_parse_subcommand 0 'data-dir=' 'older-than=' 'packages' 'json' 'version' 'h/help'
+            end
         case 'port-forward'
             __ame_parse_subcommand 2 'local-port=' 'local' 'json' 'version' 'h/help'
         case 'setup'
@@ -181,6 +189,7 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'pull' -d 'Bring a finished run\'s files back into the project directory.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'secret' -d 'Store secrets that tasks receive as environment variables.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'sync' -d 'Upload the project\'s files the engine does not have yet, without running anything.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'cache' -d 'Show and trim the Python environments and package caches on this machine.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'port-forward' -d 'Forward a local port to a service run\'s port (Jupyter, MLflow, your own server).'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'setup' -d 'Point ame at an ame-server: every run, logs, secret and status command then goes there.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame" -eq 1' -fa 'whoami' -d 'Show the user and the server (or embedded engine) ame uses.'
@@ -262,6 +271,20 @@ complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame s
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame sync" json' -l 'json' -d 'Print the statistics as JSON.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame sync" version' -l 'version' -d 'Show the version.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame sync" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache" version' -l 'version' -d 'Show the version.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame cache" -eq 1' -fa 'info' -d 'Show the environments and package caches, their sizes and last use.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame cache" -eq 1' -fa 'prune' -d 'Remove the environments no run has used for a while.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache info" data-dir' -l 'data-dir' -d 'An ame-server\'s data directory (its cache is DIR/cache); default: the embedded engine\'s cache.' -rfka ''
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache info" json' -l 'json' -d 'Print the report as JSON.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache info" version' -l 'version' -d 'Show the version.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache info" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache prune" data-dir' -l 'data-dir' -d 'An ame-server\'s data directory (its cache is DIR/cache); default: the embedded engine\'s cache.' -rfka ''
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache prune" older-than' -l 'older-than' -d 'Remove environments last used longer ago than this (e.g. 30d, 12h; 0 for all).' -rfka ''
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache prune" packages' -l 'packages' -d 'Also empty the package caches (uv\'s, pip\'s, …): the next builds download everything again.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache prune" json' -l 'json' -d 'Print what was removed as JSON.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache prune" version' -l 'version' -d 'Show the version.'
+complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame cache prune" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ame' -n '__ame_should_offer_completions_for_positional "ame port-forward" -eq 1' -fka '(__ame_custom_completion ---completion port-forward -- positional@0 (count (__ame_tokens -pc)) (__ame_token_cursor))'
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame port-forward" local-port' -l 'local-port' -d 'The local port (default: a free one).' -rfka ''
 complete -c 'ame' -n '__ame_should_offer_completions_for_flags_or_options "ame port-forward" local' -l 'local' -d 'Use the embedded engine even when a server is set up.'
@@ -416,7 +439,7 @@ function __ame_plugin_line
     set -l tokens (commandline -opc)
     test (count $tokens) -ge 2; or return 1
     switch $tokens[2]
-        case run runs status logs cancel pull secret sync port-forward setup whoami logout token project schedule create validate plugin tasks completion version agent __generate-docs '-*'
+        case run runs status logs cancel pull secret sync cache port-forward setup whoami logout token project schedule create validate plugin tasks completion version agent __generate-docs '-*'
             return 1
     end
     return 0

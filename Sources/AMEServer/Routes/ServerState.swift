@@ -15,6 +15,10 @@ public final class ServerState: Sendable {
     /// How `whoami` names this server (its URL as clients reach it); `rename` puts in the
     /// port bound for `--port 0`.
     public var serverName: String { name.withLock { $0 } }
+    /// How the dashboard's footer names the server: with a warning when runs are not sandboxed.
+    var dashboardServerLabel: String {
+        serverName + (sandbox == "off" ? " · ⚠ runs are not sandboxed (--unsafe-no-sandbox): every run can read this server's data" : "")
+    }
     private let name: Locked<String>
     let metrics: ServerMetrics
     /// Tracked repositories and recurring tasks (the engine's; routes only call it).

@@ -79,6 +79,8 @@ final class ClusterFixture: @unchecked Sendable {
             let digest = try engine.blobs.put(data, expected: nil)
             entries.append(Manifest.Entry(path: path, digest: digest, size: Int64(data.count), executable: path.hasSuffix(".sh")))
         }
+        // As the owner's upload would (blobs are the uploader's to use).
+        try engine.store.claimBlobs(entries.compactMap(\.digest), owner: owner)
         return try engine.submit(RunRequest(task: task, manifest: Manifest(entries: entries)), owner: owner, executor: "kubernetes")
     }
 

@@ -80,6 +80,7 @@ public final class RunCoordinator: Sendable {
             do {
                 runSandbox = try RunSandbox.prepare(sandbox: sandbox, engine: engine, runID: runID, owner: stored.record.owner,
                                                     environment: baseEnvironment)
+                Trace.mark("agent: sandbox prepared")
             } catch {
                 return finish(status: .failed, reason: "could not prepare the run's sandbox: \(error)", exitCode: 1, log: runLog)
             }

@@ -49,8 +49,8 @@ struct RunSandbox: Sendable {
             let systemPasswd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? "root:x:0:0:root:/root:/bin/sh\n"
             let systemGroup = (try? String(contentsOfFile: "/etc/group", encoding: .utf8)) ?? "root:x:0:\n"
             try Self.appendingLine(to: systemPasswd, "\(name):x:\(uid):\(uid):AME user \(name.dropFirst(4)):\(homePath):/bin/sh")
-                .write(to: passwd, atomically: true, encoding: .utf8)
-            try Self.appendingLine(to: systemGroup, "\(name):x:\(uid):").write(to: group, atomically: true, encoding: .utf8)
+                .write(to: passwd, atomically: false, encoding: .utf8)
+            try Self.appendingLine(to: systemGroup, "\(name):x:\(uid):").write(to: group, atomically: false, encoding: .utf8)
             for file in [passwd, group] { chmod(file.path, 0o644) }
             for folder in [scratch, tmp] { chown(folder.path, uid, uid) }
             var info = stat()

@@ -110,7 +110,7 @@ struct NodesContractTests {
         try await sandbox.prepare()
         let gate = FileGate(in: sandbox.gatesDirectory, name: "gate-fail")
         // A number no other test sleeps for: its processes are found by it.
-        let marker = "300.\(UInt32.random(in: 100_000...999_999))"
+        let marker = "600.\(UInt32.random(in: 100_000...999_999))"
         let project = try sandbox.project(["ame.yaml": """
             projectname: failing
             tasks:
@@ -128,8 +128,10 @@ struct NodesContractTests {
         let stopped = ContinuousClock.now - opened
         #expect(result.exitCode == 5, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("node 2 exited 5"), "\(result.stderr)")
-        // The waiting nodes were stopped as soon as node 2 failed, not after their sleep.
-        #expect(stopped < .seconds(transport == .kubernetes ? 15 : 6), "the run took \(stopped) to end after node 2 failed")
+        // The waiting nodes were stopped when node 2 failed, not waited for (they sleep for
+        // ten minutes). Unloaded, the run ends well within a second here, a few seconds on
+        // Kubernetes; the bound leaves room for a machine busy with other tests.
+        #expect(stopped < .seconds(90), "the run took \(stopped) to end after node 2 failed")
         let run = try #require(try Contract.decode(RunPage.self, try await sandbox.ame(["runs", "--json"])).runs.first)
         #expect(run.status == .failed)
         #expect(run.reason?.contains("node 2 exited 5") == true, "reason: \(run.reason ?? "none")")

@@ -202,7 +202,7 @@ public final class RunCoordinator: Sendable {
 
     /// Files the run's commands may change are theirs (copies, or when they run as a user
     /// of their own, links to blobs that user cannot write).
-    private func materializer(for runSandbox: RunSandbox?) -> WorkspaceMaterializer {
+    func materializer(for runSandbox: RunSandbox?) -> WorkspaceMaterializer {
         let mayLink = runSandbox.map { $0.owner != nil } ?? (geteuid() != 0)
         return WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan, mayLink: mayLink)
     }
@@ -342,17 +342,7 @@ public final class RunCoordinator: Sendable {
                 }
             }
             if servicePorts.isEmpty { try? engine.store.markAttemptRunning(runID, step: step.name, number: number) }
-            let result: AttemptResult
-            if step.nodeCount > 1 {
-                let gang = NodeGang(engine: engine, executor: executor, step: step, materializer: materializer(for: sandbox), sandbox: sandbox,
-                                    keepsEveryNodesFiles: (step.artifacts ?? stored.task.artifacts)?.from == .all)
-                result = await gang.execute(attempt, log: log) { directory, nodeGPUs in
-                    sandbox?.stepView(workspace: directory, readOnly: readOnlyPaths, storage: resources.storage,
-                                      devices: GPUInventory.deviceFiles(for: nodeGPUs))
-                }
-            } else {
-                result = await executor.execute(attempt, log: log)
-            }
+            let result = await runAttempt(attempt, of: step, stored: stored, sandbox: sandbox, readOnlyPaths: readOnlyPaths, log: log)
             Trace.mark("agent: command ended")
             let attemptStatus: RunStatus = result.succeeded ? .succeeded : (result.outcome == .cancelled ? .cancelled : .failed)
             try? engine.store.finishAttempt(runID, step: step.name, number: number, status: attemptStatus, outcome: result.outcome,

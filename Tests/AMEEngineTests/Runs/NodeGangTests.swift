@@ -6,7 +6,7 @@ import Testing
 
 /// The nodes of a multi-node step as one attempt, through an executor that only plays
 /// along (the contract tests run real processes and Pods).
-@Suite struct NodeGangTests {
+@Suite(.timeLimit(.minutes(2))) struct NodeGangTests {
     let scratch: TemporaryDirectory
     let engine: Engine
 
@@ -64,10 +64,9 @@ import Testing
             return await Self.waitUntilCancelled()
         }
         let writer = try engine.logs.writer(for: "r1")
-        let started = ContinuousClock.now
+        // The other nodes wait until cancelled: that it returns at all shows they were stopped.
         let result = await gang(executor).execute(attempt("r1", workspace: scratch.url), log: StepLog(writer: writer, step: "train")) { _, _ in nil }
         #expect(result == AttemptResult(outcome: .exited, exitCode: 5, reason: "node 2 exited 5"))
-        #expect(ContinuousClock.now - started < .seconds(2))
         #expect(executor.attempts.count == 3)
     }
 

@@ -24,9 +24,9 @@ struct NodeGang {
 
     var count: Int { step.nodeCount }
 
-    /// Runs the nodes of `attempt` (whose resources, GPUs and environment are one node's,
-    /// apart from the GPUs: all nodes' together) and says how the step ended. `placement`
-    /// gives a node's sandbox from its working directory and GPUs.
+    /// Runs the nodes of `attempt` (whose resources and environment are one node's, and whose
+    /// GPUs are all nodes' together) and says how the step ended. `placement` gives a node's
+    /// sandbox from its working directory and GPUs.
     func execute(_ attempt: StepAttempt, log: StepLog,
                  placement: (URL, [Int]) -> Sandbox.Placement?) async -> AttemptResult {
         let network: (addresses: [String], port: Int)

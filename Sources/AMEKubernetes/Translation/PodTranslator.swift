@@ -19,6 +19,11 @@ import Foundation
 /// - Env as literals (`$` written `$$`, so the kubelet's `$(VAR)` expansion leaves them
 ///   as written, in the command too); each AME secret as `valueFrom.secretKeyRef` on the run's copy of it
 ///   (`SecretMirror`), so no secret value is ever in the Pod spec; the agent's token the same.
+/// - For one node of a multi-node step: `-n<rank>` on its name, `ame.dev/node`, the Pod's
+///   name as its `hostname` under the attempt's headless Service (`subdomain`; see `service`
+///   and `networkPolicy`), and the node contract (`NodeRank.environment`) last in its env.
+/// - With a Kueue queue: its `queue-name` label and admission gate; a node's Pod also its
+///   pod group (the attempt) and the group's size.
 /// - cpu and memory as requests and equal limits, `storage` as `ephemeral-storage`, `gpus`
 ///   as the GPU resource with its toleration, `vram` as a node affinity on the GPU memory
 ///   label, `timeout` as `activeDeadlineSeconds`.

@@ -23,6 +23,8 @@ struct RunFollower {
     var interruptMode: InterruptMode = .cancelThenDetach
     /// With `--json`, stdout carries the JSON result, so the run's stdout goes to stderr.
     var stdoutToStderr = false
+    /// `ame logs -f --node N`: only node N's lines (and AME's).
+    var filter: NodeLogFilter?
 
     func follow(_ run: RunRecord, from offset: Int64 = 0) async throws -> Outcome {
         let terminal = context.terminal
@@ -31,9 +33,10 @@ struct RunFollower {
         defer { interrupts.stop() }
         let detached = AtomicFlag()
         let api = self.api
+        let filter = self.filter
         let streaming = Task {
             for try await event in api.logs(run.id, from: offset, follow: true) {
-                renderer.render(event)
+                if let shown = NodeLogFilter.apply(filter, to: event) { renderer.render(shown) }
                 if event.kind == .end { break }
             }
         }

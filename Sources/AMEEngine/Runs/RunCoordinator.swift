@@ -62,6 +62,7 @@ public final class RunCoordinator: Sendable {
         // After the end record: whoever follows the log is told at once, and removing a
         // large workspace (thousands of links) does not delay them.
         try? FileManager.default.removeItem(at: engine.layout.workspaces.appendingPathComponent(runID))
+        try? FileManager.default.removeItem(at: NodeGang.copiesDirectory(engine: engine, runID: runID))
         try? FileManager.default.removeItem(at: engine.layout.sandboxes.appendingPathComponent(runID))
         return exitCode
     }
@@ -202,7 +203,7 @@ public final class RunCoordinator: Sendable {
 
     /// Files the run's commands may change are theirs (copies, or when they run as a user
     /// of their own, links to blobs that user cannot write).
-    private func materializer(for runSandbox: RunSandbox?) -> WorkspaceMaterializer {
+    func materializer(for runSandbox: RunSandbox?) -> WorkspaceMaterializer {
         let mayLink = runSandbox.map { $0.owner != nil } ?? (geteuid() != 0)
         return WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan, mayLink: mayLink)
     }
@@ -256,8 +257,10 @@ public final class RunCoordinator: Sendable {
         var failures = 0
         while !Task.isCancelled {
             // 1. Wait for capacity.
-            let request = ResourceRequest(resources)
-            guard let gpus = await admit(step: step.name, owner: stored.record.owner, request: request, log: log, isFirstStep: !state.anyStarted()) else {
+            // A step on several nodes is admitted with all of them or not at all.
+            let request = ResourceRequest(resources, nodes: step.nodeCount, capacity: engine.configuration.capacity)
+            guard let gpus = await admit(step: step.name, owner: stored.record.owner, request: request, nodes: step.nodeCount,
+                                         log: log, isFirstStep: !state.anyStarted()) else {
                 state.set(step.name, .cancelled, exitCode: 130, reason: "cancelled while queued")
                 return
             }
@@ -340,7 +343,7 @@ public final class RunCoordinator: Sendable {
                 }
             }
             if servicePorts.isEmpty { try? engine.store.markAttemptRunning(runID, step: step.name, number: number) }
-            let result = await executor.execute(attempt, log: log)
+            let result = await runAttempt(attempt, of: step, stored: stored, sandbox: sandbox, readOnlyPaths: readOnlyPaths, log: log)
             Trace.mark("agent: command ended")
             let attemptStatus: RunStatus = result.succeeded ? .succeeded : (result.outcome == .cancelled ? .cancelled : .failed)
             try? engine.store.finishAttempt(runID, step: step.name, number: number, status: attemptStatus, outcome: result.outcome,
@@ -356,7 +359,8 @@ public final class RunCoordinator: Sendable {
 
             // 4. Retry: with more memory after an out-of-memory kill, or as many times as asked.
             if result.outcome == .outOfMemory, let oom, let current = resources.memory {
-                let ceiling = oom.maxMemory?.wholeUnits ?? engine.configuration.capacity.memoryBytes
+                // Each node gets the memory: all of them must fit at once.
+                let ceiling = oom.maxMemory?.wholeUnits ?? engine.configuration.capacity.memoryBytes / Int64(step.nodeCount)
                 let grown = current.scaledBytes(by: oom.factor)
                 let next = grown.wholeUnits > ceiling ? Quantity.bytes(ceiling) : grown
                 if next.wholeUnits > current.wholeUnits {
@@ -387,13 +391,13 @@ public final class RunCoordinator: Sendable {
     }
 
     /// Waits until the step may start; nil when cancelled while waiting.
-    private func admit(step: String, owner: String, request: ResourceRequest, log: StepLog, isFirstStep: Bool) async -> [Int]? {
+    private func admit(step: String, owner: String, request: ResourceRequest, nodes: Int, log: StepLog, isFirstStep: Bool) async -> [Int]? {
         var lastReason: String?
         var polls = 0
         while !Task.isCancelled {
             let decision: Admission.Decision
             do {
-                decision = try engine.admission.tryAdmit(runID: runID, step: step, owner: owner, request: request)
+                decision = try engine.admission.tryAdmit(runID: runID, step: step, owner: owner, request: request, nodes: nodes)
             } catch {
                 decision = .waiting(reason: "waiting: \(error)")
             }
@@ -425,7 +429,11 @@ public final class RunCoordinator: Sendable {
     /// The files the run created or changed (within the `artifacts` globs, if any).
     private func changedFiles(stored: StoredRun, workspace: URL, materialized: MaterializedWorkspace,
                               inputs: [String: FileStamp], log: StepLog) -> [Manifest.Entry] {
-        let globs = stored.task.effectiveSteps.flatMap { $0.artifacts?.paths ?? [] } + (stored.task.artifacts?.paths ?? [])
+        var globs = stored.task.effectiveSteps.flatMap { $0.artifacts?.paths ?? [] } + (stored.task.artifacts?.paths ?? [])
+        // With `artifacts: {from: all}`, each node's files are in node-RANK/.
+        if stored.task.allArtifactSpecs.contains(where: { $0.from == .all }) {
+            globs += globs.map { "node-*/" + $0 }
+        }
         do {
             return try WorkspaceChanges.collect(workspace: workspace, baseline: stored.request.manifest,
                                                 stamps: materialized.stamps, globs: Array(Set(globs)).sorted(), inputs: inputs)

@@ -81,7 +81,7 @@ final class ClusterFixture: @unchecked Sendable {
         }
         // As an upload does: the owner has proved to hold them.
         try engine.store.claimBlobs(entries.compactMap(\.digest), owner: owner)
-        return try engine.submit(RunRequest(task: task, manifest: Manifest(entries: entries)), owner: owner, executor: "kubernetes")
+        return try engine.submit(RunRequest(task: task, manifest: Manifest(entries: entries)), owner: owner, executor: .kubernetes)
     }
 
     /// The attempt the coordinator would hand the executor.

@@ -332,7 +332,7 @@ struct KubernetesExecutorTests {
         var request = stored.request
         request.extraPackages = ["six"]
         request.secretEnv = [EnvVar(key: "SERVICE_TOKEN", value: "tok-0123456789abcdef")]
-        let run = try cluster.engine.submit(request, owner: "tester", executor: "kubernetes")
+        let run = try cluster.engine.submit(request, owner: "tester", executor: .kubernetes)
         var attempt = try cluster.attempt(run)
         attempt.readinessPorts = [port]
         attempt.idleTimeoutSeconds = 2

@@ -61,16 +61,9 @@ struct RunFollower {
             terminal.errLine("ame: once it ends, bring its files back with: ame pull \(run.id)")
             throw ExitStatus(130)
         }
-        var finished = try await api.getRun(run.id)
-        // The log has ended; the status is written just before the end record, but allow a
-        // moment for a slow disk.
-        var tries = 0
-        while finished.status.isActive && tries < 50 {
-            try await Task.sleep(for: .milliseconds(20))
-            finished = try await api.getRun(run.id)
-            tries += 1
-        }
-        if finished.exitCode == nil, let code = renderer.exitCode { finished.exitCode = code }
+        // The run's record says how it ended: the engine records that before it ends the log
+        // (Engine.endRun), so the record is final once the log's end has come.
+        let finished = try await api.getRun(run.id)
         return .finished(finished, failureShown: renderer.showedFailure)
     }
 }

@@ -5,7 +5,7 @@ extension Engine {
     /// Checks a run request completely and stores it as a queued run. Everything that can
     /// be known to fail (a broken ame.yaml, an unknown task, a missing secret, more GPUs
     /// than exist) fails here, before anything starts.
-    public func submit(_ request: RunRequest, owner: String, executor: String = "local") throws -> StoredRun {
+    public func submit(_ request: RunRequest, owner: String, executor: ExecutorKind = .local) throws -> StoredRun {
         try RequestLimits.check(request)
         do {
             try request.manifest.validate()
@@ -97,16 +97,8 @@ extension Engine {
             // An ad-hoc run (a plugin's service, say): a task of its own.
             return TaskSpec(name: request.task, runCommand: command)
         }
-        let names = project.taskNames
-        let hint: String
-        if let suggestion = Suggestion.closest(to: request.task, in: names) {
-            hint = "did you mean '\(suggestion)'?"
-        } else if names.isEmpty {
-            hint = "add one with 'ame create task'"
-        } else {
-            hint = "tasks in \(request.projectFile): \(names.joined(separator: ", "))"
-        }
-        throw APIError(.notFound, "task '\(request.task)' is not in \(request.projectFile)", hint: hint)
+        let unknown = UnknownTask(request.task, in: request.projectFile, tasks: project.taskNames)
+        throw APIError(.notFound, unknown.message, hint: unknown.hint)
     }
 
     static func applyOverrides(_ request: RunRequest, to original: TaskSpec) -> TaskSpec {

@@ -35,7 +35,7 @@ public final class ServerState: Sendable {
                 gitPolicy: GitAccessPolicy = GitAccessPolicy(), clock: any ScheduleClock = SystemScheduleClock(),
                 sandbox: String? = nil, logger: Logger = Logger(label: "ame-server")) {
         self.engine = engine
-        self.sandbox = sandbox ?? (launcher.executorName == "local" ? (engine.configuration.sandbox ? "on" : "off") : "pods")
+        self.sandbox = sandbox ?? (launcher.executorKind == .local ? (engine.configuration.sandbox ? "on" : "off") : "pods")
         let effective: any RunLauncher = deferLaunches ? DeferredRunLauncher(base: launcher, logger: logger) : launcher
         self.launcher = effective
         scheduler = RecurringScheduler(engine: engine, launcher: effective, clock: clock, policy: gitPolicy)

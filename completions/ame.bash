@@ -266,12 +266,15 @@ _ame_logs() {
     repeating_flags=()
     non_repeating_flags=(-f --follow --local --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--from)
+    non_repeating_options=(--from --node)
     __ame_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--from')
+        return
+        ;;
+    '--node')
         return
         ;;
     esac

@@ -58,7 +58,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
     // MARK: Runs
 
     public func submitRun(_ request: RunRequest) async throws -> RunRecord {
-        let run = try engine.submit(request, owner: owner, executor: launcher.executorName)
+        let run = try engine.submit(request, owner: owner, executor: launcher.executorKind)
         Trace.mark("submit: stored")
         do {
             try launcher.launch(run, engine: engine)
@@ -111,13 +111,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
             kill(pid, SIGTERM)
         } else {
             // No agent to do it: the run is cancelled here.
-            try engine.store.setStatus(id, .cancelled, reason: "cancelled", exitCode: 130)
-            try? Admission.releaseAll(runID: id, store: engine.store)
-            engine.vault.forgetRunSecrets(runID: id)
-            if let writer = try? engine.logs.writer(for: id) {
-                try? writer.end(exitCode: 130)
-                writer.close()
-            }
+            engine.endRun(id, Engine.RunEnding(.cancelled, reason: "cancelled", exitCode: 130))
         }
         return try await getRun(id)
     }

@@ -21,8 +21,10 @@ public struct EngineLayout: Sendable {
     public var secretKey: URL { dataDirectory.appendingPathComponent("secrets.key") }
     /// One materialized project per active run.
     public var workspaces: URL { dataDirectory.appendingPathComponent("workspaces") }
-    /// Each sandboxed run's private `/tmp` and home, removed with the run.
+    /// Each sandboxed run's private `/tmp`, removed with the run.
     public var sandboxes: URL { dataDirectory.appendingPathComponent("sandboxes") }
+    /// Each user's home in the sandbox, kept from run to run (as a home is): `homes/USER`.
+    public var homes: URL { dataDirectory.appendingPathComponent("homes") }
     /// Scratch space on the same file system as `blobs` (so renames are atomic).
     public var temporary: URL { dataDirectory.appendingPathComponent("tmp") }
     public var plugins: URL { dataDirectory.appendingPathComponent(Self.pluginsFolder) }
@@ -40,6 +42,17 @@ public struct EngineLayout: Sendable {
     public var hashCaches: URL { cacheDirectory.appendingPathComponent("hashes") }
     /// Inputs fetched for runs (S3 objects), keyed by ETag.
     public var dataCache: URL { cacheDirectory.appendingPathComponent("data") }
+
+    /// A user's folder name under `environments`, `userCaches` and `homes`: the name itself
+    /// when it is a plain one, else a digest of it (names are chosen by admins, paths by AME).
+    public static func folderName(forUser user: String) -> String {
+        let plain = !user.isEmpty && user.utf8.count <= 64 && !user.hasPrefix(".")
+            && user.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
+        guard !plain else { return user }
+        var hasher = ContentHasher()
+        Array(user.utf8).withUnsafeBytes { hasher.update($0) }
+        return "u-" + hasher.finalize().hex.prefix(32)
+    }
 
     /// `$XDG_DATA_HOME/ame` and `$XDG_CACHE_HOME/ame` (or `~/.local/share/ame`, `~/.cache/ame`).
     public static func embedded(environment: [String: String]) -> EngineLayout {
@@ -63,7 +76,7 @@ public struct EngineLayout: Sendable {
     /// Creates the directories, with the data directory private to its owner.
     public func create() throws {
         let manager = FileManager.default
-        for directory in [dataDirectory, blobs, logs, workspaces, sandboxes, temporary, cacheDirectory] {
+        for directory in [dataDirectory, blobs, logs, workspaces, sandboxes, homes, temporary, cacheDirectory] {
             try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         }
         try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: dataDirectory.path)

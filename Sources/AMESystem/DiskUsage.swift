@@ -22,50 +22,27 @@ public enum DiskUsage {
     /// files counted before.
     public static func allocatedBytes(under paths: [String], seen: inout Seen) -> Int64 {
         var total: Int64 = 0
+        var files = seen.files
+        func count(_ info: stat) {
+            if info.st_nlink > 1 && (info.st_mode & S_IFMT) != S_IFDIR {
+                guard files.insert(FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))).inserted else { return }
+            }
+            total += Int64(info.st_blocks) * 512
+        }
         for path in paths {
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }
-            total += count(info, seen: &seen.files)
+            count(info)
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                total += walk(AT_FDCWD, path, seen: &seen.files, depth: 0)
+                FileTreeWalk.visit(below: path) { _, _, info in count(info) }
             }
         }
+        seen.files = files
         return total
     }
 
     fileprivate struct FileID: Hashable, Sendable {
         var device: UInt64
         var inode: UInt64
-    }
-
-    private static func count(_ info: stat, seen: inout Set<FileID>) -> Int64 {
-        if info.st_nlink > 1 && (info.st_mode & S_IFMT) != S_IFDIR {
-            guard seen.insert(FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))).inserted else { return 0 }
-        }
-        return Int64(info.st_blocks) * 512
-    }
-
-    private static func walk(_ parent: Int32, _ name: String, seen: inout Set<FileID>, depth: Int) -> Int64 {
-        guard depth < 256 else { return 0 }
-        let descriptor = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard descriptor >= 0, let directory = fdopendir(descriptor) else {
-            if descriptor >= 0 { close(descriptor) }
-            return 0
-        }
-        defer { closedir(directory) }
-        var total: Int64 = 0
-        while let entry = readdir(directory) {
-            let child = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if child == "." || child == ".." { continue }
-            var info = stat()
-            guard fstatat(descriptor, child, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-            total += count(info, seen: &seen)
-            if (info.st_mode & S_IFMT) == S_IFDIR {
-                total += walk(descriptor, child, seen: &seen, depth: depth + 1)
-            }
-        }
-        return total
     }
 }

@@ -63,6 +63,26 @@ struct KubernetesDryRunTests {
         #expect(!result.stdout.contains("containerPort: 0\n"), "\(result.stdout)")
     }
 
+    @Test("nodes: 4 renders the attempt's headless Service and NetworkPolicy, then a Pod per node told where rank 0 is")
+    func nodes() async throws {
+        let project = try Project("projectname: p\ntasks:\n  train:\n    runcommand: torchrun --nproc-per-node=1 train.py\n    nodes: 4\n")
+        let result = await project.run(["run", "train", "--dry-run=kubernetes", "-o", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let items = try #require(try jsonObject(result.stdout)["items"] as? [[String: Any]])
+        #expect(items.map { $0["kind"] as? String } == ["Secret", "Service", "NetworkPolicy", "Pod", "Pod", "Pod", "Pod"])
+        let service = try #require((items[1]["metadata"] as? [String: Any])?["name"] as? String)
+        for (rank, pod) in items.dropFirst(3).enumerated() {
+            let spec = try #require(pod["spec"] as? [String: Any])
+            #expect(spec["subdomain"] as? String == service)
+            let env = try #require((spec["containers"] as? [[String: Any]])?.first?["env"] as? [[String: Any]])
+            let value = { (name: String) in env.first { $0["name"] as? String == name }?["value"] as? String }
+            #expect(value("PET_NODE_RANK") == String(rank) && value("RANK") == String(rank))
+            #expect(value("PET_NNODES") == "4" && value("WORLD_SIZE") == "4")
+            #expect(value("MASTER_ADDR") == "\(spec["hostname"] as? String ?? "").\(service)".replacingOccurrences(of: "-n\(rank).", with: "-n0."))
+            #expect(value("PET_MASTER_PORT") == "29500")
+        }
+    }
+
     @Test("an unknown target or format is a usage error")
     func badValues() async throws {
         let project = try Project(Self.yaml)

@@ -21,7 +21,9 @@ struct SyncTests {
     func inAProject() async throws {
         let project = try Project("projectname: synced\ntasks:\n  t:\n    runcommand: 'true'\n")
         try project.directory.write("data.txt", "a\n")
-        let result = await project.run(["sync", "--json"])
+        // AME's own data lives outside the project (a database inside it would change as it is uploaded).
+        let home = try TemporaryDirectory(prefix: "ame-cli-home")
+        let result = await CLIHarness.run(["sync", "--json"], in: project.url, environment: ["HOME": home.path])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try jsonObject(result.stdout)
         #expect((report["files"] as? Int ?? 0) >= 2)

@@ -1,4 +1,5 @@
 import AMECore
+import Foundation
 import Testing
 
 /// A manifest comes from a client the server does not trust: nothing in it may point
@@ -39,5 +40,25 @@ import Testing
 
     @Test func duplicatePathsAreRejected() {
         #expect(throws: Manifest.InvalidPath.self) { try Manifest(entries: [file("a"), file("a")]).validate() }
+    }
+
+    /// Decoded entries are sorted whatever order they came in, so every check sees a set.
+    @Test func entriesAreSortedWhenDecodedInAnyOrder() throws {
+        let digest = String(repeating: "a", count: 64)
+        let json = #"{"entries":[{"path":"d/d/d/d2/up/PWNED","kind":"file","digest":"\#(digest)","size":1,"executable":false},"# +
+            #"{"path":"d/d/d/d2/up","kind":"symlink","size":0,"executable":false,"target":"../../../.."},"# +
+            #"{"path":"d","kind":"symlink","size":0,"executable":false,"target":"."}]}"#
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(json.utf8))
+        #expect(manifest.entries.map(\.path) == ["d", "d/d/d/d2/up", "d/d/d/d2/up/PWNED"])
+        #expect(manifest.entry(at: "d")?.kind == .symlink)
+        #expect(throws: Manifest.InvalidPath.self) { try manifest.validate() }
+    }
+
+    @Test func pathsAndNamesTooLongForAWorkspaceAreRefused() {
+        let longName = String(repeating: "n", count: 256)
+        let longPath = (0..<11).map { _ in String(repeating: "p", count: 200) }.joined(separator: "/")
+        #expect(Manifest.problem(with: longName)?.contains("longer than 255") == true)
+        #expect(Manifest.problem(with: longPath)?.contains("longer than 2048") == true)
+        #expect(Manifest.problem(with: String(repeating: "n", count: 255)) == nil)
     }
 }

@@ -194,6 +194,8 @@ struct ReferenceExamplesTests {
         #expect(steps[2].needs == ["prepare_data"])
         #expect(steps[2].resources.cpu?.millis == 500)
         #expect(steps[2].retry == RetryPolicy(attempts: 3, oom: OOMRetry()))
+        #expect(steps[2].nodes == 4)
+        #expect(steps[2].artifacts?.from == .all)
         #expect(steps[3].needs == ["train_model", "download_data"])
         #expect(steps[3].timeout == 90)
 
@@ -205,6 +207,7 @@ struct ReferenceExamplesTests {
         #expect(report.installer == nil)
         #expect(effective[2].retry?.attempts == 3)
         #expect(effective[0].retry?.attempts == 2)
+        #expect(effective.map(\.nodeCount) == [1, 1, 4, 1])
         #expect(effective.allSatisfy { $0.env.contains(EnvVar(key: "SEED", value: "42")) })
         #expect(main.allSecretNames == ["storagesecret", "api-token"])
     }

@@ -66,8 +66,8 @@ final class ClusterFixture: @unchecked Sendable {
     }
 
     func executor(_ options: KubernetesExecutor.Options = KubernetesExecutor.Options(logDrainTimeout: .seconds(5)),
-                  client: KubernetesClient? = nil) -> KubernetesExecutor {
-        KubernetesExecutor(client: client ?? self.client, engine: engine, settings: KubernetesSettings(namespace: "ame"),
+                  client: KubernetesClient? = nil, settings: KubernetesSettings = KubernetesSettings(namespace: "ame")) -> KubernetesExecutor {
+        KubernetesExecutor(client: client ?? self.client, engine: engine, settings: settings,
                            tokens: FixedAgentToken("agent-token-for-tests"), options: options)
     }
 
@@ -79,9 +79,9 @@ final class ClusterFixture: @unchecked Sendable {
             let digest = try engine.blobs.put(data, expected: nil)
             entries.append(Manifest.Entry(path: path, digest: digest, size: Int64(data.count), executable: path.hasSuffix(".sh")))
         }
-        // As an upload would: the owner holds the blobs they stored.
+        // As an upload does: the owner has proved to hold them.
         try engine.store.claimBlobs(entries.compactMap(\.digest), owner: owner)
-        return try engine.submit(RunRequest(task: task, manifest: Manifest(entries: entries)), owner: owner, executor: "kubernetes")
+        return try engine.submit(RunRequest(task: task, manifest: Manifest(entries: entries)), owner: owner, executor: .kubernetes)
     }
 
     /// The attempt the coordinator would hand the executor.

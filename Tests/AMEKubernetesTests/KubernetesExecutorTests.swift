@@ -43,6 +43,10 @@ struct KubernetesExecutorTests {
           failing:
             runcommand: "echo failing on purpose >&2; exit 3"
             dependencies: none
+          distributed:
+            runcommand: "sleep 60"
+            dependencies: none
+            nodes: 2
           python:
             python: "3"
             runcommand: python -c "import sys; print('in a venv:', sys.prefix != sys.base_prefix)"
@@ -284,6 +288,31 @@ struct KubernetesExecutorTests {
         await executor.cleanUp(runID: run.id)
     }
 
+    @Test("a node's Pod that no node takes in time fails the step with the scheduler's reason; its Service and NetworkPolicy go with the run")
+    func nodeUnschedulable() async throws {
+        var node = FakeNode()
+        node.allocatable["nvidia.com/gpu"] = 0
+        let cluster = try await ClusterFixture(node: node)
+        defer { Task { await cluster.shutdown() } }
+        let run = try cluster.submit(Self.files, task: "distributed")
+        var settings = KubernetesSettings(namespace: "ame")
+        settings.nodesSchedulingTimeoutSeconds = 1
+        let executor = cluster.executor(settings: settings)
+        var attempt = try cluster.attempt(run, resources: Resources(gpus: 1))
+        let (addresses, port) = try executor.nodeAddresses(for: attempt, count: 2)
+        attempt.node = NodeRank(rank: 1, addresses: addresses, port: port)
+        let result = await executor.execute(attempt, log: try cluster.log(run, step: "distributed"))
+        #expect(result.outcome == .failedToStart)
+        let reason = result.reason ?? ""
+        #expect(reason.contains("no node took it within 1s") && reason.contains("Insufficient nvidia.com/gpu"), "\(reason)")
+        #expect(cluster.harness.createdPods.first?["metadata"]["name"].string == KubernetesNames.podName(runID: run.id, step: "distributed", attempt: 1, node: 1))
+        #expect(cluster.harness.services("ame").count == 1 && cluster.harness.networkPolicies("ame").count == 1)
+        await executor.cleanUp(runID: run.id)
+        try await cluster.wait("the Pod, Service and NetworkPolicy to be deleted") {
+            cluster.harness.pods("ame").isEmpty && cluster.harness.services("ame").isEmpty && cluster.harness.networkPolicies("ame").isEmpty
+        }
+    }
+
     @Test("a service Pod: ready once its port answers at the Pod's IP, reached there, extra packages installed, stopped when idle")
     func service() async throws {
         let cluster = try await ClusterFixture()
@@ -303,7 +332,7 @@ struct KubernetesExecutorTests {
         var request = stored.request
         request.extraPackages = ["six"]
         request.secretEnv = [EnvVar(key: "SERVICE_TOKEN", value: "tok-0123456789abcdef")]
-        let run = try cluster.engine.submit(request, owner: "tester", executor: "kubernetes")
+        let run = try cluster.engine.submit(request, owner: "tester", executor: .kubernetes)
         var attempt = try cluster.attempt(run)
         attempt.readinessPorts = [port]
         attempt.idleTimeoutSeconds = 2

@@ -93,6 +93,13 @@ struct SchemaValidationTests {
             files.append(try directory.write("\(name).yaml", try ManifestRenderer.render(
                 try TranslationFixtures.objects(quickstart, task: "train", settings: settings), as: .yaml)))
         }
+        // A step on four nodes: a headless Service and four Pods; again gated for Kueue.
+        let nodes = try TranslationFixtures.parse(Self.nodesProject)
+        files.append(try directory.write("nodes.yaml", try ManifestRenderer.render(try TranslationFixtures.objects(nodes, task: "train"), as: .yaml)))
+        var kueue = TranslationFixtures.settings
+        kueue.kueueQueue = "team-a"
+        files.append(try directory.write("nodes-kueue.json", try ManifestRenderer.render(
+            try TranslationFixtures.objects(nodes, task: "train", settings: kueue), as: .json)))
         let mirror = SecretMirror(settings: TranslationFixtures.settings)
         let real: [ManifestRenderer.Object] = [
             .secret(mirror.secret(runID: "r0abc", labels: ["app.kubernetes.io/managed-by": "ame"], name: "storagesecret", value: Data("v".utf8))),
@@ -105,7 +112,17 @@ struct SchemaValidationTests {
         return files
     }
 
-    @Test("every Pod and Secret AME produces passes for 1.30 and the newest version")
+    static let nodesProject = """
+        projectname: distributed
+        tasks:
+          train:
+            runcommand: torchrun --nproc-per-node=1 train.py
+            nodes: 4
+            resources: {cpu: 2, memory: 8Gi, gpus: 1}
+            artifacts: {from: all}
+        """
+
+    @Test("every Pod, Service and Secret AME produces passes for 1.30 and the newest version")
     func everythingValidates() async throws {
         let validator = try await Validator.install()
         let directory = try TemporaryDirectory(prefix: "schema")

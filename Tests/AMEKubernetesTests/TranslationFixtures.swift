@@ -28,15 +28,27 @@ enum TranslationFixtures {
         let translator = PodTranslator(settings: settings)
         let mirror = SecretMirror(settings: settings)
         var secrets: [String: Secret] = [:]
+        var nodeObjects: [ManifestRenderer.Object] = []
         var pods: [Pod] = []
         for step in task.effectiveSteps {
             var resources = step.resources
             if let memory { resources.memory = memory }
             let request = StepPodRequest(runID: runID, owner: owner, project: project.projectName, task: task.name, step: step,
                                          attempt: attempt, resources: resources, manifest: manifest, extraPackages: extraPackages)
-            pods.append(translator.pod(for: request))
             for secret in mirror.redactedSecrets(for: request) { secrets[secret.name] = secret }
+            guard step.nodeCount > 1 else {
+                pods.append(translator.pod(for: request))
+                continue
+            }
+            let addresses = PodTranslator.nodeAddresses(runID: runID, step: step.name, attempt: attempt, count: step.nodeCount)
+            for rank in 0..<step.nodeCount {
+                var nodeRequest = request
+                nodeRequest.node = NodeRank(rank: rank, addresses: addresses, port: NodeRank.defaultPort)
+                if rank == 0, let service = translator.service(for: nodeRequest) { nodeObjects.append(.service(service)) }
+                if rank == 0, let policy = translator.networkPolicy(for: nodeRequest) { nodeObjects.append(.networkPolicy(policy)) }
+                pods.append(translator.pod(for: nodeRequest))
+            }
         }
-        return secrets.values.sorted { $0.name < $1.name }.map { .secret($0) } + pods.map { .pod($0) }
+        return secrets.values.sorted { $0.name < $1.name }.map { .secret($0) } + nodeObjects + pods.map { .pod($0) }
     }
 }

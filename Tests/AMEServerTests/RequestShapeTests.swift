@@ -144,3 +144,30 @@ import Testing
         }
     }
 }
+
+/// A manifest is checked as a set: entries in any order get the same verdict. (The checks
+/// that nothing lies inside a symlink binary-search the sorted entries; a manifest sent
+/// unsorted once slipped past them and wrote outside the workspace.)
+@Suite struct ManifestOrderTests {
+    @Test func anUnsortedManifestIsRefusedForTheSameReasonAsSorted() async throws {
+        let fixture = try ServerFixture()
+        let base = try fixture.project(["ame.yaml": RequestShapeTests.yaml])
+        let yaml = try #require(base.entries.first)
+        let file = try #require(fixture.project(["x": "PWNED\n"]).entries.first)
+        func entry(_ path: String, target: String) -> String { #"{"path":"\#(path)","kind":"symlink","size":0,"executable":false,"target":"\#(target)"}"# }
+        func entry(_ path: String, like file: Manifest.Entry) -> String {
+            #"{"path":"\#(path)","kind":"file","digest":"\#(file.digest!.hex)","size":\#(file.size),"executable":false}"#
+        }
+        let escape = [entry("d", target: "."), entry("d/d/d/d2/up", target: "../../../.."), entry("d/d/d/d2/up/PWNED", like: file),
+                      entry("ame.yaml", like: yaml)]
+        @Sendable func body(_ entries: [String]) -> String { #"{"task":"t","manifest":{"entries":[\#(entries.joined(separator: ","))]},"projectFile":"ame.yaml","env":[],"ports":[],"labels":{}}"# }
+        try await fixture.test(.router) { client in
+            let unsorted = try await client.send(.post, "/v1/runs", token: fixture.aliceToken, json: body(escape))
+            let sorted = try await client.send(.post, "/v1/runs", token: fixture.aliceToken, json: body(escape.sorted()))
+            #expect(unsorted.status == .badRequest, "\(unsorted.text)")
+            #expect(sorted.status == .badRequest)
+            #expect(unsorted.json["error"] as? NSDictionary == sorted.json["error"] as? NSDictionary)
+            #expect(unsorted.text.contains("inside 'd'"), "\(unsorted.text)")
+        }
+    }
+}

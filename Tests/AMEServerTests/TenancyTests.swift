@@ -21,7 +21,7 @@ import Testing
     ]
 
     func submit(_ client: any TestClientProtocol, fixture: ServerFixture, token: String) async throws -> RunRecord {
-        let manifest = try fixture.project(Self.project)
+        let manifest = try fixture.project(Self.project, owner: fixture.user(for: token))
         let body = try WireFormat.encoder().encode(RunRequest(task: "hello", manifest: manifest))
         let response = try await client.send(.post, "/v1/runs", token: token, json: String(decoding: body, as: UTF8.self))
         #expect(response.status == .created, "\(response.text)")

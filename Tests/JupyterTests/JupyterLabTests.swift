@@ -107,6 +107,17 @@ struct JupyterLabTests {
         #expect(try await JupyterFixtures.status(sandbox, runID).status == .cancelled)
         let left = await RunProcesses.waitUntilGone(runID)
         #expect(left.isEmpty, "processes of the run are left:\n\(RunProcesses.describe(left))")
+        // Once the session has ended, nothing under the data directory holds its token,
+        // the run's own private files included.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var kept: [URL] = []
+        repeat {
+            kept = JupyterFixtures.dataFiles(sandbox, everyFile: true).filter { file in
+                FileManager.default.contents(atPath: file.path).map { $0.range(of: Data(client.token.utf8)) != nil } ?? false
+            }
+            if !kept.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        } while !kept.isEmpty && ContinuousClock.now < deadline
+        #expect(kept.isEmpty, "the token is left in \(kept.map(\.path))")
         let afterwards = try await sandbox.ame(["jupyter", "list"], in: project)
         #expect(afterwards.stdout.contains("No JupyterLab session is running"))
     }

@@ -148,7 +148,11 @@ enum JupyterFixtures {
     }
 
     /// Every file under the engine's data directory (database, logs, blobs).
-    static func dataFiles(_ sandbox: AMESandbox) -> [URL] {
+    /// Every file AME keeps under its data directories, except what a running run writes in
+    /// its sandbox's /tmp and its user's home (`sandboxes/RUN/`, `homes/USER/`: JupyterLab's
+    /// runtime file with its token among it, seen by no one else, and gone once JupyterLab
+    /// has stopped; `everyFile: true` includes them).
+    static func dataFiles(_ sandbox: AMESandbox, everyFile: Bool = false) -> [URL] {
         let roots = [URL(fileURLWithPath: sandbox.environment["XDG_DATA_HOME"] ?? "").appendingPathComponent("ame")]
             + [sandbox.server?.dataDirectory].compactMap { $0 }
         return roots.flatMap { root -> [URL] in
@@ -158,5 +162,6 @@ enum JupyterFixtures {
             .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
             // The plugin's own session files keep the token on purpose (see the plugin's README).
             .filter { !$0.path.contains("/plugin-data/jupyter/") }
+            .filter { everyFile || !($0.path.contains("/sandboxes/") || $0.path.contains("/homes/")) }
     }
 }

@@ -7,6 +7,11 @@ final class ClusterState: @unchecked Sendable {
     enum Resource: String, Sendable {
         case pods
         case secrets
+        case services
+        case networkpolicies
+
+        /// The API group: "" (core) or `networking.k8s.io`.
+        var group: String { self == .networkpolicies ? "networking.k8s.io" : "" }
     }
 
     struct Event: Sendable {

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// The routes: `/api/v1/namespaces/NS/pods[/NAME[/log]]` and `…/secrets[/NAME]`.
+/// The routes: `/api/v1/namespaces/NS/pods[/NAME[/log]]`, `…/secrets[/NAME]`, `…/services[/NAME]`
+/// and `/apis/networking.k8s.io/v1/namespaces/NS/networkpolicies[/NAME]`.
 extension FakeKubernetes {
     struct Route {
         var namespace: String
@@ -12,9 +13,15 @@ extension FakeKubernetes {
     }
 
     static func route(_ path: String) -> Route? {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { $0.removingPercentEncoding ?? String($0) }
+        var parts = path.split(separator: "/", omittingEmptySubsequences: true).map { $0.removingPercentEncoding ?? String($0) }
+        // `/apis/GROUP/v1/…` reads as `/api/v1/…` of that group.
+        var group = ""
+        if parts.count >= 3, parts[0] == "apis", parts[2] == "v1" {
+            group = parts[1]
+            parts = ["api", "v1"] + parts.dropFirst(3)
+        }
         guard parts.count >= 4, parts[0] == "api", parts[1] == "v1", parts[2] == "namespaces",
-              parts.count >= 5, let resource = ClusterState.Resource(rawValue: parts[4]) else { return nil }
+              parts.count >= 5, let resource = ClusterState.Resource(rawValue: parts[4]), resource.group == group else { return nil }
         return Route(namespace: parts[3], resource: resource, name: parts.count > 5 ? parts[5] : nil,
                      subresource: parts.count > 6 ? parts[6] : nil)
     }
@@ -61,10 +68,10 @@ extension FakeKubernetes {
             return Self.status(405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource")
         }
         let resourceName = route.resource.rawValue + (route.subresource.map { "/" + $0 } ?? "")
-        if let role = options.role, !role.allows(verb: verb, resource: resourceName) {
+        if let role = options.role, !role.allows(verb: verb, resource: resourceName, apiGroup: route.resource.group) {
             let subject = route.name.map { "\(route.resource.rawValue) \"\($0)\"" } ?? route.resource.rawValue
             return Self.status(403, reason: "Forbidden",
-                               message: "\(subject) is forbidden: User \"\(user)\" cannot \(verb) resource \"\(resourceName)\" in API group \"\" in the namespace \"\(route.namespace)\"",
+                               message: "\(subject) is forbidden: User \"\(user)\" cannot \(verb) resource \"\(resourceName)\" in API group \"\(route.resource.group)\" in the namespace \"\(route.namespace)\"",
                                details: ["name": route.name.map { .string($0) } ?? .null, "kind": .string(route.resource.rawValue)])
         }
 
@@ -80,6 +87,14 @@ extension FakeKubernetes {
         case (.secrets, "list", nil): return list(route, query)
         case (.secrets, "update", nil): return replaceSecret(route, body)
         case (.secrets, "delete", nil): return deleteSecret(route)
+        case (.services, "create", nil): return createService(route, body)
+        case (.services, "get", nil): return getObject(route)
+        case (.services, "list", nil): return list(route, query)
+        case (.services, "delete", nil): return deleteService(route)
+        case (.networkpolicies, "create", nil): return createNetworkPolicy(route, body)
+        case (.networkpolicies, "get", nil): return getObject(route)
+        case (.networkpolicies, "list", nil): return list(route, query)
+        case (.networkpolicies, "delete", nil): return deleteNetworkPolicy(route)
         default:
             return Self.status(404, reason: "NotFound", message: "the server could not find the requested resource")
         }
@@ -122,7 +137,12 @@ extension FakeKubernetes {
             return Self.status(400, reason: "BadRequest", message: "unable to parse requirement: invalid label selector")
         }
         let (items, version) = state.list(route.resource, namespace: route.namespace, selector: selector)
-        let kind = route.resource == .pods ? "PodList" : "SecretList"
+        let kind = switch route.resource {
+        case .pods: "PodList"
+        case .secrets: "SecretList"
+        case .services: "ServiceList"
+        case .networkpolicies: "NetworkPolicyList"
+        }
         return Self.json(["kind": .string(kind), "apiVersion": "v1", "metadata": ["resourceVersion": .string(String(version))],
                           "items": .array(items.map { item in
                               var item = item
@@ -352,5 +372,65 @@ extension FakeKubernetes {
         guard let name = route.name, let removed = state.remove(.secrets, namespace: route.namespace, name: name) else { return Self.notFound(route) }
         return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
                           "details": ["name": .string(name), "kind": "secrets", "uid": removed["metadata"]["uid"]]])
+    }
+
+    // MARK: Services
+
+    private func createService(_ route: Route, _ body: JSON?) -> Response {
+        guard var service = body, service["kind"].string == nil || service["kind"].string == "Service" else {
+            return Self.status(400, reason: "BadRequest", message: "the body of the request was in an unknown format")
+        }
+        let name = service["metadata"]["name"].string ?? ""
+        let causes = PodValidation.validateService(service)
+        guard causes.isEmpty else { return Self.invalid("Service", name, causes) }
+        service["kind"] = "Service"
+        service["apiVersion"] = "v1"
+        service["metadata"]["namespace"] = .string(route.namespace)
+        service["metadata"]["uid"] = .string(UUID().uuidString.lowercased())
+        service["metadata"]["creationTimestamp"] = .string(Self.timestamp())
+        if service["spec"]["type"].isNull { service["spec"]["type"] = "ClusterIP" }
+        if service["spec"]["clusterIP"].isNull { service["spec"]["clusterIP"] = "None" }
+        service["spec"]["clusterIPs"] = [service["spec"]["clusterIP"]]
+        guard let stored = state.create(.services, namespace: route.namespace, object: service) else {
+            return Self.status(409, reason: "AlreadyExists", message: "services \"\(name)\" already exists", details: ["name": .string(name), "kind": "services"])
+        }
+        // Its Pods' names resolve from now on.
+        refreshHosts(route.namespace)
+        return Self.json(stored, status: .created)
+    }
+
+    private func deleteService(_ route: Route) -> Response {
+        guard let name = route.name, let removed = state.remove(.services, namespace: route.namespace, name: name) else { return Self.notFound(route) }
+        refreshHosts(route.namespace)
+        return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+                          "details": ["name": .string(name), "kind": "services", "uid": removed["metadata"]["uid"]]])
+    }
+
+    // MARK: NetworkPolicies (stored, not enforced: the harness's Pods share one network)
+
+    private func createNetworkPolicy(_ route: Route, _ body: JSON?) -> Response {
+        guard var policy = body, policy["kind"].string == nil || policy["kind"].string == "NetworkPolicy" else {
+            return Self.status(400, reason: "BadRequest", message: "the body of the request was in an unknown format")
+        }
+        let name = policy["metadata"]["name"].string ?? ""
+        guard PodValidation.isDNSSubdomain(name) else {
+            return Self.invalid("NetworkPolicy", name, [("metadata.name", "Invalid value: \"\(name)\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'", "FieldValueInvalid")])
+        }
+        policy["kind"] = "NetworkPolicy"
+        policy["apiVersion"] = "networking.k8s.io/v1"
+        policy["metadata"]["namespace"] = .string(route.namespace)
+        policy["metadata"]["uid"] = .string(UUID().uuidString.lowercased())
+        policy["metadata"]["creationTimestamp"] = .string(Self.timestamp())
+        guard let stored = state.create(.networkpolicies, namespace: route.namespace, object: policy) else {
+            return Self.status(409, reason: "AlreadyExists", message: "networkpolicies.networking.k8s.io \"\(name)\" already exists",
+                               details: ["name": .string(name), "group": "networking.k8s.io", "kind": "networkpolicies"])
+        }
+        return Self.json(stored, status: .created)
+    }
+
+    private func deleteNetworkPolicy(_ route: Route) -> Response {
+        guard let name = route.name, let removed = state.remove(.networkpolicies, namespace: route.namespace, name: name) else { return Self.notFound(route) }
+        return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
+                          "details": ["name": .string(name), "group": "networking.k8s.io", "kind": "networkpolicies", "uid": removed["metadata"]["uid"]]])
     }
 }

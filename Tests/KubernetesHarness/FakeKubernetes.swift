@@ -63,6 +63,8 @@ public final class FakeKubernetes: @unchecked Sendable {
     private var boundPort: Int?
     private var brokenWatch = 0
     private var lastPodAddress = 1
+    /// Each Pod under a headless Service gets a hosts file of its own (see `hostsFile`).
+    private var hostsFiles: [String: URL] = [:]
 
     /// A request as it arrived: for tests that check what AME sent.
     public struct Request: Sendable {
@@ -211,6 +213,14 @@ public final class FakeKubernetes: @unchecked Sendable {
         state.list(.pods, namespace: namespace, selector: LabelSelector(nil)!).items
     }
 
+    public func services(_ namespace: String) -> [JSON] {
+        state.list(.services, namespace: namespace, selector: LabelSelector(nil)!).items
+    }
+
+    public func networkPolicies(_ namespace: String) -> [JSON] {
+        state.list(.networkpolicies, namespace: namespace, selector: LabelSelector(nil)!).items
+    }
+
     public func secrets(_ namespace: String) -> [JSON] {
         state.list(.secrets, namespace: namespace, selector: LabelSelector(nil)!).items
     }
@@ -246,6 +256,44 @@ public final class FakeKubernetes: @unchecked Sendable {
         }
     }
 
+    /// The cluster's DNS for a Pod with a `hostname` and `subdomain`, as far as AME relies
+    /// on it: the Pod's own hosts file, bind-mounted at `/etc/hosts` in its containers, which
+    /// names `HOSTNAME.SUBDOMAIN` (and the full `….NAMESPACE.svc.cluster.local`) of every Pod
+    /// of the namespace that has an address and is under a headless Service of that name.
+    /// Kept up to date as Pods get addresses and Services come and go (rewritten in place,
+    /// so the mounts see it), as DNS records appear once a Pod has its IP.
+    func hostsFile(_ namespace: String, _ pod: String) -> URL {
+        let file = lock.withLock { () -> URL in
+            let key = "\(namespace)/\(pod)"
+            if let file = hostsFiles[key] { return file }
+            let file = scratch.appendingPathComponent("hosts-\(namespace)-\(pod)-\(UUID().uuidString.prefix(6))")
+            hostsFiles[key] = file
+            return file
+        }
+        refreshHosts(namespace)
+        return file
+    }
+
+    func refreshHosts(_ namespace: String) {
+        let files = lock.withLock { hostsFiles.filter { $0.key.hasPrefix(namespace + "/") }.map(\.value) }
+        guard !files.isEmpty else { return }
+        let services = Set(state.list(.services, namespace: namespace, selector: LabelSelector(nil)!).items.compactMap { $0["metadata"]["name"].string })
+        var text = (try? String(contentsOfFile: "/etc/hosts", encoding: .utf8)) ?? "127.0.0.1 localhost\n"
+        if !text.hasSuffix("\n") { text += "\n" }
+        for pod in state.list(.pods, namespace: namespace, selector: LabelSelector(nil)!).items {
+            guard let hostname = pod["spec"]["hostname"].string, let subdomain = pod["spec"]["subdomain"].string,
+                  services.contains(subdomain), let address = pod["status"]["podIP"].string else { continue }
+            text += "\(address)\t\(hostname).\(subdomain).\(namespace).svc.cluster.local \(hostname).\(subdomain)\n"
+        }
+        for file in files {
+            if !FileManager.default.fileExists(atPath: file.path) { FileManager.default.createFile(atPath: file.path, contents: nil) }
+            guard let handle = FileHandle(forWritingAtPath: file.path) else { continue }
+            try? handle.truncate(atOffset: 0)
+            try? handle.write(contentsOf: Data(text.utf8))
+            try? handle.close()
+        }
+    }
+
     func runner(_ namespace: String, _ name: String) -> PodRunner? {
         lock.withLock { runners["\(namespace)/\(name)"] }
     }
@@ -255,10 +303,12 @@ public final class FakeKubernetes: @unchecked Sendable {
     }
 
     func removeRunner(_ namespace: String, _ name: String) {
-        lock.withLock {
+        let hosts = lock.withLock { () -> URL? in
             runners["\(namespace)/\(name)"] = nil
             for key in logs.keys where key.hasPrefix("\(namespace)/\(name)/") { logs[key] = nil }
+            return hostsFiles.removeValue(forKey: "\(namespace)/\(name)")
         }
+        if let hosts { try? FileManager.default.removeItem(at: hosts) }
     }
 
     var watchBreaks: Int { lock.withLock { brokenWatch } }

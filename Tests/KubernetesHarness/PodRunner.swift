@@ -126,6 +126,11 @@ final class PodRunner: @unchecked Sendable {
         let initContainers = pod["spec"]["initContainers"].array ?? []
         let containers = pod["spec"]["containers"].array ?? []
 
+        // As the scheduler: a gated Pod waits until whoever gated it (Kueue) lifts its gates.
+        if !(pod["spec"]["schedulingGates"].array ?? []).isEmpty {
+            setCondition("PodScheduled", false, reason: "SchedulingGated", message: "Scheduling is blocked due to non-empty scheduling gates")
+            return
+        }
         if let reason = cluster.node.unschedulableReason(pod) {
             setCondition("PodScheduled", false, reason: "Unschedulable", message: reason)
             return
@@ -149,6 +154,8 @@ final class PodRunner: @unchecked Sendable {
             status["containerStatuses"] = .array(containers.map { Self.containerStatus($0, state: waiting) })
         }
         setCondition("PodScheduled", true)
+        // Its name under a headless Service resolves now that it has an address.
+        cluster.refreshHosts(namespace)
         setCondition("Initialized", initContainers.isEmpty, reason: initContainers.isEmpty ? nil : "ContainersNotInitialized",
                      message: initContainers.isEmpty ? nil : "containers with incomplete status: [\(initContainers.compactMap { $0["name"].string }.joined(separator: " "))]")
         setCondition("ContainersReady", false, reason: "ContainersNotReady")
@@ -328,6 +335,9 @@ final class PodRunner: @unchecked Sendable {
         }
         if messageMounted {
             script += ": > \(Self.quote(messagePath)) 2>/dev/null || true\nmount --bind \(Self.quote(messageFile.path)) \(Self.quote(messagePath))\n"
+        }
+        if pod["spec"]["hostname"].string != nil, pod["spec"]["subdomain"].string != nil {
+            script += "mount --bind \(Self.quote(cluster.hostsFile(namespace, name).path)) /etc/hosts\n"
         }
         if let directory = container["workingDir"].string {
             script += "mkdir -p \(Self.quote(directory))\ncd \(Self.quote(directory))\n"

@@ -138,10 +138,38 @@ enum PodValidation {
                 }
             }
         }
+        for field in ["hostname", "subdomain"] {
+            if let value = spec[field].string, !isDNSLabel(value) {
+                causes.append(("spec.\(field)", "Invalid value: \"\(value)\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", "FieldValueInvalid"))
+            }
+        }
+        for (index, gate) in (spec["schedulingGates"].array ?? []).enumerated() where !isQualifiedName(gate["name"].string ?? "") {
+            causes.append(("spec.schedulingGates[\(index)].name", "Invalid value: \"\(gate["name"].string ?? "")\": name part must consist of alphanumeric characters, '-', '_' or '.'", "FieldValueInvalid"))
+        }
         for (index, toleration) in (spec["tolerations"].array ?? []).enumerated() {
             if let op = toleration["operator"].string, !["Exists", "Equal"].contains(op) {
                 causes.append(("spec.tolerations[\(index)].operator", "Unsupported value: \"\(op)\"", "FieldValueNotSupported"))
             }
+        }
+        return causes
+    }
+
+    /// The API server's checks of a Service AME could get wrong (a headless one).
+    static func validateService(_ service: JSON) -> [Cause] {
+        var causes: [Cause] = []
+        let name = service["metadata"]["name"].string ?? ""
+        // A DNS-1035 label: it names DNS records.
+        if name.count > 63 || name.range(of: #"^[a-z]([-a-z0-9]*[a-z0-9])?$"#, options: .regularExpression) == nil {
+            causes.append(("metadata.name", "Invalid value: \"\(name)\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", "FieldValueInvalid"))
+        }
+        if let clusterIP = service["spec"]["clusterIP"].string, clusterIP != "None", !clusterIP.isEmpty {
+            causes.append(("spec.clusterIP", "Invalid value: \"\(clusterIP)\": the harness only makes headless Services", "FieldValueInvalid"))
+        }
+        for (key, value) in service["spec"]["selector"].object ?? [:] where !isQualifiedName(key) || !isLabelValue(value.string ?? "") {
+            causes.append(("spec.selector", "Invalid value: \"\(key)=\(value.string ?? "")\"", "FieldValueInvalid"))
+        }
+        for (index, port) in (service["spec"]["ports"].array ?? []).enumerated() where !(1...65535).contains(port["port"].int ?? 0) {
+            causes.append(("spec.ports[\(index)].port", "Invalid value: \(port["port"].int ?? 0): must be between 1 and 65535, inclusive", "FieldValueInvalid"))
         }
         return causes
     }

@@ -10,7 +10,9 @@ import Testing
     @Test("start, enable, 'ame run train': one FINISHED MLflow run with the AME run id, AME's params, train.py's metric and the artifacts; a failing task is FAILED; a pipeline is one run with a run per step nested in it; 'runs --json' is what the REST API holds; the store survives stop and start",
           arguments: Transport.available)
     func recordsEveryRun(transport: Transport) async throws {
-        let mlflow = try MLflowSetup.mlflowExecutable()
+        // A sandboxed server's runs see the system and their own files, not a venv at a path
+        // of this machine: there MLflow installs itself (once per machine, in the shared cache).
+        let mlflow = transport == .embedded ? try MLflowSetup.mlflowExecutable() : nil
         let sandbox = try AMESandbox(transport)
         let project = try sandbox.project(copying: "quickstart")
         // Whatever happens, the server run goes (it would outlive the test otherwise).
@@ -23,7 +25,7 @@ import Testing
         _ = try? await sandbox.ame(["mlflow", "stop"])
     }
 
-    func recordsEveryRun(sandbox: AMESandbox, project: URL, mlflow: String) async throws {
+    func recordsEveryRun(sandbox: AMESandbox, project: URL, mlflow: String?) async throws {
         // The example logs to MLflow when its environment has the client.
         let requirements = project.appendingPathComponent("requirements.txt")
         try Data((try String(contentsOf: requirements, encoding: .utf8) + MLflowSetup.clientRequirement + "\n").utf8).write(to: requirements)
@@ -42,7 +44,8 @@ import Testing
 
             """).utf8).write(to: yaml)
 
-        let start = try await sandbox.ame(["mlflow", "start", "--mlflow", mlflow, "--timeout", "900"], in: project, timeout: .seconds(960))
+        let start = try await sandbox.ame(["mlflow", "start"] + (mlflow.map { ["--mlflow", $0] } ?? []) + ["--timeout", "1500"],
+                                          in: project, timeout: .seconds(1600))
         #expect(start.exitCode == 0, "stdout: \(start.stdout)\nstderr: \(start.stderr)")
         #expect(start.stdout.contains("MLflow is serving"))
         let status = try Self.object(try await sandbox.ame(["mlflow", "status", "--json"], in: project))

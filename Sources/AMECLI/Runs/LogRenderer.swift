@@ -18,7 +18,6 @@ final class LogRenderer: @unchecked Sendable {
     private var atLineStart: [String: Bool] = [:]
     private var setupShown = Set<String>()
     private(set) var lastOffset: Int64 = 0
-    private(set) var exitCode: Int32?
     /// The engine's line saying why the run failed ("✗ …") has been shown.
     private(set) var showedFailure = false
 
@@ -66,7 +65,8 @@ final class LogRenderer: @unchecked Sendable {
                 terminal.errLine(style.cyan("ame: ") + String(line))
             }
         case .end:
-            exitCode = event.exitCode
+            // How the run ended is its record's to say (RunFollower reads it).
+            break
         }
     }
 

@@ -26,6 +26,8 @@ struct RunFollower {
     /// An environment build is one updating line on a terminal (`ame run`); `ame logs`
     /// shows it all.
     var quietSetup = false
+    /// `ame logs -f --node N`: only node N's lines (and AME's).
+    var filter: NodeLogFilter?
 
     func follow(_ run: RunRecord, from offset: Int64 = 0) async throws -> Outcome {
         let terminal = context.terminal
@@ -35,9 +37,10 @@ struct RunFollower {
         defer { interrupts.stop() }
         let detached = AtomicFlag()
         let api = self.api
+        let filter = self.filter
         let streaming = Task {
             for try await event in api.logs(run.id, from: offset, follow: true) {
-                renderer.render(event)
+                if let shown = NodeLogFilter.apply(filter, to: event) { renderer.render(shown) }
                 if event.kind == .end { break }
             }
         }
@@ -62,16 +65,9 @@ struct RunFollower {
             terminal.errLine("ame: once it ends, bring its files back with: ame pull \(run.id)")
             throw ExitStatus(130)
         }
-        var finished = try await api.getRun(run.id)
-        // The log has ended; the status is written just before the end record, but allow a
-        // moment for a slow disk.
-        var tries = 0
-        while finished.status.isActive && tries < 50 {
-            try await Task.sleep(for: .milliseconds(20))
-            finished = try await api.getRun(run.id)
-            tries += 1
-        }
-        if finished.exitCode == nil, let code = renderer.exitCode { finished.exitCode = code }
+        // The run's record says how it ended: the engine records that before it ends the log
+        // (Engine.endRun), so the record is final once the log's end has come.
+        let finished = try await api.getRun(run.id)
         return .finished(finished, failureShown: renderer.showedFailure)
     }
 }

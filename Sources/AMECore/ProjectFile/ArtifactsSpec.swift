@@ -13,19 +13,30 @@ public struct ArtifactsSpec: Hashable, Sendable, Codable {
     /// An S3-compatible endpoint to upload to instead of AWS.
     public var endpoint: String?
     public var region: String?
+    /// For a step on several nodes: whose files come back (nil: rank 0's).
+    public var from: Nodes?
+
+    /// Whose files come back from a step that runs on several nodes.
+    public enum Nodes: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Rank 0's, as if the step had run on one node (the default).
+        case rankZero = "0"
+        /// Every rank's, each into `node-RANK/` of the workspace.
+        case all
+    }
 
     public init(paths: [String] = [], destination: String? = nil, local: Bool = true,
-                secret: String? = nil, endpoint: String? = nil, region: String? = nil) {
+                secret: String? = nil, endpoint: String? = nil, region: String? = nil, from: Nodes? = nil) {
         self.paths = paths
         self.destination = destination
         self.local = local
         self.secret = secret
         self.endpoint = endpoint
         self.region = region
+        self.from = from
     }
 
     enum CodingKeys: String, CodingKey {
-        case paths, destination, local, secret, endpoint, region
+        case paths, destination, local, secret, endpoint, region, from
     }
 
     public init(from decoder: any Decoder) throws {
@@ -36,5 +47,6 @@ public struct ArtifactsSpec: Hashable, Sendable, Codable {
         secret = try container.decodeIfPresent(String.self, forKey: .secret)
         endpoint = try container.decodeIfPresent(String.self, forKey: .endpoint)
         region = try container.decodeIfPresent(String.self, forKey: .region)
+        from = try container.decodeIfPresent(Nodes.self, forKey: .from)
     }
 }

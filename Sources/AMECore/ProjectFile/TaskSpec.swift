@@ -24,6 +24,9 @@ public struct TaskSpec: Hashable, Sendable, Codable {
     public var timeout: Int?
     public var ports: [PortSpec]
     public var data: [DataSource]
+    /// How many nodes run the step together (`nodes: 4`), each with the step's `resources`;
+    /// nil means one. See `NodeRank` for what each node is told.
+    public var nodes: Int?
 
     public init(
         name: String,
@@ -41,7 +44,8 @@ public struct TaskSpec: Hashable, Sendable, Codable {
         retry: RetryPolicy? = nil,
         timeout: Int? = nil,
         ports: [PortSpec] = [],
-        data: [DataSource] = []
+        data: [DataSource] = [],
+        nodes: Int? = nil
     ) {
         self.name = name
         self.runCommand = runCommand
@@ -59,9 +63,13 @@ public struct TaskSpec: Hashable, Sendable, Codable {
         self.timeout = timeout
         self.ports = ports
         self.data = data
+        self.nodes = nodes
     }
 
     public var isPipeline: Bool { pipeline != nil }
+
+    /// The number of nodes the step runs on (1 unless `nodes:` says more).
+    public var nodeCount: Int { max(1, nodes ?? 1) }
 
     /// What actually runs: the task itself, or each pipeline step with the pipeline's
     /// defaults filled in and `needs` made explicit (a step without `needs` waits for the
@@ -87,6 +95,7 @@ public struct TaskSpec: Hashable, Sendable, Codable {
             merged.timeout = step.timeout ?? timeout
             merged.needs = step.needs ?? (index == 0 ? [] : [pipeline[index - 1].name])
             merged.data = data + step.data
+            merged.nodes = step.nodes ?? nodes
             result.append(merged)
         }
         return result

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 
 /// Runs one attempt of one step somewhere: a local process tree, or a Kubernetes Pod.
@@ -17,11 +18,27 @@ public protocol Executor: Sendable {
     /// True when a step runs in its task's `image:` (a Pod); false when steps run on the
     /// engine's own machine, which ignores `image:` (the run's log says so, once).
     var runsImages: Bool { get }
+
+    /// True when each attempt runs on a copy of the files of its own (a Pod fetches them)
+    /// and brings back what it produced into `workingDirectory` (under `keepsFilesUnder`);
+    /// false when an attempt runs in `workingDirectory` itself.
+    var copiesWorkspace: Bool { get }
+
+    /// Where the `count` nodes of a multi-node step reach each other: each node's address,
+    /// in rank order, and the port rank 0 listens on.
+    func nodeAddresses(for attempt: StepAttempt, count: Int) throws -> (addresses: [String], port: Int)
 }
 
 extension Executor {
     public var preparesStepEnvironment: Bool { false }
     public var runsImages: Bool { false }
+    public var copiesWorkspace: Bool { false }
+
+    /// Nodes on this machine: all at 127.0.0.1 (they share its network, also in the
+    /// sandbox), rank 0 on a port free now.
+    public func nodeAddresses(for attempt: StepAttempt, count: Int) throws -> (addresses: [String], port: Int) {
+        (Array(repeating: "127.0.0.1", count: count), try TCPSocket.freePort())
+    }
 }
 
 /// Everything an executor needs for one attempt.
@@ -51,6 +68,14 @@ public struct StepAttempt: Sendable {
     /// Where a local process runs confined, and what it sees (nil: as the engine's own user,
     /// seeing what that user sees).
     public var sandbox: Sandbox.Placement?
+    /// For one node of a multi-node step: its rank and where every node is (its environment
+    /// already holds `node.environment`).
+    public var node: NodeRank?
+    /// Where in the run's workspace the files this attempt produces are kept: "" (the
+    /// workspace itself), "node-2/" (`artifacts: {from: all}`), or nil: not kept (a node other
+    /// than rank 0). An executor that `copiesWorkspace` follows it; on one that does not, the
+    /// coordinator gives each node its own working directory and sorts out the files itself.
+    public var keepsFilesUnder: String? = ""
 
     public init(runID: String, step: String, number: Int, command: String, workingDirectory: URL, environment: [String: String],
                 secretValues: [Data], resources: Resources, gpus: [Int], timeoutSeconds: Int?) {
@@ -83,21 +108,46 @@ public struct AttemptResult: Sendable, Equatable {
     public var succeeded: Bool { outcome == .exited && exitCode == 0 }
 }
 
-/// Where an attempt's output goes: the run's log, masked, labelled with the step.
+/// Where an attempt's output goes: the run's log, masked, labelled with the step (and, for
+/// one node of a multi-node step, each line with its rank: `[2] `).
 public struct StepLog: Sendable {
     let writer: LogWriter
     public let step: String
+    let node: NodeLinePrefixer?
 
     public init(writer: LogWriter, step: String) {
         self.writer = writer
         self.step = step
+        self.node = nil
+    }
+
+    private init(writer: LogWriter, step: String, node: NodeLinePrefixer) {
+        self.writer = writer
+        self.step = step
+        self.node = node
+    }
+
+    /// The log of one node of the step: its lines start with `[rank] `.
+    func forNode(rank: Int) -> StepLog {
+        StepLog(writer: writer, step: step, node: NodeLinePrefixer(rank: rank))
     }
 
     public func write(_ kind: LogEvent.Kind, _ data: Data) {
-        _ = try? writer.append(kind, step: step, data: data)
+        let bytes = node.map { $0.lines(kind, data) } ?? data
+        guard !bytes.isEmpty else { return }
+        _ = try? writer.append(kind, step: step, data: bytes)
     }
 
     public func note(_ text: String) {
         write(.system, Data((text + "\n").utf8))
+    }
+
+    /// Writes a node's unfinished last lines, once it has ended.
+    func flush() {
+        guard let node else { return }
+        for kind in node.unfinished {
+            let rest = node.rest(kind)
+            if !rest.isEmpty { _ = try? writer.append(kind, step: step, data: rest) }
+        }
     }
 }

@@ -59,7 +59,7 @@ public final class PythonEnvironmentBuilder: Sendable {
         let tools = Self.resolved(toolsDirectory ?? layout.tools)
         self.toolsDirectory = tools
         if let user {
-            let folder = Self.folderName(forUser: user)
+            let folder = EngineLayout.folderName(forUser: user)
             self.cacheDirectory = Self.resolved(layout.userCaches.appendingPathComponent(folder, isDirectory: true))
             self.environmentsDirectory = Self.resolved(layout.environments.appendingPathComponent(folder, isDirectory: true))
         } else {
@@ -80,16 +80,6 @@ public final class PythonEnvironmentBuilder: Sendable {
         self.toolbox = PythonToolbox(directory: tools, environment: Self.buildEnvironment(environment, cache: tools.appendingPathComponent("cache")))
     }
 
-    /// A user's folder name under `environments` and `userCaches`: the name itself when it
-    /// is a plain one, else a digest of it (names are chosen by admins, paths by AME).
-    public static func folderName(forUser user: String) -> String {
-        let plain = !user.isEmpty && user.utf8.count <= 64 && !user.hasPrefix(".")
-            && user.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
-        guard !plain else { return user }
-        var hasher = ContentHasher()
-        Array(user.utf8).withUnsafeBytes { hasher.update($0) }
-        return "u-" + hasher.finalize().hex.prefix(32)
-    }
 
     /// The stamp whose presence marks a finished environment (written last).
     public static let stampName = ".ame-environment"
@@ -476,7 +466,12 @@ public final class PythonEnvironmentBuilder: Sendable {
         if variables["UV_FIND_LINKS"] == nil, let links = variables["PIP_FIND_LINKS"] {
             variables["UV_FIND_LINKS"] = links.split(whereSeparator: \.isWhitespace).joined(separator: ",")
         }
-        // A certificate bundle set up for pip (a company's proxy) is uv's too.
+        // pip trusts the system's certificate store (a company's TLS proxy is in it); uv
+        // only its own unless told, and then fails where pip works.
+        if variables["UV_SYSTEM_CERTS"] == nil && variables["UV_NATIVE_TLS"] == nil {
+            variables["UV_SYSTEM_CERTS"] = "1"
+        }
+        // A certificate bundle set up for pip is uv's too.
         if variables["SSL_CERT_FILE"] == nil, let bundle = variables["PIP_CERT"] {
             variables["SSL_CERT_FILE"] = bundle
         }

@@ -5,7 +5,7 @@ extension Engine {
     /// Checks a run request completely and stores it as a queued run. Everything that can
     /// be known to fail (a broken ame.yaml, an unknown task, a missing secret, more GPUs
     /// than exist) fails here, before anything starts.
-    public func submit(_ request: RunRequest, owner: String, executor: String = "local") throws -> StoredRun {
+    public func submit(_ request: RunRequest, owner: String, executor: ExecutorKind = .local) throws -> StoredRun {
         try RequestLimits.check(request)
         do {
             try request.manifest.validate()
@@ -51,6 +51,10 @@ extension Engine {
         task = Self.applyOverrides(request, to: task)
         task = applyDefaults(to: task)
         try checkResources(task)
+        if !request.ports.isEmpty, let multi = task.effectiveSteps.first(where: { $0.nodeCount > 1 }) {
+            throw APIError(.invalidRequest, "task '\(task.name)' runs on \(multi.nodeCount) nodes, but a service (with ports) runs on one",
+                           hint: "remove 'nodes' from the task, or run it without ports")
+        }
         try checkSecrets(task, owner: owner)
 
         let steps = task.effectiveSteps.map { StepRecord(name: $0.name, status: .queued, needs: $0.needs ?? []) }
@@ -93,16 +97,8 @@ extension Engine {
             // An ad-hoc run (a plugin's service, say): a task of its own.
             return TaskSpec(name: request.task, runCommand: command)
         }
-        let names = project.taskNames
-        let hint: String
-        if let suggestion = Suggestion.closest(to: request.task, in: names) {
-            hint = "did you mean '\(suggestion)'?"
-        } else if names.isEmpty {
-            hint = "add one with 'ame create task'"
-        } else {
-            hint = "tasks in \(request.projectFile): \(names.joined(separator: ", "))"
-        }
-        throw APIError(.notFound, "task '\(request.task)' is not in \(request.projectFile)", hint: hint)
+        let unknown = UnknownTask(request.task, in: request.projectFile, tasks: project.taskNames)
+        throw APIError(.notFound, unknown.message, hint: unknown.hint)
     }
 
     static func applyOverrides(_ request: RunRequest, to original: TaskSpec) -> TaskSpec {
@@ -165,30 +161,36 @@ extension Engine {
         let capacity = configuration.capacity
         for step in task.effectiveSteps {
             let owner = task.isPipeline ? "step '\(step.name)' of task '\(task.name)'" : "task '\(task.name)'"
-            let request = ResourceRequest(step.resources)
+            // A multi-node step asks for all its nodes' worth at once: that is what must fit.
+            let nodes = step.nodeCount
+            let request = ResourceRequest(step.resources, nodes: nodes, capacity: capacity)
+            /// "2 cpus" for one node; "6 cpus (3 nodes × 2)" for three.
+            func amount(_ total: String, _ each: String?) -> String {
+                nodes > 1 ? "\(total) (\(nodes) nodes × \(each ?? ""))" : total
+            }
             if request.gpus > capacity.gpus.count {
                 let have = capacity.gpus.isEmpty ? "this engine has no GPUs (nvidia-smi found none)" : "this engine has \(capacity.gpus.count)"
-                throw APIError(.limitExceeded, "\(owner) asks for \(request.gpus) GPU\(request.gpus == 1 ? "" : "s"), but \(have)",
-                               hint: "lower 'gpus', or run it on a server with GPUs ('ame setup URL')")
+                throw APIError(.limitExceeded, "\(owner) asks for \(amount("\(request.gpus) GPU\(request.gpus == 1 ? "" : "s")", step.resources.gpus.map(String.init))), but \(have)",
+                               hint: nodes > 1 ? "lower 'gpus' or 'nodes', or run it on a server with more GPUs" : "lower 'gpus', or run it on a server with GPUs ('ame setup URL')")
             }
             if request.cpuMillis > capacity.cpuMillis && step.resources.cpu != nil {
-                throw APIError(.limitExceeded, "\(owner) asks for \(Quantity.millicores(request.cpuMillis)) cpus, but this engine has \(Quantity.millicores(capacity.cpuMillis))",
-                               hint: "lower 'cpu' in ame.yaml")
+                throw APIError(.limitExceeded, "\(owner) asks for \(amount("\(Quantity.millicores(request.cpuMillis)) cpus", step.resources.cpu?.text)), but this engine has \(Quantity.millicores(capacity.cpuMillis))",
+                               hint: nodes > 1 ? "lower 'cpu' or 'nodes' in ame.yaml" : "lower 'cpu' in ame.yaml")
             }
             if request.memoryBytes > capacity.memoryBytes {
-                throw APIError(.limitExceeded, "\(owner) asks for \(step.resources.memory?.text ?? "") memory, but this engine has \(Quantity.bytes(capacity.memoryBytes))",
-                               hint: "lower 'memory' in ame.yaml")
+                throw APIError(.limitExceeded, "\(owner) asks for \(amount("\(nodes > 1 ? Quantity.bytes(request.memoryBytes).text : step.resources.memory?.text ?? "")", step.resources.memory?.text)) memory, but this engine has \(Quantity.bytes(capacity.memoryBytes))",
+                               hint: nodes > 1 ? "lower 'memory' or 'nodes' in ame.yaml" : "lower 'memory' in ame.yaml")
             }
             if let limit = configuration.maxCPUMillisPerRun, request.cpuMillis > limit, step.resources.cpu != nil {
-                throw APIError(.limitExceeded, "\(owner) asks for \(Quantity.millicores(request.cpuMillis)) cpus, over the limit of \(Quantity.millicores(limit)) per run",
+                throw APIError(.limitExceeded, "\(owner) asks for \(amount("\(Quantity.millicores(request.cpuMillis)) cpus", step.resources.cpu?.text)), over the limit of \(Quantity.millicores(limit)) per run (max_cpu)",
                                hint: "the server's admin sets this limit")
             }
             if let limit = configuration.maxMemoryPerRun, request.memoryBytes > limit {
-                throw APIError(.limitExceeded, "\(owner) asks for \(step.resources.memory?.text ?? "") memory, over the limit of \(Quantity.bytes(limit)) per run",
+                throw APIError(.limitExceeded, "\(owner) asks for \(amount("\(nodes > 1 ? Quantity.bytes(request.memoryBytes).text : step.resources.memory?.text ?? "")", step.resources.memory?.text)) memory, over the limit of \(Quantity.bytes(limit)) per run (max_memory)",
                                hint: "the server's admin sets this limit")
             }
             if let limit = configuration.maxGPUsPerRun, request.gpus > limit {
-                throw APIError(.limitExceeded, "\(owner) asks for \(request.gpus) GPUs, over the limit of \(limit) per run",
+                throw APIError(.limitExceeded, "\(owner) asks for \(amount("\(request.gpus) GPUs", step.resources.gpus.map(String.init))), over the limit of \(limit) per run (max_gpus)",
                                hint: "the server's admin sets this limit")
             }
         }

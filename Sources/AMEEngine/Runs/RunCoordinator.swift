@@ -22,6 +22,8 @@ public final class RunCoordinator: Sendable {
     /// Where the run's commands (its steps and its environment builds) run confined; nil:
     /// as the agent's own user.
     let sandbox: Sandbox?
+    /// The run's records of its progress, and whether they all went through.
+    let recorder = RunRecorder()
     let clock = ContinuousClock()
 
     public init(engine: Engine, executor: any Executor, runID: String, baseEnvironment: [String: String],
@@ -43,35 +45,38 @@ public final class RunCoordinator: Sendable {
             unlink(engine.layout.workspaces.appendingPathComponent("\(runID).lock").path)
             hold.unlock()
         }
+        // Without the run's record there is nothing to run, nor anywhere to say so.
         guard let stored = try? engine.store.storedRun(runID) else { return 1 }
         guard stored.record.status.isActive else { return stored.record.exitCode ?? 1 }
-        if stored.executor == "local" {
-            try? engine.store.setAgent(runID, pid: getpid(), startTime: ProcessTable.entry(pid: getpid())?.startTime)
+        if stored.executor == .local {
+            recorder.record("this agent as the run's") {
+                try engine.store.setAgent(runID, pid: getpid(), startTime: ProcessTable.entry(pid: getpid())?.startTime)
+            }
         }
         let writer: LogWriter
         do {
             writer = try engine.logs.writer(for: runID)
         } catch {
-            try? engine.store.setStatus(runID, .failed, reason: "cannot open the run's log: \(error)", exitCode: 1)
+            engine.endRun(runID, Engine.RunEnding(.failed, reason: "cannot open the run's log: \(error)", exitCode: 1))
             return 1
         }
         let runLog = StepLog(writer: writer, step: stored.task.name)
-        let exitCode = await execute(stored, writer: writer, runLog: runLog)
-        try? writer.end(exitCode: exitCode)
-        writer.close()
+        let ending = await execute(stored, writer: writer, runLog: runLog)
+        engine.endRun(runID, ending, log: writer)
         // After the end record: whoever follows the log is told at once, and removing a
         // large workspace (thousands of links) does not delay them.
-        try? FileManager.default.removeItem(at: engine.layout.workspaces.appendingPathComponent(runID))
-        try? FileManager.default.removeItem(at: engine.layout.sandboxes.appendingPathComponent(runID))
-        return exitCode
+        // What removal leaves (a file the run made read-only as another user, say) is only
+        // disk space: the run's record and its artifacts are kept already.
+        for folder in [engine.layout.workspaces.appendingPathComponent(runID), NodeGang.copiesDirectory(engine: engine, runID: runID),
+                       engine.layout.sandboxes.appendingPathComponent(runID)] {
+            try? FileManager.default.removeItem(at: folder)
+        }
+        return ending.exitCode
     }
 
-    private func execute(_ stored: StoredRun, writer: LogWriter, runLog: StepLog) async -> Int32 {
+    /// Carries the run to its end and says how it ended (`run` records it).
+    private func execute(_ stored: StoredRun, writer: LogWriter, runLog: StepLog) async -> Engine.RunEnding {
         let workspace = engine.layout.workspaces.appendingPathComponent(runID)
-        defer {
-            try? Admission.releaseAll(runID: runID, store: engine.store)
-            engine.vault.forgetRunSecrets(runID: runID)
-        }
         if stored.cancelRequested {
             return finish(status: .cancelled, reason: "cancelled before it started", exitCode: 130, log: runLog)
         }
@@ -80,6 +85,7 @@ public final class RunCoordinator: Sendable {
             do {
                 runSandbox = try RunSandbox.prepare(sandbox: sandbox, engine: engine, runID: runID, owner: stored.record.owner,
                                                     environment: baseEnvironment)
+                Trace.mark("agent: sandbox prepared")
             } catch {
                 return finish(status: .failed, reason: "could not prepare the run's sandbox: \(error)", exitCode: 1, log: runLog)
             }
@@ -113,6 +119,8 @@ public final class RunCoordinator: Sendable {
         let graph = StepGraph(steps: steps)
         let state = StepStates(names: steps.map(\.name))
         // Env and wrappers that plugins contribute to every run of the project (docs/run-hooks.md).
+        // Read at submit already (Engine.submit refuses a broken hook file): this read can only
+        // fail on a blob gone since, and the steps then run as they would without hooks.
         let hooks = (try? RunHooks.load(stored.request.manifest, read: engine.blobs.read)) ?? RunHooks()
         let environments = EnvironmentCache(engine: engine, baseEnvironment: baseEnvironment, hooks: hooks, owner: stored.record.owner,
                                             sandbox: runSandbox)
@@ -125,6 +133,8 @@ public final class RunCoordinator: Sendable {
         // Watch for cancellation requested through the API (the agent also gets SIGTERM).
         let cancelWatcher = Task {
             while !Task.isCancelled {
+                // (The sleep throws only when this watch is cancelled; a read that fails is
+                // asked again a moment later.)
                 try? await Task.sleep(for: .milliseconds(250))
                 if (try? engine.store.isCancelRequested(runID)) == true { return true }
             }
@@ -184,6 +194,9 @@ public final class RunCoordinator: Sendable {
             return finish(status: .cancelled, reason: "cancelled", exitCode: 130, log: runLog)
         }
         persist(state)
+        if let failure = recorder.failure {
+            return finish(status: .failed, reason: "AME \(failure)", exitCode: 1, log: runLog)
+        }
         if let uploadFailure {
             return finish(status: .failed, reason: uploadFailure, exitCode: 1, log: runLog)
         }
@@ -201,21 +214,23 @@ public final class RunCoordinator: Sendable {
 
     /// Files the run's commands may change are theirs (copies, or when they run as a user
     /// of their own, links to blobs that user cannot write).
-    private func materializer(for runSandbox: RunSandbox?) -> WorkspaceMaterializer {
+    func materializer(for runSandbox: RunSandbox?) -> WorkspaceMaterializer {
         let mayLink = runSandbox.map { $0.owner != nil } ?? (geteuid() != 0)
         return WorkspaceMaterializer(blobs: engine.blobs, linkFilesLargerThan: engine.configuration.linkFilesLargerThan, mayLink: mayLink)
     }
 
-    private func finish(status: RunStatus, reason: String?, exitCode: Int32, log: StepLog?) -> Int32 {
-        // A failure's one "✗" line (what `ame run` shows as the reason the run failed).
+    /// How the run ended, with a failure's one "✗" line in `log` (what `ame run` shows as
+    /// the reason the run failed; nil where a step has said it already).
+    private func finish(status: RunStatus, reason: String?, exitCode: Int32, log: StepLog?) -> Engine.RunEnding {
         if let reason, status != .succeeded { log?.note(status == .failed ? "✗ \(reason)" : reason) }
-        try? engine.store.setStatus(runID, status, reason: reason, exitCode: exitCode)
-        return exitCode
+        return Engine.RunEnding(status, reason: reason, exitCode: exitCode)
     }
 
     private func persist(_ state: StepStates) {
         for (name, result) in state.snapshot() {
-            try? engine.store.updateStep(runID, name, status: result.status, exitCode: result.exitCode, reason: result.reason)
+            recorder.record("the end of step '\(name)'") {
+                try engine.store.updateStep(runID, name, status: result.status, exitCode: result.exitCode, reason: result.reason)
+            }
         }
     }
 
@@ -226,7 +241,7 @@ public final class RunCoordinator: Sendable {
         await withTaskGroup(of: Void.self) { group in
             var started = Set<String>()
             func startReady() {
-                for step in graph.ready(finished: state.succeeded(), started: started) where !state.anyFailed() {
+                for step in graph.ready(finished: state.succeeded(), started: started) where !state.anyFailed() && recorder.failure == nil {
                     started.insert(step.name)
                     group.addTask {
                         await self.runStep(step, stored: stored, workspace: workspace, state: state, environments: environments,
@@ -250,26 +265,31 @@ public final class RunCoordinator: Sendable {
         let label = stored.task.isPipeline ? "step '\(step.name)'" : "task '\(step.name)'"
         var resources = step.resources
         var number = 1
-        let oom = step.retry?.oom
-        let maxAttempts = max(1, step.retry?.attempts ?? 1)
         var failures = 0
         while !Task.isCancelled {
             // 1. Wait for capacity.
-            let request = ResourceRequest(resources)
-            guard let gpus = await admit(step: step.name, owner: stored.record.owner, request: request, log: log, isFirstStep: !state.anyStarted()) else {
+            // A step on several nodes is admitted with all of them or not at all.
+            let request = ResourceRequest(resources, nodes: step.nodeCount, capacity: engine.configuration.capacity)
+            guard let gpus = await admit(step: step.name, owner: stored.record.owner, request: request, nodes: step.nodeCount,
+                                         log: log, isFirstStep: !state.anyStarted()) else {
                 state.set(step.name, .cancelled, exitCode: 130, reason: "cancelled while queued")
                 return
             }
+            // Released with the run in any case (Engine.endRun): a failure here only holds the
+            // step's capacity until then.
             defer { try? engine.admission.release(runID: runID, step: step.name) }
             state.markStarted(step.name)
             let servicePorts = stored.record.ports.map(\.port)
-            if servicePorts.isEmpty {
-                try? engine.store.setStatus(runID, .running, reason: nil)
-            } else {
-                try? engine.store.setStatus(runID, .preparing, reason: "starting: waiting for port \(servicePorts.map(String.init).joined(separator: ", ")) to accept connections")
+            recorder.record("the start of \(label)") {
+                if servicePorts.isEmpty {
+                    try engine.store.setStatus(runID, .running, reason: nil)
+                } else {
+                    try engine.store.setStatus(runID, .preparing,
+                                               reason: "starting: waiting for port \(servicePorts.map(String.init).joined(separator: ", ")) to accept connections")
+                }
+                try engine.store.updateStep(runID, step.name, status: .running)
+                try engine.store.insertAttempt(runID, step: step.name, number: number, resources: resources, status: .preparing)
             }
-            try? engine.store.updateStep(runID, step.name, status: .running)
-            try? engine.store.insertAttempt(runID, step: step.name, number: number, resources: resources, status: .preparing)
             if stored.task.isPipeline || number > 1 {
                 log.note("▶ \(label) — attempt \(number)\(resources.summary.isEmpty ? "" : " (\(resources.summary))")")
             }
@@ -295,7 +315,10 @@ public final class RunCoordinator: Sendable {
             } catch {
                 let reason = "\(error)"
                 log.note("✗ \(label) could not start: \(reason)")
-                try? engine.store.finishAttempt(runID, step: step.name, number: number, status: .failed, outcome: .failedToStart, exitCode: 1, reason: reason)
+                recorder.record("the end of attempt \(number) of \(label)") {
+                    try engine.store.finishAttempt(runID, step: step.name, number: number, status: .failed, outcome: .failedToStart,
+                                                   exitCode: 1, reason: reason)
+                }
                 state.set(step.name, .failed, exitCode: 1, reason: "could not start: \(reason)", noted: true)
                 return
             }
@@ -305,94 +328,72 @@ public final class RunCoordinator: Sendable {
             }
 
             // 3. Run it.
-            var serviceEnvironment = environment
-            if let first = servicePorts.first {
-                serviceEnvironment["AME_PORT"] = String(first)
-                // The address a service should listen on: loopback here, where the engine
-                // reaches it (an executor whose runs are reached over a network says 0.0.0.0).
-                serviceEnvironment["AME_SERVICE_HOST"] = "127.0.0.1"
-            }
-            for spec in stored.record.ports {
-                if let variable = spec.variableName { serviceEnvironment[variable] = String(spec.port) }
-            }
-            // A batch step runs inside the wrappers of the project's hooks; services never do.
-            var stepCommand = command
-            if servicePorts.isEmpty && environments.hooks.wraps {
-                stepCommand = environments.hooks.wrapping(command)
-                let pipelineSteps = stored.task.isPipeline ? stored.task.effectiveSteps.map(\.name) : nil
-                serviceEnvironment.merge(RunHooks.wrapperEnvironment(command: command, attempt: number, step: step, resources: resources,
-                                                                     pipelineSteps: pipelineSteps)) { _, new in new }
-            }
-            var attempt = StepAttempt(runID: runID, step: step.name, number: number, command: stepCommand, workingDirectory: workspace,
-                                      environment: serviceEnvironment, secretValues: secretValues, resources: resources, gpus: gpus,
+            let composed = StepCommand.compose(command: command, environment: environment, ports: stored.record.ports, hooks: environments.hooks,
+                                               step: step, attempt: number, resources: resources,
+                                               pipelineSteps: stored.task.isPipeline ? stored.task.effectiveSteps.map(\.name) : nil)
+            var attempt = StepAttempt(runID: runID, step: step.name, number: number, command: composed.command, workingDirectory: workspace,
+                                      environment: composed.environment, secretValues: secretValues, resources: resources, gpus: gpus,
                                       timeoutSeconds: step.timeout)
             attempt.sandbox = sandbox?.stepView(workspace: workspace, readOnly: readOnlyPaths, storage: resources.storage,
                                                 devices: GPUInventory.deviceFiles(for: gpus))
             if !servicePorts.isEmpty {
                 attempt.readinessPorts = servicePorts
                 attempt.idleTimeoutSeconds = stored.request.idleTimeoutSeconds
-                let engine = self.engine, runID = self.runID, stepName = step.name, attemptNumber = number
+                let engine = self.engine, runID = self.runID, stepName = step.name, attemptNumber = number, recorder = self.recorder
                 attempt.onReady = {
-                    try? engine.store.markAttemptRunning(runID, step: stepName, number: attemptNumber)
-                    try? engine.store.setStatus(runID, .running, reason: "serving on port \(servicePorts.map(String.init).joined(separator: ", "))")
+                    recorder.record("that \(label) is serving") {
+                        try engine.store.markAttemptRunning(runID, step: stepName, number: attemptNumber)
+                        try engine.store.setStatus(runID, .running, reason: "serving on port \(servicePorts.map(String.init).joined(separator: ", "))")
+                    }
                     log.note("▶ ready: port \(servicePorts.map(String.init).joined(separator: ", ")) accepts connections")
                 }
             }
-            if servicePorts.isEmpty { try? engine.store.markAttemptRunning(runID, step: step.name, number: number) }
-            let result = await executor.execute(attempt, log: log)
+            if servicePorts.isEmpty {
+                recorder.record("that \(label) is running") { try engine.store.markAttemptRunning(runID, step: step.name, number: number) }
+            }
+            let result = await runAttempt(attempt, of: step, stored: stored, sandbox: sandbox, readOnlyPaths: readOnlyPaths, log: log)
             Trace.mark("agent: command ended")
             let attemptStatus: RunStatus = result.succeeded ? .succeeded : (result.outcome == .cancelled ? .cancelled : .failed)
-            try? engine.store.finishAttempt(runID, step: step.name, number: number, status: attemptStatus, outcome: result.outcome,
-                                            exitCode: result.exitCode, reason: result.reason)
-            if result.succeeded {
-                state.set(step.name, .succeeded, exitCode: 0, reason: nil)
-                return
-            }
-            if result.outcome == .cancelled || Task.isCancelled {
-                state.set(step.name, .cancelled, exitCode: 130, reason: result.reason ?? "cancelled")
-                return
+            recorder.record("the end of attempt \(number) of \(label)") {
+                try engine.store.finishAttempt(runID, step: step.name, number: number, status: attemptStatus, outcome: result.outcome,
+                                               exitCode: result.exitCode, reason: result.reason)
             }
 
-            // 4. Retry: with more memory after an out-of-memory kill, or as many times as asked.
-            if result.outcome == .outOfMemory, let oom, let current = resources.memory {
-                let ceiling = oom.maxMemory?.wholeUnits ?? engine.configuration.capacity.memoryBytes
-                let grown = current.scaledBytes(by: oom.factor)
-                let next = grown.wholeUnits > ceiling ? Quantity.bytes(ceiling) : grown
-                if next.wholeUnits > current.wholeUnits {
-                    log.note("⚠ \(label) ran out of memory at its \(current) limit (\(result.reason ?? "killed")); retrying with \(next) memory (attempt \(number + 1))")
-                    resources.memory = next
-                    number += 1
-                    continue
-                }
-                let reason = "\(result.reason ?? "out of memory"); not retried: \(current) is already the most memory allowed (retry.oom.max_memory)"
-                log.note("✗ \(label) \(reason)")
-                state.set(step.name, .failed, exitCode: result.exitCode, reason: reason, noted: true)
+            // 4. What follows: done, or again (with more memory after an out-of-memory kill,
+            // or as many times as asked), or failed.
+            // Each node gets the memory: all of a step's nodes must fit at once.
+            let decision = RetryDecision.after(result, resources: resources, retry: step.retry, failures: failures,
+                                               memoryCeiling: engine.configuration.capacity.memoryBytes / Int64(step.nodeCount),
+                                               label: label, number: number, cancelled: Task.isCancelled)
+            switch decision {
+            case .succeeded:
+                state.set(step.name, .succeeded, exitCode: 0, reason: nil)
+                return
+            case .cancelled(let reason):
+                state.set(step.name, .cancelled, exitCode: 130, reason: reason)
+                return
+            case .retry(let next, let note, let afterFailure):
+                log.note(note)
+                resources = next
+                if afterFailure { failures += 1 }
+                number += 1
+            case .failed(let reason, let exitCode, let note):
+                if let note { log.note(note) }
+                state.set(step.name, .failed, exitCode: exitCode, reason: reason, noted: note != nil)
                 return
             }
-            failures += 1
-            if result.outcome != .outOfMemory && failures < maxAttempts {
-                log.note("⚠ \(label) failed (\(result.reason ?? "exit code \(result.exitCode)")); retrying (attempt \(number + 1) of \(maxAttempts))")
-                number += 1
-                continue
-            }
-            var reason = result.reason ?? "exit code \(result.exitCode)"
-            if result.outcome == .outOfMemory && oom == nil {
-                reason += "; add 'retry: {oom: {factor: 2}}' to retry with more memory, or raise 'memory'"
-            }
-            state.set(step.name, .failed, exitCode: result.exitCode, reason: reason)
-            return
         }
         state.set(step.name, .cancelled, exitCode: 130, reason: "cancelled")
     }
 
     /// Waits until the step may start; nil when cancelled while waiting.
-    private func admit(step: String, owner: String, request: ResourceRequest, log: StepLog, isFirstStep: Bool) async -> [Int]? {
+    private func admit(step: String, owner: String, request: ResourceRequest, nodes: Int, log: StepLog, isFirstStep: Bool) async -> [Int]? {
         var lastReason: String?
         var polls = 0
         while !Task.isCancelled {
             let decision: Admission.Decision
             do {
-                decision = try engine.admission.tryAdmit(runID: runID, step: step, owner: owner, request: request)
+                decision = try engine.admission.tryAdmit(runID: runID, step: step, owner: owner, request: request, nodes: nodes)
             } catch {
                 decision = .waiting(reason: "waiting: \(error)")
             }
@@ -402,10 +403,12 @@ public final class RunCoordinator: Sendable {
                 return gpus
             case .waiting(let reason):
                 if reason != lastReason {
-                    if isFirstStep {
-                        try? engine.store.setStatus(runID, .queued, reason: reason)
-                    } else {
-                        try? engine.store.setReason(runID, reason)
+                    recorder.record("why the run waits") {
+                        if isFirstStep {
+                            try engine.store.setStatus(runID, .queued, reason: reason)
+                        } else {
+                            try engine.store.setReason(runID, reason)
+                        }
                     }
                     log.note("⏳ \(reason)")
                     lastReason = reason
@@ -414,7 +417,7 @@ public final class RunCoordinator: Sendable {
             polls += 1
             // Free the capacity of runs whose agents died, so waiting cannot last forever.
             if polls % 8 == 0 { RunRecovery(engine: engine).recoverLostRuns() }
-            try? await Task.sleep(for: .milliseconds(polls < 20 ? 50 : 250))
+            try? await Task.sleep(for: .milliseconds(polls < 20 ? 50 : 250)) // throws only when cancelled: the loop ends
         }
         return nil
     }
@@ -424,7 +427,11 @@ public final class RunCoordinator: Sendable {
     /// The files the run created or changed (within the `artifacts` globs, if any).
     private func changedFiles(stored: StoredRun, workspace: URL, materialized: MaterializedWorkspace,
                               inputs: [String: FileStamp], log: StepLog) -> [Manifest.Entry] {
-        let globs = stored.task.effectiveSteps.flatMap { $0.artifacts?.paths ?? [] } + (stored.task.artifacts?.paths ?? [])
+        var globs = stored.task.effectiveSteps.flatMap { $0.artifacts?.paths ?? [] } + (stored.task.artifacts?.paths ?? [])
+        // With `artifacts: {from: all}`, each node's files are in node-RANK/.
+        if stored.task.allArtifactSpecs.contains(where: { $0.from == .all }) {
+            globs += globs.map { "node-*/" + $0 }
+        }
         do {
             return try WorkspaceChanges.collect(workspace: workspace, baseline: stored.request.manifest,
                                                 stamps: materialized.stamps, globs: Array(Set(globs)).sorted(), inputs: inputs)

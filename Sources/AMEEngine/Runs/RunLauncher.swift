@@ -6,8 +6,8 @@ import Foundation
 public protocol RunLauncher: Sendable {
     func launch(_ run: StoredRun, engine: Engine) throws
 
-    /// The executor the runs it launches use ("local", "kubernetes"), recorded with each run.
-    var executorName: String { get }
+    /// The executor the runs it launches use, recorded with each run.
+    var executorKind: ExecutorKind { get }
 
     /// Asks the launcher to stop a run it carries in this process; false when it does not
     /// carry it (then the caller stops the run's agent process itself). The run's cancel
@@ -22,7 +22,7 @@ public protocol RunLauncher: Sendable {
 }
 
 extension RunLauncher {
-    public var executorName: String { "local" }
+    public var executorKind: ExecutorKind { .local }
 
     public func cancel(_ run: StoredRun) -> Bool { false }
 }

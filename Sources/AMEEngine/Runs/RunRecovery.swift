@@ -20,7 +20,7 @@ public struct RunRecovery: Sendable {
     public func startUnlaunchedRuns(with launcher: any RunLauncher) -> [String] {
         guard let active = try? engine.store.activeRuns() else { return [] }
         var started: [String] = []
-        for run in active where run.executor == "local" && run.agentPID == nil {
+        for run in active where run.executor == .local && run.agentPID == nil {
             do {
                 try launcher.launch(run, engine: engine)
                 started.append(run.id)
@@ -41,7 +41,7 @@ public struct RunRecovery: Sendable {
 
     func isLost(_ run: StoredRun, now: Date) -> Bool {
         // Kubernetes runs are watched by the server, not by a local agent.
-        guard run.executor == "local" else { return false }
+        guard run.executor == .local else { return false }
         guard let pid = run.agentPID else {
             return now.timeIntervalSince(run.record.createdAt) > launchGrace
         }
@@ -52,17 +52,9 @@ public struct RunRecovery: Sendable {
         for session in (try? engine.store.runningSessions(run.id)) ?? [] {
             ProcessTable.killSession(session)
         }
-        guard (try? engine.store.setStatus(run.id, .lost, reason: reason, exitCode: 1)) == true else { return }
-        try? Admission.releaseAll(runID: run.id, store: engine.store)
-        engine.vault.forgetRunSecrets(runID: run.id)
+        guard engine.endRun(run.id, Engine.RunEnding(.lost, reason: reason, exitCode: 1), note: "✗ \(reason)") else { return }
         for step in run.record.steps where step.status.isActive {
             try? engine.store.updateStep(run.id, step.name, status: .lost, reason: reason)
-        }
-        // Close the log so that anyone following it stops waiting.
-        if let writer = try? engine.logs.writer(for: run.id) {
-            _ = try? writer.append(.system, step: nil, data: Data("✗ \(reason)\n".utf8))
-            try? writer.end(exitCode: 1)
-            writer.close()
         }
     }
 }

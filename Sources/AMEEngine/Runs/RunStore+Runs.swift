@@ -13,7 +13,7 @@ extension RunStore {
                 """, arguments: [
                     run.record.id, run.record.owner, run.record.project, run.record.task, run.record.status.rawValue,
                     run.record.reason, run.record.createdAt.timeIntervalSince1970, try Self.encode(run.request),
-                    try Self.encode(run.task), try Self.encode(run.record.ports), try Self.encode(run.labels), run.executor,
+                    try Self.encode(run.task), try Self.encode(run.record.ports), try Self.encode(run.labels), run.executor.rawValue,
                 ])
             for (position, step) in run.record.steps.enumerated() {
                 try db.execute(sql: """
@@ -219,7 +219,7 @@ extension RunStore {
             record: record,
             request: try decode(RunRequest.self, row["request"]),
             task: try decode(TaskSpec.self, row["task_spec"]),
-            executor: row["executor"],
+            executor: ExecutorKind(rawValue: row["executor"]) ?? .local,
             labels: record.labels ?? [:],
             agentPID: row["agent_pid"],
             agentStartTime: (row["agent_start"] as Int64?).map { UInt64(bitPattern: $0) },

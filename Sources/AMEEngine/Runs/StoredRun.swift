@@ -7,7 +7,7 @@ public struct StoredRun: Sendable {
     public var request: RunRequest
     /// The task as it was parsed from the uploaded ame.yaml, with request overrides applied.
     public var task: TaskSpec
-    public var executor: String
+    public var executor: ExecutorKind
     public var labels: [String: String]
     public var agentPID: Int32?
     public var agentStartTime: UInt64?

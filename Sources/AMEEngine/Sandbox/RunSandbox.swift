@@ -5,9 +5,11 @@ import Foundation
 import Glibc
 #endif
 
-/// One run's place in the sandbox: the user its commands run as, its private `/tmp` and
-/// home (`EngineLayout.sandboxes/RUN/`, removed with the run), and the limits every command
-/// of the run gets. The coordinator derives each step's and each build's view from it.
+/// One run's place in the sandbox: the user its commands run as, its private `/tmp`
+/// (`EngineLayout.sandboxes/RUN/`, removed with the run), its user's home (`homes/USER`,
+/// kept from run to run as a home is: what a service such as MLflow stores there lasts),
+/// and the limits every command of the run gets. The coordinator derives each step's and
+/// each build's view from it.
 struct RunSandbox: Sendable {
     let sandbox: Sandbox
     /// `sandboxes/RUN`: the run's scratch folders and its passwd/group files.
@@ -24,9 +26,10 @@ struct RunSandbox: Sendable {
         let manager = FileManager.default
         if manager.fileExists(atPath: scratch.path) { try manager.removeItem(at: scratch) }
         let tmp = scratch.appendingPathComponent("tmp", isDirectory: true)
-        let home = scratch.appendingPathComponent("home", isDirectory: true)
-        // Only this sandbox ever sees them (they lie in the private data directory), and the
-        // sandbox's own mount points may have to be made and passed through inside them.
+        let home = engine.layout.homes.appendingPathComponent(EngineLayout.folderName(forUser: owner), isDirectory: true)
+        // Only this run (the user's runs, for the home) ever sees them: they lie in the
+        // private data directory. The sandbox's own mount points may have to be made and
+        // passed through inside them.
         try manager.createDirectory(at: tmp, withIntermediateDirectories: true)
         try manager.createDirectory(at: home, withIntermediateDirectories: true)
         chmod(tmp.path, 0o1777)
@@ -46,17 +49,19 @@ struct RunSandbox: Sendable {
             let systemPasswd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? "root:x:0:0:root:/root:/bin/sh\n"
             let systemGroup = (try? String(contentsOfFile: "/etc/group", encoding: .utf8)) ?? "root:x:0:\n"
             try Self.appendingLine(to: systemPasswd, "\(name):x:\(uid):\(uid):AME user \(name.dropFirst(4)):\(homePath):/bin/sh")
-                .write(to: passwd, atomically: true, encoding: .utf8)
-            try Self.appendingLine(to: systemGroup, "\(name):x:\(uid):").write(to: group, atomically: true, encoding: .utf8)
+                .write(to: passwd, atomically: false, encoding: .utf8)
+            try Self.appendingLine(to: systemGroup, "\(name):x:\(uid):").write(to: group, atomically: false, encoding: .utf8)
             for file in [passwd, group] { chmod(file.path, 0o644) }
-            for folder in [scratch, tmp, home] { chown(folder.path, uid, uid) }
+            for folder in [scratch, tmp] { chown(folder.path, uid, uid) }
+            var info = stat()
+            if stat(home.path, &info) == 0, info.st_uid != uid { WorkspaceOwnership.give(home.path, to: (uid, uid)) }
             view.user = SandboxView.User(name: name, uid: uid, gid: uid, passwdFile: passwd.path, groupFile: group.path)
             fileOwner = (uid, uid)
         }
         return RunSandbox(sandbox: sandbox, scratch: scratch, owner: fileOwner, base: view)
     }
 
-    /// Removes the run's scratch folders.
+    /// Removes the run's scratch folders (not its user's home).
     func remove() {
         try? FileManager.default.removeItem(at: scratch)
     }

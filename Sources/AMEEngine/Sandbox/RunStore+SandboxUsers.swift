@@ -10,7 +10,11 @@ extension RunStore {
 
     /// `user`'s sandbox uid, allocated on first use.
     public func sandboxUID(for user: String) throws -> UInt32 {
-        try immediate { db in
+        // Known users (every run but a user's first) need no write lock.
+        if let uid = try pool.read({ db in try Int64.fetchOne(db, sql: "SELECT uid FROM sandbox_users WHERE user = ?", arguments: [user]) }) {
+            return UInt32(uid)
+        }
+        return try immediate { db in
             if let uid = try Int64.fetchOne(db, sql: "SELECT uid FROM sandbox_users WHERE user = ?", arguments: [user]) {
                 return UInt32(uid)
             }

@@ -128,7 +128,12 @@ public struct Sandbox: Sendable {
             if let passwd = user.passwdFile { arguments += ["--ro-bind", passwd, "/etc/passwd"] }
             if let group = user.groupFile { arguments += ["--ro-bind", group, "/etc/group"] }
         }
-        for path in view.readOnly where manager.fileExists(atPath: path) {
+        // Each folder once: not one inside another that is shown already (pyenv's shims inside
+        // its root), nor one inside the system's. Every mount is time at every start.
+        let readOnly = Array(Set(view.readOnly)).sorted()
+        for path in readOnly where manager.fileExists(atPath: path)
+            && !readOnly.contains(where: { $0 != path && Self.isWithin(path, $0) })
+            && !Self.systemPaths.contains(where: { Self.isWithin(path, $0) }) {
             arguments += ["--ro-bind", path, path]
         }
         if !Self.systemPaths.contains(where: { Self.isWithin(entryExecutable, $0) }) {

@@ -18,7 +18,10 @@ struct Admission {
     let capacity: Capacity
     let maxConcurrentRunsPerUser: Int?
 
-    func tryAdmit(runID: String, step: String, owner: String, request: ResourceRequest, now: Date = Date()) throws -> Decision {
+    /// `request` is the whole step's: for a step on several `nodes`, all of them together
+    /// (a gang is admitted whole or not at all, so no node holds capacity while the others
+    /// wait for theirs).
+    func tryAdmit(runID: String, step: String, owner: String, request: ResourceRequest, nodes: Int = 1, now: Date = Date()) throws -> Decision {
         try store.immediate { db in
             if let existing = try Row.fetchOne(db, sql: "SELECT gpus FROM reservations WHERE run_id = ? AND step = ?", arguments: [runID, step]) {
                 // Already admitted (a restarted agent asking again).
@@ -66,7 +69,8 @@ struct Admission {
                 }
                 let others = holders.subtracting([runID]).sorted()
                 let users = others.isEmpty ? "" : "; in use by \(others.prefix(3).joined(separator: ", "))\(others.count > 3 ? "…" : "")"
-                return .waiting(reason: "waiting for \(needs.joined(separator: ", "))\(users)")
+                let what = nodes > 1 ? "\(nodes) nodes' worth, all at once: " : ""
+                return .waiting(reason: "waiting for \(what)\(needs.joined(separator: ", "))\(users)")
             }
             // Turns: a waiter that could start now (it fits, and its user is under their limit)
             // goes first if its user holds fewer runs than this one's; or as many, and was

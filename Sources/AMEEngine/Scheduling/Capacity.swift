@@ -51,4 +51,15 @@ public struct ResourceRequest: Hashable, Sendable {
         memoryBytes = resources.memory?.wholeUnits ?? 0
         gpus = resources.gpus ?? 0
     }
+
+    /// `nodes` nodes' worth of `resources`, all at once. Nodes that name no cpu count one
+    /// each, but together never more than `capacity` has: they run however many there are.
+    public init(_ resources: Resources, nodes: Int, capacity: Capacity) {
+        self.init(resources)
+        let count = Int64(max(1, nodes))
+        cpuMillis *= count
+        memoryBytes *= count
+        gpus *= Int(count)
+        if resources.cpu == nil { cpuMillis = min(cpuMillis, max(Self.defaultCPUMillis, capacity.cpuMillis)) }
+    }
 }

@@ -152,6 +152,61 @@ public final class KubernetesClient: Sendable {
         }
     }
 
+    // MARK: Services
+
+    /// Creates the Service; one of the same name already there is left as it is (the nodes
+    /// of one attempt each make sure theirs exists).
+    public func ensureService(_ service: Service) async throws {
+        let operation = op("create", "services", service.metadata.name)
+        do {
+            _ = try decode(Service.self, try await perform(.POST, servicesPath(), body: try encode(service), operation: operation), operation)
+        } catch let error as KubernetesError where error.kind == .conflict {
+        }
+    }
+
+    public func listServices(labelSelector: String) async throws -> ObjectList<Service> {
+        let operation = op("list", "services", nil)
+        return try decode(ObjectList<Service>.self, try await perform(.GET, servicesPath(), query: [("labelSelector", labelSelector)], operation: operation), operation)
+    }
+
+    /// False when it was already gone.
+    @discardableResult
+    public func deleteService(_ name: String) async throws -> Bool {
+        do {
+            _ = try await perform(.DELETE, servicesPath(name), operation: op("delete", "services", name))
+            return true
+        } catch let error as KubernetesError where error.kind == .notFound {
+            return false
+        }
+    }
+
+    // MARK: NetworkPolicies
+
+    /// Creates the NetworkPolicy; one of the same name already there is left as it is.
+    public func ensureNetworkPolicy(_ policy: NetworkPolicy) async throws {
+        let operation = op("create", "networkpolicies", policy.metadata.name)
+        do {
+            _ = try decode(NetworkPolicy.self, try await perform(.POST, networkPoliciesPath(), body: try encode(policy), operation: operation), operation)
+        } catch let error as KubernetesError where error.kind == .conflict {
+        }
+    }
+
+    public func listNetworkPolicies(labelSelector: String) async throws -> ObjectList<NetworkPolicy> {
+        let operation = op("list", "networkpolicies", nil)
+        return try decode(ObjectList<NetworkPolicy>.self, try await perform(.GET, networkPoliciesPath(), query: [("labelSelector", labelSelector)], operation: operation), operation)
+    }
+
+    /// False when it was already gone.
+    @discardableResult
+    public func deleteNetworkPolicy(_ name: String) async throws -> Bool {
+        do {
+            _ = try await perform(.DELETE, networkPoliciesPath(name), operation: op("delete", "networkpolicies", name))
+            return true
+        } catch let error as KubernetesError where error.kind == .notFound {
+            return false
+        }
+    }
+
     // MARK: HTTP
 
     private func op(_ verb: String, _ resource: String, _ name: String?) -> KubernetesError.Operation {
@@ -160,6 +215,14 @@ public final class KubernetesClient: Sendable {
 
     private func podsPath(_ name: String? = nil) -> String {
         "/api/v1/namespaces/\(Self.escape(namespace))/pods" + (name.map { "/" + Self.escape($0) } ?? "")
+    }
+
+    private func networkPoliciesPath(_ name: String? = nil) -> String {
+        "/apis/networking.k8s.io/v1/namespaces/\(Self.escape(namespace))/networkpolicies" + (name.map { "/" + Self.escape($0) } ?? "")
+    }
+
+    private func servicesPath(_ name: String? = nil) -> String {
+        "/api/v1/namespaces/\(Self.escape(namespace))/services" + (name.map { "/" + Self.escape($0) } ?? "")
     }
 
     private func secretsPath(_ name: String? = nil) -> String {

@@ -62,6 +62,14 @@ public final class KubernetesExecutor: Executor {
     /// the attempt's environment.
     public var preparesStepEnvironment: Bool { true }
     public var runsImages: Bool { true }
+    /// Each Pod fetches the files and brings back what it produced.
+    public var copiesWorkspace: Bool { true }
+
+    /// The nodes' Pods by name under the attempt's headless Service; rank 0 listens on
+    /// torch's default port, which a Pod has to itself.
+    public func nodeAddresses(for attempt: StepAttempt, count: Int) throws -> (addresses: [String], port: Int) {
+        (PodTranslator.nodeAddresses(runID: attempt.runID, step: attempt.step, attempt: attempt.number, count: count), NodeRank.defaultPort)
+    }
 
     public func execute(_ attempt: StepAttempt, log: StepLog) async -> AttemptResult {
         let signal = CancelSignal()
@@ -88,7 +96,7 @@ public final class KubernetesExecutor: Executor {
             return AttemptResult(outcome: .failedToStart, exitCode: 1, reason: "cannot read the run \(attempt.runID): \(error)")
         }
         let step = stored.task.effectiveSteps.first { $0.name == attempt.step } ?? TaskSpec(name: attempt.step, runCommand: attempt.command)
-        let name = KubernetesNames.podName(runID: attempt.runID, step: attempt.step, attempt: attempt.number)
+        let name = KubernetesNames.podName(runID: attempt.runID, step: attempt.step, attempt: attempt.number, node: attempt.node?.rank)
         if cancel.hasFired { return AttemptResult(outcome: .cancelled, exitCode: 130, reason: "cancelled") }
 
         var secretValues = attempt.secretValues
@@ -115,7 +123,12 @@ public final class KubernetesExecutor: Executor {
                                              ports: stored.record.ports, extraPackages: stored.request.extraPackages ?? [])
                 request.secretEnvKeys = runSecretEnv.map(\.key)
                 request.contributedEnvironment = attempt.environment
+                request.node = attempt.node
                 secretValues += try await mirrorSecrets(request, runSecretEnv: runSecretEnv, log: log)
+                // A multi-node step's Pods find each other by the attempt's Service, and
+                // may reach each other by its NetworkPolicy.
+                if let service = translator.service(for: request) { try await client.ensureService(service) }
+                if let policy = translator.networkPolicy(for: request) { try await client.ensureNetworkPolicy(policy) }
                 let pod = translator.pod(for: request)
                 do {
                     _ = try await client.createPod(pod)
@@ -133,14 +146,14 @@ public final class KubernetesExecutor: Executor {
         switch outcome {
         case .finished(let pod):
             let (result, agent) = PodReport.result(pod, memoryLimit: attempt.resources.memory)
-            await restoreOutputs(agent, runID: attempt.runID, owner: stored.record.owner, workspace: attempt.workingDirectory, log: log)
+            await restoreOutputs(agent, attempt: attempt, owner: stored.record.owner, log: log)
             return result
         case .startFailed(let problem):
             return AttemptResult(outcome: .failedToStart, exitCode: 1, reason: problem.sentence)
         case .cancelled(let pod, let idleSeconds):
             if let pod, let message = PodReport.status(of: PodReport.mainName, in: pod)?.state?.terminated?.message,
                let agent = try? JSONDecoder().decode(AgentResult.self, from: Data(message.utf8)) {
-                await restoreOutputs(agent, runID: attempt.runID, owner: stored.record.owner, workspace: attempt.workingDirectory, log: log)
+                await restoreOutputs(agent, attempt: attempt, owner: stored.record.owner, log: log)
             }
             if let idleSeconds {
                 return AttemptResult(outcome: .cancelled, exitCode: 130,
@@ -163,6 +176,7 @@ public final class KubernetesExecutor: Executor {
     static func attemptSelector(_ attempt: StepAttempt) -> String {
         PodTranslator.runSelector(attempt.runID)
             + ",\(PodTranslator.Labels.step)=\(KubernetesNames.labelValue(attempt.step)),\(PodTranslator.Labels.attempt)=\(attempt.number)"
+            + (attempt.node.map { ",\(PodTranslator.Labels.node)=\($0.rank)" } ?? "")
     }
 
     /// Creates (or refreshes) the run's Secrets for this step and returns their values, for
@@ -237,6 +251,11 @@ public final class KubernetesExecutor: Executor {
             var lastNote: String?
             var ready = false
             var idleStop: Int?
+            var unscheduledSince: ContinuousClock.Instant?
+            // The nodes of a multi-node step are all placed within this, or the step fails
+            // (with Kueue, it admits them together instead).
+            let schedulingLimit: Duration? = attempt.node != nil && translator.settings.kueueQueue == nil
+                ? .seconds(translator.settings.nodesSchedulingTimeoutSeconds) : nil
 
             func note(_ text: String) {
                 guard text != lastNote else { return }
@@ -283,9 +302,11 @@ public final class KubernetesExecutor: Executor {
                         }
                     } else if let problem = PodReport.schedulingProblem(pod) {
                         pullProblemSince = nil
+                        if unscheduledSince == nil { unscheduledSince = clock.now }
                         note("⏳ waiting for a node: \(problem)")
                     } else {
                         pullProblemSince = nil
+                        unscheduledSince = nil
                     }
                 case .deleted(let pod):
                     if let pod { latest.set(pod) }
@@ -318,6 +339,13 @@ public final class KubernetesExecutor: Executor {
                     if outcome == nil, let since = pullProblemSince, clock.now - since > options.imagePullGrace,
                        let pod = latest.value, let problem = PodReport.startProblem(pod) {
                         end(.startFailed(problem))
+                        deletePod()
+                    }
+                    if outcome == nil, cancelRequestedAt == nil, let limit = schedulingLimit, let since = unscheduledSince,
+                       clock.now - since > limit, let pod = latest.value, let problem = PodReport.schedulingProblem(pod) {
+                        end(.startFailed(PodReport.StartProblem(container: PodReport.mainName, reason: "Unschedulable",
+                                                                message: "no node took it within \(DurationText.format(seconds: translator.settings.nodesSchedulingTimeoutSeconds)): \(problem)",
+                                                                fatal: true)))
                         deletePod()
                     }
                     if outcome == nil, let requested = cancelRequestedAt, clock.now - requested > options.cancelGrace {
@@ -466,9 +494,11 @@ public final class KubernetesExecutor: Executor {
     /// Copies the files the Pod produced (uploaded by its agent) into the run's workspace,
     /// where the coordinator collects artifacts, and lays them over the files later steps
     /// start from.
-    private func restoreOutputs(_ agent: AgentResult?, runID: String, owner: String, workspace: URL, log: StepLog) async {
+    private func restoreOutputs(_ agent: AgentResult?, attempt: StepAttempt, owner: String, log: StepLog) async {
         if let error = agent?.error, agent?.stage == .command { log.note("⚠ \(error)") }
-        guard let digest = agent?.outputs else { return }
+        // A node other than rank 0 keeps nothing (unless every node's files are kept, in node-RANK/).
+        guard let digest = agent?.outputs, let prefix = attempt.keepsFilesUnder else { return }
+        let runID = attempt.runID, workspace = attempt.workingDirectory
         do {
             guard try engine.store.holdsBlob(digest, owner: owner) else {
                 throw APIError(.forbidden, "the Pod named outputs it did not upload")
@@ -481,7 +511,12 @@ public final class KubernetesExecutor: Executor {
                 throw APIError(.forbidden, "the Pod named \(foreign.count) output file(s) it did not upload")
             }
             let manager = FileManager.default
-            for entry in manifest.entries {
+            let placed = Manifest(entries: manifest.entries.map { entry in
+                var entry = entry
+                entry.path = prefix + entry.path
+                return entry
+            })
+            for entry in placed.entries {
                 let target = workspace.appendingPathComponent(entry.path)
                 try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 switch entry.kind {
@@ -494,7 +529,7 @@ public final class KubernetesExecutor: Executor {
                     try manager.createSymbolicLink(atPath: target.path, withDestinationPath: destination)
                 }
             }
-            await workspaces.record(runID: runID, outputs: manifest)
+            await workspaces.record(runID: runID, outputs: placed)
         } catch {
             log.note("⚠ could not bring back the files the Pod produced: \(error)")
         }
@@ -502,11 +537,21 @@ public final class KubernetesExecutor: Executor {
 
     // MARK: After the run
 
-    /// Deletes the run's Pods (found by label) and Secrets, and ends its agent token.
+    /// Deletes the run's Pods, Services and NetworkPolicies (found by label) and Secrets, and
+    /// ends its agent token.
     public func cleanUp(runID: String) async {
         if let pods = try? await client.listPods(labelSelector: PodTranslator.runSelector(runID)) {
             for pod in pods.items {
                 _ = try? await client.deletePod(pod.name, gracePeriodSeconds: 0)
+            }
+        }
+        if let stored = try? engine.storedRun(runID), stored.task.effectiveSteps.contains(where: { $0.nodeCount > 1 }),
+           let services = try? await client.listServices(labelSelector: PodTranslator.runSelector(runID)) {
+            for service in services.items {
+                _ = try? await client.deleteService(service.name)
+            }
+            for policy in (try? await client.listNetworkPolicies(labelSelector: PodTranslator.runSelector(runID)))?.items ?? [] {
+                _ = try? await client.deleteNetworkPolicy(policy.name)
             }
         }
         var names = [KubernetesNames.agentSecretName(runID: runID), KubernetesNames.runEnvSecretName(runID: runID)]

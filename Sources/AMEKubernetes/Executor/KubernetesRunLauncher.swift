@@ -26,7 +26,7 @@ public final class KubernetesRunLauncher: RunLauncher {
         self.report = report
     }
 
-    public var executorName: String { "kubernetes" }
+    public var executorKind: ExecutorKind { .kubernetes }
 
     public func launch(_ run: StoredRun, engine: Engine) throws {
         start(run.id)
@@ -73,7 +73,7 @@ public final class KubernetesRunLauncher: RunLauncher {
         let engine = executor.engine
         var resumed: [String] = []
         do {
-            for run in try engine.activeRuns() where run.executor == executorName {
+            for run in try engine.activeRuns() where run.executor == executorKind {
                 // The capacity it held was counted by the process that died; admit afresh.
                 engine.releaseCapacity(runID: run.id)
                 start(run.id)

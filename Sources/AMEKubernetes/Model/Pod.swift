@@ -33,9 +33,23 @@ public struct PodSpec: Codable, Hashable, Sendable {
     public var initContainers: [Container]?
     public var containers: [Container]
     public var volumes: [Volume]?
+    /// With `subdomain` (a headless Service's name): the Pod is found at `HOSTNAME.SUBDOMAIN`.
+    public var hostname: String?
+    public var subdomain: String?
+    /// The scheduler leaves the Pod alone while it has any (Kueue removes its own on admission).
+    public var schedulingGates: [SchedulingGate]?
 
     public init(containers: [Container]) {
         self.containers = containers
+    }
+}
+
+/// `{name: …}`: one reason the scheduler must not place the Pod yet.
+public struct SchedulingGate: Codable, Hashable, Sendable {
+    public var name: String
+
+    public init(name: String) {
+        self.name = name
     }
 }
 

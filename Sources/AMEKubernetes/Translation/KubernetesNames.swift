@@ -12,9 +12,16 @@ public enum KubernetesNames {
     /// Object names are kept to a DNS label (63), so that a Pod's name is also its host name.
     static let maxNameLength = 63
 
-    /// `ame-<run>-<step>-<attempt>`.
-    public static func podName(runID: String, step: String, attempt: Int) -> String {
-        compose(prefix: "ame-\(dnsLabel(runID))-", name: step, suffix: "-\(attempt)")
+    /// `ame-<run>-<step>-<attempt>`; for one node of a multi-node step,
+    /// `ame-<run>-<step>-<attempt>-n<rank>` (also its host name).
+    public static func podName(runID: String, step: String, attempt: Int, node: Int? = nil) -> String {
+        compose(prefix: "ame-\(dnsLabel(runID))-", name: step, suffix: "-\(attempt)" + (node.map { "-n\($0)" } ?? ""))
+    }
+
+    /// `ame-<run>-<step>-<attempt>`: the headless Service of a multi-node step's attempt, by
+    /// which its nodes find each other.
+    public static func serviceName(runID: String, step: String, attempt: Int) -> String {
+        podName(runID: runID, step: step, attempt: attempt)
     }
 
     /// `ame-<run>-secret-<name>`: the run's copy of one AME secret.

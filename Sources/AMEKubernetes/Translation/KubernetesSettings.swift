@@ -42,6 +42,14 @@ public struct KubernetesSettings: Hashable, Sendable {
     public var terminationGracePeriodSeconds: Int
     /// The init container fetches blobs and copies one binary: it needs little.
     public var initResources: Container.ResourceRequirements
+    /// Kueue's LocalQueue for every step Pod (`kueue.x-k8s.io/queue-name`); the Pods are
+    /// gated until Kueue admits them, a multi-node step's as one group. Nil: no Kueue.
+    public var kueueQueue: String?
+    /// Without Kueue: how long the Pods of a multi-node step may wait for nodes to take
+    /// them before the step fails with the scheduler's reason (those already placed would
+    /// otherwise hold their nodes while the rest cannot start).
+    public var nodesSchedulingTimeoutSeconds: Int = 600
+
     /// `AME_KUBERNETES_CACHE_VOLUME`: where step Pods keep uv's package cache, AME's tools
     /// and the Python environments they build (keyed as on a local machine), so a project's
     /// second run installs nothing. Nil: each Pod starts from nothing, as before.
@@ -120,9 +128,9 @@ public struct KubernetesSettings: Hashable, Sendable {
 
     /// Defaults overridden by `AME_KUBERNETES_NAMESPACE`, `_AGENT_IMAGE` (else `_POD_NAME`), `_DEFAULT_IMAGE`,
     /// `_SERVER_URL`, `_GPU_RESOURCE`, `_GPU_MEMORY_LABEL`, `_VRAM_TOLERANCE`,
-    /// `_IMAGE_PULL_POLICY`, `_IMAGE_PULL_SECRETS` (comma-separated) and
-    /// `_TERMINATION_GRACE_SECONDS`, `_CACHE_VOLUME`; `fallbackNamespace` (the service account's) comes
-    /// before the default.
+    /// `_IMAGE_PULL_POLICY`, `_IMAGE_PULL_SECRETS` (comma-separated),
+    /// `_TERMINATION_GRACE_SECONDS`, `_KUEUE_QUEUE`, `_NODES_SCHEDULING_TIMEOUT_SECONDS` and
+    /// `_CACHE_VOLUME`; `fallbackNamespace` (the service account's) comes before the default.
     public init(environment: [String: String], fallbackNamespace: String? = nil) throws(InvalidSetting) {
         self.init()
         func value(_ name: String) -> String? {
@@ -163,6 +171,18 @@ public struct KubernetesSettings: Hashable, Sendable {
             terminationGracePeriodSeconds = seconds
         }
         if let volume = value("CACHE_VOLUME") { cacheVolume = try CacheVolume(parsing: volume) }
+        if let queue = value("KUEUE_QUEUE") {
+            guard queue.count <= 63, queue.range(of: #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"#, options: .regularExpression) != nil else {
+                throw InvalidSetting(variable: "AME_KUBERNETES_KUEUE_QUEUE", value: queue, problem: "must be the name of a Kueue LocalQueue (lower case letters, digits and '-')")
+            }
+            kueueQueue = queue
+        }
+        if let text = value("NODES_SCHEDULING_TIMEOUT_SECONDS") {
+            guard let seconds = Int(text), seconds > 0 else {
+                throw InvalidSetting(variable: "AME_KUBERNETES_NODES_SCHEDULING_TIMEOUT_SECONDS", value: text, problem: "must be a whole number of seconds, 1 or more")
+            }
+            nodesSchedulingTimeoutSeconds = seconds
+        }
         for (variable, image) in [("AME_KUBERNETES_AGENT_IMAGE", agentImage), ("AME_KUBERNETES_DEFAULT_IMAGE", defaultImage)] {
             do {
                 _ = try ImageReference(parsing: image)

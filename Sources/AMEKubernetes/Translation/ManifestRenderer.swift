@@ -14,11 +14,15 @@ public enum ManifestRenderer {
     public enum Object: Encodable, Sendable {
         case pod(Pod)
         case secret(Secret)
+        case service(Service)
+        case networkPolicy(NetworkPolicy)
 
         public func encode(to encoder: any Encoder) throws {
             switch self {
             case .pod(let pod): try pod.encode(to: encoder)
             case .secret(let secret): try secret.encode(to: encoder)
+            case .service(let service): try service.encode(to: encoder)
+            case .networkPolicy(let policy): try policy.encode(to: encoder)
             }
         }
     }

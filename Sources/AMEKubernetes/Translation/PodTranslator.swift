@@ -23,6 +23,11 @@ import Foundation
 /// - Env as literals (`$` written `$$`, so the kubelet's `$(VAR)` expansion leaves them
 ///   as written, in the command too); each AME secret as `valueFrom.secretKeyRef` on the run's copy of it
 ///   (`SecretMirror`), so no secret value is ever in the Pod spec; the agent's token the same.
+/// - For one node of a multi-node step: `-n<rank>` on its name, `ame.dev/node`, the Pod's
+///   name as its `hostname` under the attempt's headless Service (`subdomain`; see `service`
+///   and `networkPolicy`), and the node contract (`NodeRank.environment`) last in its env.
+/// - With a Kueue queue: its `queue-name` label and admission gate; a node's Pod also its
+///   pod group (the attempt) and the group's size.
 /// - cpu and memory as requests and equal limits, `storage` as `ephemeral-storage`, `gpus`
 ///   as the GPU resource with its toleration, `vram` as a node affinity on the GPU memory
 ///   label, `timeout` as `activeDeadlineSeconds`.
@@ -45,11 +50,20 @@ public struct PodTranslator: Sendable {
     public static let reservedVariables: Set<String> = ["AME_SERVER", "AME_TOKEN"]
 
     public func pod(for request: StepPodRequest) -> Pod {
-        let name = KubernetesNames.podName(runID: request.runID, step: request.step.name, attempt: request.attempt)
+        let name = KubernetesNames.podName(runID: request.runID, step: request.step.name, attempt: request.attempt, node: request.node?.rank)
         var metadata = ObjectMeta(name: name, namespace: settings.namespace, labels: Self.labels(for: request),
                                   annotations: Self.annotations(for: request))
         metadata.labels?[Labels.step] = KubernetesNames.labelValue(request.step.name)
         metadata.labels?[Labels.attempt] = String(request.attempt)
+        if let node = request.node { metadata.labels?[Labels.node] = String(node.rank) }
+        if let queue = settings.kueueQueue {
+            metadata.labels?[Kueue.queueLabel] = queue
+            if let node = request.node {
+                // The nodes are admitted as one group, whole or not at all.
+                metadata.labels?[Kueue.groupLabel] = KubernetesNames.serviceName(runID: request.runID, step: request.step.name, attempt: request.attempt)
+                metadata.annotations?[Kueue.groupCountAnnotation] = String(node.count)
+            }
+        }
 
         var spec = PodSpec(containers: [Self.literal(mainContainer(for: request))])
         spec.restartPolicy = "Never"
@@ -70,6 +84,14 @@ public struct PodTranslator: Sendable {
         if let gpus = request.resources.gpus, gpus > 0 {
             spec.tolerations = settings.gpuTolerations
         }
+        if request.node != nil {
+            // Found by the others at NAME.SERVICE (the attempt's headless Service).
+            spec.hostname = name
+            spec.subdomain = KubernetesNames.serviceName(runID: request.runID, step: request.step.name, attempt: request.attempt)
+        }
+        if settings.kueueQueue != nil {
+            spec.schedulingGates = [SchedulingGate(name: Kueue.admissionGate)]
+        }
         if let vram = request.resources.vram {
             let mebibytes = Double(vram.wholeUnits) / 1_048_576
             let least = Int64((mebibytes * settings.vramTolerance).rounded(.down))
@@ -81,6 +103,49 @@ public struct PodTranslator: Sendable {
             ])))
         }
         return Pod(metadata: metadata, spec: spec)
+    }
+
+    /// For a step on several nodes, the headless Service of the attempt: it gives each node's
+    /// Pod the name `POD.SERVICE` (`nodeAddresses`), published as soon as the Pod has an IP.
+    public func service(for request: StepPodRequest) -> Service? {
+        guard let node = request.node else { return nil }
+        let name = KubernetesNames.serviceName(runID: request.runID, step: request.step.name, attempt: request.attempt)
+        var labels = Self.labels(for: request)
+        labels[Labels.step] = KubernetesNames.labelValue(request.step.name)
+        labels[Labels.attempt] = String(request.attempt)
+        let selector = Self.attemptLabels(for: request)
+        return Service(metadata: ObjectMeta(name: name, namespace: settings.namespace, labels: labels, annotations: Self.annotations(for: request)),
+                       spec: ServiceSpec(clusterIP: "None", selector: selector, publishNotReadyAddresses: true,
+                                         ports: [ServicePort(name: "rank0", port: node.port, targetPort: node.port, protocol: "TCP")]))
+    }
+
+    /// For a step on several nodes, the NetworkPolicy that lets the attempt's Pods reach one
+    /// another, and nothing more: step Pods reach no other Pod otherwise (the deployment's
+    /// `ame-steps` policy), and a run's nodes must not reach another run's.
+    public func networkPolicy(for request: StepPodRequest) -> NetworkPolicy? {
+        guard request.node != nil else { return nil }
+        let name = KubernetesNames.serviceName(runID: request.runID, step: request.step.name, attempt: request.attempt)
+        var labels = Self.labels(for: request)
+        labels[Labels.step] = KubernetesNames.labelValue(request.step.name)
+        labels[Labels.attempt] = String(request.attempt)
+        let nodes = NetworkPolicySpec.LabelSelector(matchLabels: Self.attemptLabels(for: request))
+        return NetworkPolicy(metadata: ObjectMeta(name: name, namespace: settings.namespace, labels: labels, annotations: Self.annotations(for: request)),
+                             spec: NetworkPolicySpec(podSelector: nodes, policyTypes: ["Ingress", "Egress"],
+                                                     ingress: [NetworkPolicySpec.IngressRule(from: [NetworkPolicySpec.Peer(podSelector: nodes)])],
+                                                     egress: [NetworkPolicySpec.EgressRule(to: [NetworkPolicySpec.Peer(podSelector: nodes)])]))
+    }
+
+    /// The labels every Pod of one attempt of a step (all its nodes) has, and no other.
+    static func attemptLabels(for request: StepPodRequest) -> [String: String] {
+        [Labels.managedBy: "ame", Labels.run: KubernetesNames.labelValue(request.runID),
+         Labels.step: KubernetesNames.labelValue(request.step.name), Labels.attempt: String(request.attempt)]
+    }
+
+    /// Where the nodes of an attempt are: their Pods' names under its headless Service,
+    /// which the cluster's DNS resolves (through the Pods' search domains) in any namespace.
+    public static func nodeAddresses(runID: String, step: String, attempt: Int, count: Int) -> [String] {
+        let service = KubernetesNames.serviceName(runID: runID, step: step, attempt: attempt)
+        return (0..<count).map { "\(KubernetesNames.podName(runID: runID, step: step, attempt: attempt, node: $0)).\(service)" }
     }
 
     /// The Secrets the Pod refers to: the run's copy of each AME secret the step uses, and
@@ -148,7 +213,7 @@ public struct PodTranslator: Sendable {
             // The user's own folder: a build runs their code, so no user sees another's
             // environments or package cache.
             var cache = Container.VolumeMount(name: Self.cacheVolumeName, mountPath: KubernetesSettings.cacheDirectory)
-            cache.subPath = "users/" + PythonEnvironmentBuilder.folderName(forUser: request.owner)
+            cache.subPath = "users/" + EngineLayout.folderName(forUser: request.owner)
             container.volumeMounts?.append(cache)
         }
         container.terminationMessagePath = Self.resultPath
@@ -184,7 +249,7 @@ public struct PodTranslator: Sendable {
             env.append(variable)
         }
         // The translator sets a service's variables itself (its host is not the engine's).
-        let own = Set(["AME_PORT", "AME_SERVICE_HOST", "AME_POD_IP"] + request.ports.compactMap(\.variableName))
+        let own = Set(["AME_PORT", "AME_SERVICE_HOST", "AME_POD_IP"] + request.ports.compactMap(\.variableName)).union(NodeRank.variables)
         let contributed = request.contributedEnvironment.filter { !own.contains($0.key) }.sorted { $0.key < $1.key }
         for (key, value) in contributed where !key.hasPrefix("AME_") { set(Container.EnvVar(name: key, value: value)) }
         for variable in request.step.env { set(Container.EnvVar(name: variable.key, value: variable.value)) }
@@ -198,6 +263,8 @@ public struct PodTranslator: Sendable {
         }
         // AME's variables for a wrapped step win over the task's, as on the local executor.
         for (key, value) in contributed where key.hasPrefix("AME_") { set(Container.EnvVar(name: key, value: value)) }
+        // Where the other nodes are: the contract, which nothing replaces.
+        for (key, value) in (request.node?.environment ?? [:]).sorted(by: { $0.key < $1.key }) { set(Container.EnvVar(name: key, value: value)) }
         return env + agentEnvironment(for: request)
     }
 
@@ -257,6 +324,18 @@ public struct PodTranslator: Sendable {
         public static let attempt = "ame.dev/attempt"
         public static let owner = "ame.dev/owner"
         public static let secret = "ame.dev/secret"
+        /// The rank of a multi-node step's Pod.
+        public static let node = "ame.dev/node"
+    }
+
+    /// What Kueue reads on a plain Pod (its Pod integration) when `AME_KUBERNETES_KUEUE_QUEUE`
+    /// is set: the LocalQueue, and for the nodes of one step, the group admitted as one.
+    public enum Kueue {
+        public static let queueLabel = "kueue.x-k8s.io/queue-name"
+        public static let groupLabel = "kueue.x-k8s.io/pod-group-name"
+        public static let groupCountAnnotation = "kueue.x-k8s.io/pod-group-total-count"
+        /// Kueue removes it once it admits the Pod (its group).
+        public static let admissionGate = "kueue.x-k8s.io/admission"
     }
 
     /// The labels of every object of a run (a Pod adds its step and attempt).

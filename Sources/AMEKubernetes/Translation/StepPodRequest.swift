@@ -30,6 +30,9 @@ public struct StepPodRequest: Hashable, Sendable {
     /// the task's env, which wins) and AME's own for a wrapped step (`AME_COMMAND`, …, set
     /// after it). Literal values; never secrets.
     public var contributedEnvironment: [String: String] = [:]
+    /// For one node of a multi-node step: its rank and every node's address (the Pods'
+    /// names under the attempt's headless Service).
+    public var node: NodeRank?
 
     public init(runID: String, owner: String, project: String, task: String, step: TaskSpec, attempt: Int,
                 resources: Resources? = nil, command: String? = nil, manifest: String, timeoutSeconds: Int? = nil,

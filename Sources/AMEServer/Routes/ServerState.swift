@@ -15,6 +15,10 @@ public final class ServerState: Sendable {
     /// How `whoami` names this server (its URL as clients reach it); `rename` puts in the
     /// port bound for `--port 0`.
     public var serverName: String { name.withLock { $0 } }
+    /// How the dashboard's footer names the server: with a warning when runs are not sandboxed.
+    var dashboardServerLabel: String {
+        serverName + (sandbox == "off" ? " · ⚠ runs are not sandboxed (--unsafe-no-sandbox): every run can read this server's data" : "")
+    }
     private let name: Locked<String>
     let metrics: ServerMetrics
     /// Tracked repositories and recurring tasks (the engine's; routes only call it).
@@ -31,7 +35,7 @@ public final class ServerState: Sendable {
                 gitPolicy: GitAccessPolicy = GitAccessPolicy(), clock: any ScheduleClock = SystemScheduleClock(),
                 sandbox: String? = nil, logger: Logger = Logger(label: "ame-server")) {
         self.engine = engine
-        self.sandbox = sandbox ?? (launcher.executorName == "local" ? (engine.configuration.sandbox ? "on" : "off") : "pods")
+        self.sandbox = sandbox ?? (launcher.executorKind == .local ? (engine.configuration.sandbox ? "on" : "off") : "pods")
         let effective: any RunLauncher = deferLaunches ? DeferredRunLauncher(base: launcher, logger: logger) : launcher
         self.launcher = effective
         scheduler = RecurringScheduler(engine: engine, launcher: effective, clock: clock, policy: gitPolicy)

@@ -38,7 +38,7 @@ final class DeferredRunLauncher: RunLauncher, @unchecked Sendable {
         thread.start()
     }
 
-    var executorName: String { base.executorName }
+    var executorKind: ExecutorKind { base.executorKind }
 
     /// A run still waiting here sees its cancel request when it starts; otherwise the base
     /// launcher decides.
@@ -46,7 +46,7 @@ final class DeferredRunLauncher: RunLauncher, @unchecked Sendable {
         condition.lock()
         let waiting = pending.contains { $0.run.id == run.id }
         condition.unlock()
-        if waiting && base.executorName != "local" { return true }
+        if waiting && base.executorKind != .local { return true }
         return base.cancel(run)
     }
 

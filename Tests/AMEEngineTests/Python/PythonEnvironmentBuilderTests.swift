@@ -216,6 +216,8 @@ import Testing
         PythonEnvironmentBuilder.mapPipIndexSettings(into: &uv)
         #expect(uv["UV_DEFAULT_INDEX"] == "https://mirror/simple")
         #expect(uv["UV_FIND_LINKS"] == "/a,/b")
+        // uv trusts the system's certificates, as pip does.
+        #expect(uv["UV_SYSTEM_CERTS"] == "1")
         var own = environment
         own["UV_INDEX_URL"] = "https://uv-mirror/simple"
         PythonEnvironmentBuilder.mapPipIndexSettings(into: &own)

@@ -20,7 +20,7 @@ import Testing
         let record = RunRecord(id: id, owner: owner, project: "p", task: "t", status: .queued, createdAt: Date(),
                                steps: [StepRecord(name: "t", status: .queued)])
         try store.insert(StoredRun(record: record, request: RunRequest(task: "t", manifest: manifest), task: TaskSpec(name: "t", runCommand: "true"),
-                                   executor: "local", labels: [:], agentPID: nil, agentStartTime: nil, cancelRequested: false))
+                                   executor: .local, labels: [:], agentPID: nil, agentStartTime: nil, cancelRequested: false))
     }
 
     func admission(cpus: Int64 = 2, memory: Int64 = 8 << 30, gpus: [Int] = [], perUser: Int? = nil) -> Admission {

@@ -17,7 +17,7 @@ import Testing
             let record = RunRecord(id: id, owner: "ada", project: "p", task: "t", status: .queued, createdAt: now.addingTimeInterval(-200 * 86400),
                                    steps: [StepRecord(name: "t", status: .queued)])
             try engine.store.insert(StoredRun(record: record, request: RunRequest(task: "t", manifest: Manifest(entries: [])),
-                                              task: TaskSpec(name: "t", runCommand: "true"), executor: "local", labels: [:],
+                                              task: TaskSpec(name: "t", runCommand: "true"), executor: .local, labels: [:],
                                               agentPID: nil, agentStartTime: nil, cancelRequested: false))
             let writer = try engine.logs.writer(for: id)
             _ = try writer.append(.stdout, step: "t", data: Data("hello from \(id)\n".utf8))

@@ -19,6 +19,7 @@ import Testing
     func request(secretEnv: [EnvVar]?, extraPackages: [String]? = nil) throws -> RunRequest {
         let yaml = Data("projectname: p\ntasks:\n  t:\n    runcommand: echo hi\n".utf8)
         let digest = try engine.blobs.put(yaml, expected: nil)
+        try engine.store.claimBlobs([digest], owner: "ada")
         let manifest = Manifest(entries: [Manifest.Entry(path: "ame.yaml", digest: digest, size: Int64(yaml.count))])
         return RunRequest(task: "jupyter", manifest: manifest, command: "sleep 1", ports: [PortSpec(port: 0, name: "lab")],
                           labels: ["plugin": "jupyter"], secretEnv: secretEnv, extraPackages: extraPackages, image: "python:3.11")

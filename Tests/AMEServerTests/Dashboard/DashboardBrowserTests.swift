@@ -28,7 +28,8 @@ import Testing
         let admin = HTTPJobsAPI(baseURL: try #require(URL(string: server.url)), token: server.adminToken)
         let alice = try await admin.createToken(user: "alice", admin: false, description: "dashboard test").token
         let bob = try await admin.createToken(user: "bob", admin: false, description: "dashboard test").token
-        let gate = sandbox.directory.url.appendingPathComponent("gate")
+        // Where a sandboxed run can see it (the sandbox shows the folders on PATH).
+        let gate = sandbox.gatesDirectory.appendingPathComponent("gate")
         let project = try sandbox.project([
             "ame.yaml": """
                 projectname: churn-model

@@ -24,7 +24,7 @@ import Testing
     ]
 
     static func submit(_ client: any TestClientProtocol, _ fixture: ServerFixture, token: String, task: String) async throws -> RunRecord {
-        let body = try WireFormat.encoder().encode(RunRequest(task: task, manifest: try fixture.project(project)))
+        let body = try WireFormat.encoder().encode(RunRequest(task: task, manifest: try fixture.project(project, owner: fixture.user(for: token))))
         let response = try await client.send(.post, "/v1/runs", token: token, json: String(decoding: body, as: UTF8.self))
         #expect(response.status == .created, "\(response.text)")
         return try WireFormat.decoder().decode(RunRecord.self, from: Data(response.text.utf8))

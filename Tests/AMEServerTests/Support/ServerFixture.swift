@@ -78,6 +78,11 @@ final class ServerFixture: @unchecked Sendable {
         HTTPJobsAPI(baseURL: url, token: token)
     }
 
+    /// The user a fixture token acts as.
+    func user(for token: String) -> String {
+        token == bobToken ? "bob" : token == adminToken ? "root" : "alice"
+    }
+
     /// Stores a small project in the blob store, as `owner` uploaded it, and returns its manifest.
     func project(_ files: [String: String], owner: String = "alice") throws -> Manifest {
         var entries: [Manifest.Entry] = []

@@ -4,9 +4,9 @@ import AMESystem
 import ArgumentParser
 import Foundation
 
-/// `ame run TASK --dry-run=kubernetes`: the Pods and Secrets a Kubernetes server would
-/// create for the task's first attempt of each step, printed instead of submitted, so they
-/// can be reviewed (or checked with `kubectl apply --dry-run=server -f -`). Secret values
+/// `ame run TASK --dry-run=kubernetes`: the Pods and Secrets (and a multi-node step's
+/// headless Service) a Kubernetes server would create for the task's first attempt of each
+/// step, printed instead of submitted, so they can be reviewed (or checked with `kubectl apply --dry-run=server -f -`). Secret values
 /// are never printed; the manifest digest and run id are placeholders until submission.
 struct KubernetesDryRun {
     enum Target: String, ExpressibleByArgument, CaseIterable {
@@ -32,6 +32,7 @@ struct KubernetesDryRun {
         let translator = PodTranslator(settings: settings)
         let mirror = SecretMirror(settings: settings)
         var secrets: [String: Secret] = [:]
+        var nodeObjects: [ManifestRenderer.Object] = []
         var pods: [Pod] = []
         for var step in task.effectiveSteps {
             // A port asked for as 0 is a free one chosen when the run starts; here, one
@@ -39,13 +40,26 @@ struct KubernetesDryRun {
             step.ports = step.ports.map { $0.port == 0 ? PortSpec(port: (try? TCPSocket.freePort()) ?? 8080, name: $0.name) : $0 }
             let request = StepPodRequest(runID: Self.runID, owner: owner, project: project, task: task.name, step: step, attempt: 1,
                                          manifest: Self.manifestPlaceholder)
-            pods.append(translator.pod(for: request))
             for secret in mirror.redactedSecrets(for: request) where secrets[secret.name] == nil {
                 secrets[secret.name] = secret
             }
+            guard step.nodeCount > 1 else {
+                pods.append(translator.pod(for: request))
+                continue
+            }
+            // A step on several nodes: a Pod per node, found by the others through the
+            // attempt's headless Service.
+            let addresses = PodTranslator.nodeAddresses(runID: Self.runID, step: step.name, attempt: 1, count: step.nodeCount)
+            for rank in 0..<step.nodeCount {
+                var nodeRequest = request
+                nodeRequest.node = NodeRank(rank: rank, addresses: addresses, port: NodeRank.defaultPort)
+                if rank == 0, let service = translator.service(for: nodeRequest) { nodeObjects.append(.service(service)) }
+                if rank == 0, let policy = translator.networkPolicy(for: nodeRequest) { nodeObjects.append(.networkPolicy(policy)) }
+                pods.append(translator.pod(for: nodeRequest))
+            }
         }
-        // Secrets first: they must exist before the Pods that refer to them.
-        return secrets.values.sorted { $0.name < $1.name }.map { .secret($0) } + pods.map { .pod($0) }
+        // Secrets, Services and NetworkPolicies first: they must exist before the Pods that need them.
+        return secrets.values.sorted { $0.name < $1.name }.map { .secret($0) } + nodeObjects + pods.map { .pod($0) }
     }
 
     static func settings(environment: [String: String]) throws -> KubernetesSettings {

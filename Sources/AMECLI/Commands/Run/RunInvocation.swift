@@ -99,10 +99,11 @@ struct RunInvocation: Sendable {
     private func chooseTask(in project: ProjectFile, context: CommandContext) throws -> String {
         let names = project.taskNames
         if let task {
+            // Checked here, before anything is uploaded: a misspelled name costs no upload. The
+            // engine checks again in what was uploaded, which is what runs.
             guard project.task(named: task) != nil else {
-                let hint = Suggestion.closest(to: task, in: names).map { "did you mean '\($0)'?" }
-                    ?? (names.isEmpty ? "add one with 'ame create task'" : "tasks: \(names.joined(separator: ", "))")
-                throw CLIError("task '\(task)' is not in ame.yaml", hint: hint, exitCode: 2)
+                let unknown = UnknownTask(task, in: ProjectFile.fileName, tasks: names)
+                throw CLIError(unknown.message, hint: unknown.hint, exitCode: 2)
             }
             return task
         }

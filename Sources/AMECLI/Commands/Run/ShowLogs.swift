@@ -18,6 +18,9 @@ struct LogsCommand: AMECommand {
     @Option(name: .long, help: ArgumentHelp("Start at this byte offset of the log.", valueName: "offset"))
     var from: Int64 = 0
 
+    @Option(name: .long, help: ArgumentHelp("Only this node's output, for a step on several nodes ('nodes:' in ame.yaml); AME's own lines stay.", valueName: "rank"))
+    var node: Int?
+
     @Flag(name: .long, help: "Use the embedded engine even when a server is set up.")
     var local = false
 
@@ -36,6 +39,8 @@ struct LogsCommand: AMECommand {
 
     func run(context: CommandContext) async throws {
         guard from >= 0 else { throw CLIError("--from must be 0 or more", exitCode: 2) }
+        if let node, node < 0 { throw CLIError("--node must be a rank: 0 or more", exitCode: 2) }
+        let filter = node.map(NodeLogFilter.init(rank:))
         let api = try context.jobsAPI(local: local)
         let record = try await api.getRun(run)
         let terminal = context.terminal
@@ -43,7 +48,8 @@ struct LogsCommand: AMECommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
-            for try await event in api.logs(record.id, from: from, follow: follow) {
+            for try await unfiltered in api.logs(record.id, from: from, follow: follow) {
+                guard let event = NodeLogFilter.apply(filter, to: unfiltered) else { continue }
                 var line = try encoder.encode(EventLine(offset: event.offset, next: event.next, kind: event.kind, step: event.step,
                                                         time: event.time, text: event.text, exitCode: event.exitCode))
                 line.append(0x0A)
@@ -53,7 +59,8 @@ struct LogsCommand: AMECommand {
         }
         let renderer = LogRenderer(terminal: terminal, labelSteps: terminal.stdoutIsTTY && record.steps.count > 1)
         if follow && record.status.isActive {
-            let follower = RunFollower(api: api, context: context, labelSteps: renderer.labelSteps, interruptMode: .detach)
+            var follower = RunFollower(api: api, context: context, labelSteps: renderer.labelSteps, interruptMode: .detach)
+            follower.filter = filter
             let outcome = try await follower.follow(record, from: from)
             guard case .finished(let finished, _) = outcome else { return }
             await offerPull(finished.id, api: api, terminal: terminal)
@@ -61,7 +68,7 @@ struct LogsCommand: AMECommand {
             return
         }
         for try await event in api.logs(record.id, from: from, follow: false) {
-            renderer.render(event)
+            if let shown = NodeLogFilter.apply(filter, to: event) { renderer.render(shown) }
         }
         if follow { await offerPull(record.id, api: api, terminal: terminal) }
     }

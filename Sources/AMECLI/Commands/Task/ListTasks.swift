@@ -27,6 +27,13 @@ struct TasksCommand: AMECommand {
         var nextFiring: Date?
     }
 
+    /// `cpu 2, memory 8Gi`, or for a step on several nodes `4 nodes × cpu 2, memory 8Gi`.
+    static func resources(of step: TaskSpec) -> String {
+        let summary = step.resources.summary
+        guard step.nodeCount > 1 else { return summary }
+        return "\(step.nodeCount) nodes" + (summary.isEmpty ? "" : " × \(summary)")
+    }
+
     func run(context: CommandContext) async throws {
         let parsed = try project.loader(in: context).load()
         let now = Date()
@@ -53,10 +60,10 @@ struct TasksCommand: AMECommand {
                     let branch = index == steps.count - 1 ? "└─" : "├─"
                     var command = step.runCommand ?? ""
                     if let needs = steps[index].needs { command += style.dim("  (needs \(needs.isEmpty ? "nothing" : needs.joined(separator: ", ")))") }
-                    rows.append(["  \(branch) \(step.name)", command, step.resources.summary])
+                    rows.append(["  \(branch) \(step.name)", command, Self.resources(of: step)])
                 }
             } else {
-                rows.append([style.bold(task.name), task.runCommand ?? "", task.resources.summary])
+                rows.append([style.bold(task.name), task.runCommand ?? "", Self.resources(of: task)])
             }
         }
         terminal.out(TextTable(header: ["TASK", "COMMAND", "RESOURCES"], rows: rows, style: style).render())

@@ -90,9 +90,18 @@ extension DecodingSession {
                     }
                 case "region":
                     spec.region = scalarString(value, what: "'artifacts.region' of \(owner)", keyNode: fieldKey)
+                case "from":
+                    if let text = scalarString(value, what: "'artifacts.from' of \(owner)", keyNode: fieldKey) {
+                        if let nodes = ArtifactsSpec.Nodes(rawValue: text.lowercased()) {
+                            spec.from = nodes
+                        } else {
+                            error("'artifacts.from' of \(owner) must be 0 (rank 0's files) or all (every node's), not '\(text)'", at: value,
+                                  hint: "with 'from: all', node N's files come back in node-N/")
+                        }
+                    }
                 default:
                     unknownKey(key, keyNode: fieldKey, in: "in 'artifacts' of \(owner)",
-                               allowed: ["paths", "destination", "local", "secret", "endpoint", "region"])
+                               allowed: ["paths", "destination", "local", "secret", "endpoint", "region", "from"])
                 }
             }
             if !spec.local && spec.destination == nil {

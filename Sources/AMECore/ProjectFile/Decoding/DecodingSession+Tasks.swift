@@ -5,9 +5,11 @@ import Yams
 extension DecodingSession {
     static let taskKeys = [
         "runcommand", "pipeline", "secrets", "env", "resources", "artifacts", "image",
-        "python", "dependencies", "installer", "retry", "timeout", "ports", "data",
+        "python", "dependencies", "installer", "retry", "timeout", "ports", "data", "nodes",
     ]
     static let stepKeys = taskKeys.filter { $0 != "pipeline" } + ["needs"]
+    /// The most nodes one step may run on.
+    static let maxNodes = 256
 
     func decodeTasks(_ node: Node, keyNode: Node) -> [TaskSpec] {
         if node.null != nil { return [] }
@@ -91,12 +93,20 @@ extension DecodingSession {
                 task.ports = decodePorts(value, owner: owner)
             case "data":
                 task.data = decodeData(value, owner: owner)
+            case "nodes":
+                task.nodes = integer(value, what: "'nodes' of \(owner)", range: 1...Self.maxNodes,
+                                     hint: "the number of nodes that run it together, such as 4 (each gets the task's resources)")
             default:
                 let suggestion = unknownKey(key, keyNode: keyNode, in: "in \(owner)", allowed: allowed)
                 if suggestion == "runcommand" || suggestion == "pipeline" { misspelledCommand = true }
             }
         }
         let keys = Set(fields.map(\.key))
+        if !task.ports.isEmpty, let multi = task.effectiveSteps.first(where: { $0.nodeCount > 1 }),
+           let nodesKey = fields.first(where: { $0.key == "nodes" })?.keyNode ?? fields.first(where: { $0.key == "ports" })?.keyNode {
+            error("\(owner) has 'ports' and runs on \(multi.nodeCount) nodes, but a service runs on one node", at: nodesKey,
+                  hint: "remove 'nodes' (or 'ports'): a multi-node step is a batch job")
+        }
         if keys.contains("runcommand") && keys.contains("pipeline") && pipelineName == nil {
             error("\(owner) has both 'runcommand' and 'pipeline'", at: nameNode,
                   hint: "a task runs one command or a pipeline of steps: move the command into a step")

@@ -35,6 +35,7 @@ public struct LocalExecutor: Executor {
         } catch {
             return AttemptResult(outcome: .failedToStart, exitCode: 127, reason: "\(error)")
         }
+        Trace.mark("executor: started")
         let session = child.pid
         // In a sandbox, the first two processes are bubblewrap's: asked to stop, they would
         // take the step down at once, so only the step's own processes get SIGTERM.
@@ -137,6 +138,7 @@ public struct LocalExecutor: Executor {
                 tree.signal(SIGKILL)
             }
         }
+        Trace.mark("executor: command exited")
         // The command is done; background processes it left behind would hold the output
         // pipes open (and outlive the run), so the whole session goes now.
         tree.signal(SIGKILL)
@@ -146,6 +148,7 @@ public struct LocalExecutor: Executor {
         readiness?.cancel()
         idleWatch?.cancel()
         for pump in pumps { await pump.value }
+        Trace.mark("executor: output read")
 
         switch kill.value {
         case .outOfMemory(let used, let limit):

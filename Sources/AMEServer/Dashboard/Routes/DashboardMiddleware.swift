@@ -39,7 +39,7 @@ struct DashboardMiddleware: RouterMiddleware {
             if apiError.code == .internal {
                 context.logger.error("dashboard request failed", metadata: ["error": "\(String(describing: error))", "path": "\(request.uri.path)"])
             }
-            response = DashboardResponse.html(ErrorPage.render(apiError, session: context.session, serverName: state.serverName),
+            response = DashboardResponse.html(ErrorPage.render(apiError, session: context.session, serverName: state.dashboardServerLabel),
                                               status: HTTPResponse.Status(code: apiError.code.httpStatus))
         }
         for field in DashboardResponse.securityHeaders where response.headers[field.name] == nil {

@@ -32,7 +32,7 @@ enum DashboardRoutes {
             if !limitGiven { query.limit = 25 }
             let page = try await state.api(for: session.caller).listRuns(query)
             return DashboardResponse.html(RunsPage.render(page, query: query, limitGiven: limitGiven, session: session,
-                                                          serverName: state.serverName))
+                                                          serverName: state.dashboardServerLabel))
         }
 
         pages.get("runs/{id}") { _, context in
@@ -46,7 +46,7 @@ enum DashboardRoutes {
             let chunk = try state.engine.logs.read(runID: id, from: 0, maxBytes: 256 << 10)
             let log = RunDetailPage.LogStart(events: chunk.events, next: chunk.next, ended: chunk.ended)
             return DashboardResponse.html(RunDetailPage.render(run, artifacts: artifacts, log: log, session: session,
-                                                               serverName: state.serverName))
+                                                               serverName: state.dashboardServerLabel))
         }
 
         // The log as the API streams it (NDJSON, `from` and `follow`), for the page's script.
@@ -89,13 +89,13 @@ enum DashboardRoutes {
         pages.get("secrets") { _, context in
             let session = try context.requireSession()
             let secrets = try await state.api(for: session.caller).listSecrets()
-            return DashboardResponse.html(SecretsPage.render(secrets, session: session, serverName: state.serverName))
+            return DashboardResponse.html(SecretsPage.render(secrets, session: session, serverName: state.dashboardServerLabel))
         }
 
         pages.get("schedules") { _, context in
             let session = try context.requireSession()
             let schedules = try state.scheduler.store.schedules(owner: session.caller.user, now: state.scheduler.clock.now())
-            return DashboardResponse.html(SchedulesPage.render(schedules, session: session, serverName: state.serverName))
+            return DashboardResponse.html(SchedulesPage.render(schedules, session: session, serverName: state.dashboardServerLabel))
         }
 
         pages.get("schedules/{source}/{name}") { _, context in
@@ -105,13 +105,13 @@ enum DashboardRoutes {
             let stored = try state.scheduler.store.schedule(owner: session.caller.user, reference: reference)
             let info = try state.scheduler.store.info(stored, now: state.scheduler.clock.now())
             let firings = try state.scheduler.store.history(stored, limit: 100)
-            return DashboardResponse.html(ScheduleHistoryPage.render(info, firings: firings, session: session, serverName: state.serverName))
+            return DashboardResponse.html(ScheduleHistoryPage.render(info, firings: firings, session: session, serverName: state.dashboardServerLabel))
         }
 
         pages.get("projects") { _, context in
             let session = try context.requireSession()
             let sources = try state.scheduler.store.sources(owner: session.caller.user)
-            return DashboardResponse.html(ProjectsPage.render(sources, session: session, serverName: state.serverName))
+            return DashboardResponse.html(ProjectsPage.render(sources, session: session, serverName: state.dashboardServerLabel))
         }
     }
 

@@ -51,7 +51,7 @@ enum SignInRoutes {
     /// The form with a fresh CSRF secret, in the page and in a cookie only /signin sees.
     static func form(next: String, error: String?, status: HTTPResponse.Status, state: ServerState, secure: Bool) -> Response {
         let csrf = AccessToken.generate()
-        return DashboardResponse.html(SignInPage.render(next: next, csrf: csrf, error: error, serverName: state.serverName),
+        return DashboardResponse.html(SignInPage.render(next: next, csrf: csrf, error: error, serverName: state.dashboardServerLabel),
                                       status: status,
                                       headers: [DashboardResponse.cookie(DashboardSessions.signInCookieName, csrf, path: "/signin",
                                                                          maxAge: 3600, secure: secure)])

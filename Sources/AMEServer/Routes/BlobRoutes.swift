@@ -88,7 +88,8 @@ enum BlobRoutes {
                     }
                 }
                 guard ingest == nil, header.isEmpty else {
-                    throw APIError(.invalidRequest, "the upload ended inside blob \(count)", hint: "send each blob's whole length")
+                    throw APIError(.invalidRequest, "the upload ended inside blob \(header.isEmpty ? count : count + 1) (\(header.isEmpty ? "its content" : "its 40-byte header"))",
+                                   hint: "send each blob as its digest, its length and all of its content")
                 }
                 let stored = try batch.commit()
                 try state.engine.store.claimBlobs(stored.map(\.digest), owner: caller.user)

@@ -1,5 +1,4 @@
 import AMECore
-import AMEEngine
 import Foundation
 
 /// A user name and password for a registry, and where they were found.

@@ -1,5 +1,4 @@
 import AMECore
-import AMEEngine
 import ArgumentParser
 import Foundation
 

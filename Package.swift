@@ -133,6 +133,7 @@ let serviceTargets: [Target] = [
             name: "AMEClient",
             dependencies: [
                 "AMECore",
+                "AMESystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

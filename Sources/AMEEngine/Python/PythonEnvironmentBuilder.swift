@@ -217,7 +217,7 @@ public final class PythonEnvironmentBuilder: Sendable {
         let catalog: @Sendable () async -> PythonInterpreterCatalog = {
             await PythonInterpreterCatalog.discover(environment: catalogEnvironment)
         }
-        func run(_ command: SetupCommand) async throws {
+        func run(_ command: EnvironmentBuildCommand) async throws {
             var command = command
             command.sandbox = placement
             if let tool = placement.map({ _ in command.executable }), tool.hasPrefix("/"), !tool.hasPrefix(directory.path) {
@@ -231,10 +231,10 @@ public final class PythonEnvironmentBuilder: Sendable {
         }
         func makeVenv() async throws {
             guard let interpreter = plan.interpreter else { return }
-            try await run(SetupCommand(executable: interpreter.path, arguments: ["-m", "venv", directory.path], environment: base))
+            try await run(EnvironmentBuildCommand(executable: interpreter.path, arguments: ["-m", "venv", directory.path], environment: base))
         }
-        func pip(_ arguments: [String]) -> SetupCommand {
-            SetupCommand(executable: python, arguments: ["-m", "pip", "install"] + arguments, environment: base, workingDirectory: project)
+        func pip(_ arguments: [String]) -> EnvironmentBuildCommand {
+            EnvironmentBuildCommand(executable: python, arguments: ["-m", "pip", "install"] + arguments, environment: base, workingDirectory: project)
         }
         /// Variables for a tool working on the venv: it is the active one.
         var activated = base
@@ -275,7 +275,7 @@ public final class PythonEnvironmentBuilder: Sendable {
             var arguments = ["sync", "--no-install-workspace", "--python", interpreter.path]
             if locked { arguments.append("--frozen") }
             try await withCreatedFileRemoved(projectDirectory.appendingPathComponent("uv.lock")) {
-                try await run(SetupCommand(executable: uv, arguments: arguments, environment: variables, workingDirectory: project,
+                try await run(EnvironmentBuildCommand(executable: uv, arguments: arguments, environment: variables, workingDirectory: project,
                                            shownVariables: ["UV_PROJECT_ENVIRONMENT"]))
             }
 
@@ -291,7 +291,7 @@ public final class PythonEnvironmentBuilder: Sendable {
             let exported = directory.appendingPathComponent(".ame-poetry-requirements.txt")
             try await withCreatedFileRemoved(lockFile) {
                 if !locked {
-                    try await run(SetupCommand(executable: poetry, arguments: ["lock"], environment: variables, workingDirectory: project))
+                    try await run(EnvironmentBuildCommand(executable: poetry, arguments: ["lock"], environment: variables, workingDirectory: project))
                 }
                 // Packages from git, URLs or local paths carry no hashes, and pip checks all or none.
                 let lockText = (try? String(contentsOf: lockFile, encoding: .utf8)) ?? ""
@@ -299,7 +299,7 @@ public final class PythonEnvironmentBuilder: Sendable {
                 var arguments = ["export", "--format", "requirements.txt", "--output", exported.path]
                 if !groups.isEmpty { arguments += ["--with", groups.joined(separator: ",")] }
                 if !hashable { arguments.append("--without-hashes") }
-                try await run(SetupCommand(executable: poetry, arguments: arguments, environment: variables, workingDirectory: project))
+                try await run(EnvironmentBuildCommand(executable: poetry, arguments: arguments, environment: variables, workingDirectory: project))
             }
             try await run(pip(["--no-deps", "-r", exported.path]))
 
@@ -322,7 +322,7 @@ public final class PythonEnvironmentBuilder: Sendable {
             if variables["PIPENV_CACHE_DIR"] == nil { variables["PIPENV_CACHE_DIR"] = cacheDirectory.appendingPathComponent("pipenv").path }
             if variables["PIPENV_PYPI_MIRROR"] == nil, let index = variables["PIP_INDEX_URL"] { variables["PIPENV_PYPI_MIRROR"] = index }
             try await withCreatedFileRemoved(projectDirectory.appendingPathComponent("Pipfile.lock")) {
-                try await run(SetupCommand(executable: pipenv, arguments: locked ? ["install", "--deploy"] : ["install"],
+                try await run(EnvironmentBuildCommand(executable: pipenv, arguments: locked ? ["install", "--deploy"] : ["install"],
                                            environment: variables, workingDirectory: project, shownVariables: ["VIRTUAL_ENV"]))
             }
 
@@ -331,11 +331,11 @@ public final class PythonEnvironmentBuilder: Sendable {
             var variables = base
             variables["CONDA_ALWAYS_YES"] = "true"
             variables["CONDA_PREFIX"] = nil
-            try await run(SetupCommand(executable: conda, arguments: ["env", "create", "-p", directory.path, "-f",
+            try await run(EnvironmentBuildCommand(executable: conda, arguments: ["env", "create", "-p", directory.path, "-f",
                                                                       projectDirectory.appendingPathComponent(file).path],
                                        environment: variables, workingDirectory: project))
             if let requestedPython {
-                try await run(SetupCommand(executable: conda, arguments: ["install", "-y", "-p", directory.path, "python=\(requestedPython)"],
+                try await run(EnvironmentBuildCommand(executable: conda, arguments: ["install", "-y", "-p", directory.path, "python=\(requestedPython)"],
                                            environment: variables, workingDirectory: project))
             }
         }
@@ -353,7 +353,7 @@ public final class PythonEnvironmentBuilder: Sendable {
                 variables["UV_CACHE_DIR"] = cacheDirectory.appendingPathComponent("uv").path
             }
             Self.mapPipIndexSettings(into: &variables)
-            try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python] + plan.extraPackages,
+            try await run(EnvironmentBuildCommand(executable: uv, arguments: ["pip", "install", "--python", python] + plan.extraPackages,
                                        environment: variables, workingDirectory: project))
         } else {
             try await run(pip(plan.extraPackages))

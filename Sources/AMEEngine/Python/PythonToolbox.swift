@@ -70,8 +70,8 @@ struct PythonToolbox: Sendable {
         try? FileManager.default.removeItem(at: venv)
         do {
             let steps = [
-                SetupCommand(executable: python.path, arguments: ["-m", "venv", venv.path], environment: environment),
-                SetupCommand(executable: venv.appendingPathComponent("bin/python").path,
+                EnvironmentBuildCommand(executable: python.path, arguments: ["-m", "venv", venv.path], environment: environment),
+                EnvironmentBuildCommand(executable: venv.appendingPathComponent("bin/python").path,
                              arguments: ["-m", "pip", "install"] + tool.packages, environment: environment),
             ]
             for step in steps {

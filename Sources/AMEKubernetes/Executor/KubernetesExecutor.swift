@@ -3,7 +3,7 @@ import AMEEngine
 import AMESystem
 import Foundation
 
-/// Runs each step attempt as a Pod (DESIGN §6): mirrors the step's secrets into per-run
+/// Runs each step attempt as a Pod (`PodTranslator` describes it): mirrors the step's secrets into per-run
 /// Secrets, creates the Pod `PodTranslator` describes, follows it by watch (listing again
 /// when a watch breaks), streams its containers' logs into the run's log through the
 /// secret masker, and reads how it ended: `OOMKilled` becomes `.outOfMemory`, so the

@@ -41,9 +41,9 @@ enum ManualViewer {
         let errors = child.standardError.map { handle in Task { await PipeReader.readAll(handle) } }
         let output = child.standardOutput.map { handle in Task { await PipeReader.readAll(handle) } }
         // Ctrl-C is the pager's to handle; `ame` waits for it.
-        if interactive { signal(SIGINT, SIG_IGN) }
+        let pagerHasCtrlC = interactive ? InterruptSignals.shared.subscribe {} : nil
         let status = await child.waitForExit()
-        if interactive { signal(SIGINT, SIG_DFL) }
+        pagerHasCtrlC?.cancel()
         _ = await errors?.value
         guard status.succeeded else { return nil }
         if let output {

@@ -36,8 +36,8 @@ public enum PluginDispatch {
         do {
             let session = try session(for: record, context: context)
             let presses = try InterruptPipe()
-            InterruptPipe.routeSIGINT(to: presses)
-            defer { InterruptPipe.restoreSIGINT() }
+            InterruptSignals.routeIntoPipe(writeDescriptor: presses.writeDescriptor)
+            defer { InterruptSignals.restoreDefault() }
             return try withExtendedLifetime(presses) {
                 try session.runBlocking(argv: Array(arguments.dropFirst()), interrupts: presses)
             }
@@ -49,7 +49,7 @@ public enum PluginDispatch {
     /// Runs a resolved plugin; an invalid one is refused with its reason.
     static func run(_ record: PluginRecord, arguments: [String], context: CommandContext) async throws -> Int32 {
         let session = try session(for: record, context: context)
-        let (presses, stopListening) = InterruptSignals.shared.subscribe()
+        let (presses, stopListening) = InterruptSignals.shared.presses()
         defer { stopListening() }
         return try await session.run(argv: arguments, interrupts: presses)
     }

@@ -89,7 +89,7 @@ struct RunAgentCommand: AMECommand {
         // SIGTERM (from 'ame cancel') cancels the run: the coordinator stops its steps,
         // collects what they wrote and records the run as cancelled.
         signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
+        InterruptSignals.ignoreForever()
         signal(SIGHUP, SIG_IGN)
         let work = Task { await coordinator.run() }
         let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())

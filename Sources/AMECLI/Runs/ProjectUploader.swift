@@ -1,5 +1,4 @@
 import AMECore
-import AMEEngine
 import Foundation
 
 /// Sends the project to the engine: hashes it (re-reading only files whose size, mtime or
@@ -20,12 +19,12 @@ struct ProjectUploader {
     func upload(directory: URL) async throws -> Result {
         let terminal = context.terminal
         let scanBar = ProgressBar(terminal: terminal, title: "hashing")
-        let scanner = ProjectScanner(root: directory, cacheDirectory: EngineLayout.embedded(environment: context.environment).hashCaches)
+        let environment = context.environment
         // Scanning blocks (and hashes on threads of its own): keep it off the async pool.
-        let scan: ScanResult
+        let scan: FileHashing.Scan
         do {
             scan = try await Task.detached {
-                try scanner.scan { progress in
+                try FileHashing.scanProject(directory, environment: environment) { progress in
                     scanBar.update(done: progress.bytesHashed, total: progress.bytesToHash, detail: "\(progress.filesScanned) files")
                 }
             }.value
@@ -62,13 +61,16 @@ struct ProjectUploader {
                 try await api.uploadBlobs(batch.compactMap { entry in
                     entry.digest.map { ($0, directory.appendingPathComponent(entry.path)) }
                 })
-            } catch let error as BlobStoreError {
+            } catch {
                 bar.finish()
-                if case .digestMismatch(let expected, _) = error,
-                   let entry = batch.first(where: { $0.digest == expected }) {
-                    throw CLIError("\(entry.path) changed while it was being uploaded", hint: "run the command again")
+                // The engine and a server refuse alike a file that no longer hashes to what
+                // the scan found: it changed meanwhile.
+                if (error as? APIError)?.code == .invalidRequest, let changed = batch.first(where: { entry in
+                    FileHashing.digest(of: directory.appendingPathComponent(entry.path)) != entry.digest
+                }) {
+                    throw CLIError("\(changed.path) changed while it was being uploaded", hint: "run the command again")
                 }
-                throw CLIError("cannot upload the project: \(error)")
+                throw error
             }
             done += batchBytes
             bar.update(done: done, total: total, detail: batch.last?.path ?? "")

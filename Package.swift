@@ -35,13 +35,13 @@ let coreTargets: [Target] = [
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The `ame` commands people type, over the jobs API: the embedded engine or a server.
         .target(
             name: "AMECLI",
             dependencies: [
                 "AMECore",
                 "AMESystem",
                 "AMEEngine",
-                "AMES3",
                 "AMEPluginKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "AMEClient",
@@ -68,9 +68,23 @@ let coreTargets: [Target] = [
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `ame agent run|init|exec`: the side of `ame` that executes runs (a local run's agent
+        // process, a step Pod's init and main containers), linked into the `ame` executable.
+        .target(
+            name: "AMEAgent",
+            dependencies: [
+                "AMECLI",
+                "AMECore",
+                "AMESystem",
+                "AMEEngine",
+                "AMES3",
+                "AMEKubernetes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "ame",
-            dependencies: ["AMECLI"],
+            dependencies: ["AMECLI", "AMEAgent"],
             // A fully static executable, in every configuration (so the tests run what ships):
             // no dynamic loader, no shared libraries to map and relocate, and position-dependent,
             // so none of its 145,000 relative relocations are applied at start: every plugin
@@ -222,7 +236,7 @@ let testTargets: [Target] = [
         ),
         .testTarget(
             name: "AMECLITests",
-            dependencies: ["AMECLI", "AMECore", "AMEEngine", "AMESystem", "AMETestSupport"]
+            dependencies: ["AMECLI", "AMEAgent", "AMECore", "AMEEngine", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMESystemTests",

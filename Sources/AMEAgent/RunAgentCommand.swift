@@ -1,21 +1,13 @@
+import AMECLI
 import AMECore
 import AMEEngine
 import AMES3
-import ArgumentParser
 import AMESystem
+import ArgumentParser
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// `ame agent …`: the side of AME that executes runs. Started by the engine, not by people.
-struct AgentCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "agent",
-        abstract: "Execute runs (started by the engine; not for direct use).",
-        shouldDisplay: false,
-        subcommands: [RunAgentCommand.self, InitPodAgentCommand.self, ExecPodAgentCommand.self])
-}
 
 /// `ame agent run RUN`: carries one run to its end on this machine.
 struct RunAgentCommand: AMECommand {

@@ -1,0 +1,43 @@
+import AMECLI
+import AMESystem
+import ArgumentParser
+
+/// How the `ame` executable hands `ame agent …` to this target: the agent is linked into
+/// `ame` (the engine starts runs with the binary it runs as, and a Pod's init container
+/// copies it), but AMECLI cannot name it, so `main.swift` passes `AgentEntry.answer` to
+/// `AMEMain.start` as its agent route.
+public enum AgentEntry {
+    /// `ame agent …` and `ame help agent …`; nil for anything else.
+    @Sendable public static func answer(_ arguments: [String], context: CommandContext) async -> Int32? {
+        guard arguments.first == AgentCommand.configuration.commandName || arguments.starts(with: ["help", "agent"]) else { return nil }
+        // The launcher's exact command line needs no parser (see `RunAgentCommand.launcherArguments`).
+        if let launcher = RunAgentCommand.launcherArguments(arguments) {
+            do {
+                try await RunAgentCommand.execute(launcher, context: context)
+                return 0
+            } catch {
+                return ErrorReport.report(error, terminal: context.terminal)
+            }
+        }
+        let command: any ParsableCommand
+        do {
+            command = try await AgentRoot.asyncParseAsRoot(arguments)
+        } catch {
+            return ErrorReport.report(error, terminal: context.terminal, parser: AgentRoot.self)
+        }
+        Trace.mark("parsed")
+        do {
+            try await CommandContext.$current.withValue(context) {
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    var command = command
+                    try command.run()
+                }
+            }
+            return 0
+        } catch {
+            return ErrorReport.report(error, terminal: context.terminal)
+        }
+    }
+}

@@ -344,6 +344,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // `swift package generate-documentation --target AMEPluginKit` (CONTRIBUTING.md).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: coreTargets + serviceTargets + testTargets,
     swiftLanguageModes: [.v6]

@@ -89,7 +89,7 @@ let coreTargets: [Target] = [
             // no dynamic loader, no shared libraries to map and relocate, and position-dependent,
             // so none of its 145,000 relative relocations are applied at start: every plugin
             // dispatch and both processes of an `ame run` (the CLI and the run's agent) start
-            // faster than with only the Swift runtime linked in (README, "Speed", has the
+            // faster than with only the Swift runtime linked in (CONTRIBUTING.md, "Benchmarks", has the
             // figures), and the Pod agent runs in any image. A static glibc has its own files
             // and DNS lookups built in; other NSS modules (users from LDAP or sssd, mDNS names)
             // it loads from the system, which works where that glibc is the one `ame` was built with.
@@ -354,7 +354,7 @@ let package = Package(
 // Release builds reach concrete generic types' metadata through direct accessors instead of
 // by mangled name: the mangled-name path checks the type's generic requirements on first use,
 // and each such check scans every protocol conformance in the binary (about 11,700 in `ame`,
-// ~0.4 ms apiece) at every process start. Measured on `ame NAME` plugin dispatch: README, "Speed".
+// ~0.4 ms apiece) at every process start. Measured on `ame NAME` plugin dispatch: CONTRIBUTING.md, "Benchmarks".
 let directMetadataAccess: SwiftSetting = .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
                                                        .when(configuration: .release))
 for target in package.targets where target.type != .test && !["CAMESQLite", "CAMESystem"].contains(target.name) {

@@ -8,7 +8,7 @@ import NIOCore
 ///
 /// Not URLSession: on Linux that is FoundationNetworking over libcurl, and loading libcurl
 /// with its thirty libraries costs every `ame` process about 10 ms at start, whether it talks
-/// to a server or not (measured: see README, "Speed"). NIO is in the binary already (S3, the
+/// to a server or not (measured: see CONTRIBUTING.md, "Benchmarks"). NIO is in the binary already (S3, the
 /// registry client, tunnels) and loads nothing.
 enum HTTPTransport {
     /// Process-wide and never shut down, like `HTTPClient.shared`, but with a pool wide

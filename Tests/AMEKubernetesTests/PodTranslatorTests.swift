@@ -95,7 +95,7 @@ struct PodTranslatorTests {
         #expect(!(batchMain.args ?? []).contains("--extra-package"))
     }
 
-    @Test("a step without image: runs in AME's default Python image, or the image of its python: (README, 'Which Python')")
+    @Test("a step without image: runs in AME's default Python image, or the image of its python: (docs/ame-yaml.md, 'Which Python')")
     func defaultImageFollowsThePythonRule() throws {
         func image(_ yaml: String, settings: KubernetesSettings = TranslationFixtures.settings) throws -> String? {
             let objects = try TranslationFixtures.objects(try TranslationFixtures.parse(yaml), task: "t", settings: settings)

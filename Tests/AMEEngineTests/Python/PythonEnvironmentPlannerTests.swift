@@ -126,7 +126,7 @@ import Testing
         #expect(try plan(["pyproject.toml": Self.poetryPyproject, ".python-version": "3.12.1\n"], python: "3.9")?.interpreter?.version == "3.9.18")
     }
 
-    /// One rule everywhere (README, "Which Python"): without a pin, AME's default, which
+    /// One rule everywhere (docs/ame-yaml.md, "Which Python"): without a pin, AME's default, which
     /// `ame image init` and the Kubernetes default image use too, not this user's python3.
     @Test func withoutAPinAMEsDefaultPython() throws {
         #expect(PythonDefault.version == "3.12")

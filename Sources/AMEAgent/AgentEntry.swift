@@ -27,14 +27,7 @@ public enum AgentEntry {
         }
         Trace.mark("parsed")
         do {
-            try await CommandContext.$current.withValue(context) {
-                if var asyncCommand = command as? any AsyncParsableCommand {
-                    try await asyncCommand.run()
-                } else {
-                    var command = command
-                    try command.run()
-                }
-            }
+            try await AMEMain.run(command, context: context)
             return 0
         } catch {
             return ErrorReport.report(error, terminal: context.terminal)

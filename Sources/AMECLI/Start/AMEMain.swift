@@ -145,25 +145,30 @@ public enum AMEMain {
             }
             return ErrorReport.report(error, terminal: context.terminal, parser: parser)
         }
-        return await CommandContext.$current.withValue(context) {
-            let command: any ParsableCommand
-            do {
-                // Async: run-id and secret completions (`ame ---completion …`) ask the engine.
-                command = try await RootCommand.asyncParseAsRoot(arguments)
-            } catch {
-                return failed(error, parser: RootCommand.self)
-            }
-            Trace.mark("parsed")
-            do {
-                if var asyncCommand = command as? any AsyncParsableCommand {
-                    try await asyncCommand.run()
-                } else {
-                    var command = command
-                    try command.run()
-                }
-                return 0
-            } catch {
-                return failed(error, parser: nil)
+        let command: any ParsableCommand
+        do {
+            // Async, with the context: run-id and secret completions (`ame ---completion …`) ask the engine.
+            command = try await CommandContext.$current.withValue(context) { try await RootCommand.asyncParseAsRoot(arguments) }
+        } catch {
+            return failed(error, parser: RootCommand.self)
+        }
+        Trace.mark("parsed")
+        do {
+            try await run(command, context: context)
+            return 0
+        } catch {
+            return failed(error, parser: nil)
+        }
+    }
+
+    /// Runs a parsed command with `context` as the invocation's (`CommandContext.current`).
+    public static func run(_ command: any ParsableCommand, context: CommandContext) async throws {
+        try await CommandContext.$current.withValue(context) {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var command = command
+                try command.run()
             }
         }
     }

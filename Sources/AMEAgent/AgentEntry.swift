@@ -6,9 +6,9 @@ import ArgumentParser
 /// `ame` (the engine starts runs with the binary it runs as, and a Pod's init container
 /// copies it), but AMECLI cannot name it, so `main.swift` passes `AgentEntry.answer` to
 /// `AMEMain.start` as its agent route.
-public enum AgentEntry {
+public enum AgentEntry: Sendable {
     /// `ame agent …` and `ame help agent …`; nil for anything else.
-    @Sendable public static func answer(_ arguments: [String], context: CommandContext) async -> Int32? {
+    public static func answer(_ arguments: [String], context: CommandContext) async -> Int32? {
         guard arguments.first == AgentCommand.configuration.commandName || arguments.starts(with: ["help", "agent"]) else { return nil }
         // The launcher's exact command line needs no parser (see `RunAgentCommand.launcherArguments`).
         if let launcher = RunAgentCommand.launcherArguments(arguments) {

@@ -5,4 +5,4 @@ import AMECLI
 // start (a few milliseconds of every dispatch); everything else runs as a task of that
 // runtime (see `AMEMain.start` for why not as an async main). `ame agent …` lives in a
 // target of its own, handed in here.
-AMEMain.start(agent: AgentEntry.answer)
+AMEMain.start(agent: { arguments, context in await AgentEntry.answer(arguments, context: context) })

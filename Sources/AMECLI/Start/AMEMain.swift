@@ -87,10 +87,10 @@ public enum AMEMain {
         var launch = Launch(arguments: Array(CommandLine.arguments.dropFirst()), agent: agent)
         for route in routes {
             switch route.stage {
-            case .beforeRuntime(let answer):
-                if let status = answer(&launch) { exit(status) }
-            case .immediate(let answer):
-                if var text = answer(launch.arguments) {
+            case .beforeRuntime(let respond):
+                if let status = respond(&launch) { exit(status) }
+            case .immediate(let respond):
+                if var text = respond(launch.arguments) {
                     exit(text.withUTF8 { POSIXIO.writeAll(STDOUT_FILENO, UnsafeRawBufferPointer($0)) } == 0 ? 0 : 1)
                 }
             case .inRuntime:
@@ -120,7 +120,7 @@ public enum AMEMain {
     public static func run(arguments: [String], context: CommandContext, agent: AgentRoute? = nil) async -> Int32 {
         Trace.mark("main")
         for route in routes {
-            if case .immediate(let answer) = route.stage, let text = answer(arguments) {
+            if case .immediate(let respond) = route.stage, let text = respond(arguments) {
                 context.terminal.out(text)
                 return 0
             }
@@ -131,7 +131,7 @@ public enum AMEMain {
     /// The routes in the async runtime, then the parser.
     static func answer(_ launch: Launch, context: CommandContext) async -> Int32 {
         for route in routes {
-            if case .inRuntime(let answer) = route.stage, let status = await answer(launch, context) { return status }
+            if case .inRuntime(let respond) = route.stage, let status = await respond(launch, context) { return status }
         }
         return await parse(launch.arguments, context: context)
     }

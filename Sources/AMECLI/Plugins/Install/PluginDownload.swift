@@ -15,7 +15,7 @@ enum PluginDownload {
         guard url.scheme == "https" || url.scheme == "http" else {
             throw CLIError("cannot download '\(url.absoluteString)'", hint: "use an https://, http:// or file:// URL, or a local path")
         }
-        do {
+        do throws(HTTPDownload.Failure) {
             try await HTTPDownload.fetch(url, to: destination, maximumSize: maximumSize)
         } catch {
             throw CLIError("cannot download \(url.absoluteString): \(error.reason)", hint: "check the URL and your network connection")

@@ -31,9 +31,9 @@ extension APIError {
     /// meaning for the caller (`EmbeddedJobsAPI` throws nothing else of the engine's).
     static func fromEngine(_ error: any Error) -> any Error {
         switch error {
-        case let failure as BlobStoreError: APIError(failure, showingDetails: true)
-        case let failure as LogStoreError: APIError(failure)
-        default: error
+        case let failure as BlobStoreError: return APIError(failure, showingDetails: true)
+        case let failure as LogStoreError: return APIError(failure)
+        default: return error
         }
     }
 }

@@ -58,7 +58,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
 
     /// The engine's own failures as `APIError`s (`APIError.fromEngine`), as a server reports
     /// them: the CLI never sees the engine's error types.
-    func reportingAsAPI<Result>(_ body: () throws -> Result) throws -> Result {
+    func reportingAsAPI<Value>(_ body: () throws -> Value) throws -> Value {
         do {
             return try body()
         } catch {

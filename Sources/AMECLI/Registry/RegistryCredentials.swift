@@ -1,4 +1,5 @@
 import AMECore
+import AMEEngine
 import Foundation
 
 /// A user name and password for a registry, and where they were found.

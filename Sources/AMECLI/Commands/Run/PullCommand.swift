@@ -1,4 +1,5 @@
 import AMECore
+import AMEEngine
 import ArgumentParser
 import Foundation
 

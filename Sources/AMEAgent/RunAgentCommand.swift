@@ -74,7 +74,7 @@ struct RunAgentCommand: AMECommand {
         if arguments.sandbox ?? configuration.sandbox {
             // What no run may see, even where a folder around it is shown.
             let hidden = [layout.dataDirectory.path, layout.cacheDirectory.path] + (arguments.config.map { [$0] } ?? [])
-            sandbox = try Sandbox.locate(environment: context.environment, entryExecutable: ExecutablePath.current(), hiddenPaths: hidden)
+            sandbox = try Sandbox.locate(environment: context.environment, entryExecutable: context.executablePath, hiddenPaths: hidden)
         }
         let coordinator = RunCoordinator(engine: engine, executor: LocalExecutor(), runID: runID, baseEnvironment: context.environment,
                                          objectStores: S3ObjectStoreProvider.fromEnvironment(context.environment), sandbox: sandbox)

@@ -19,6 +19,11 @@ public enum AgentEntry: Sendable {
                 return ErrorReport.report(error, terminal: context.terminal)
             }
         }
+        // `ame help agent …`: the page, as for the built-ins (`AME_HELP=builtin`: the help text).
+        if arguments.first == "help", context.environment["AME_HELP"] != "builtin",
+           let status = await ManualViewer.show(Array(arguments.dropFirst()), context: context, root: AgentRoot.self) {
+            return status
+        }
         let command: any ParsableCommand
         do {
             command = try await AgentRoot.asyncParseAsRoot(arguments)
@@ -30,7 +35,7 @@ public enum AgentEntry: Sendable {
             try await AMEMain.run(command, context: context)
             return 0
         } catch {
-            return ErrorReport.report(error, terminal: context.terminal)
+            return ErrorReport.report(error, terminal: context.terminal, parser: AgentRoot.tree(contains: command) ? nil : AgentRoot.self)
         }
     }
 }

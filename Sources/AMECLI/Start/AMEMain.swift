@@ -157,7 +157,7 @@ public enum AMEMain {
             try await run(command, context: context)
             return 0
         } catch {
-            return failed(error, parser: nil)
+            return failed(error, parser: RootCommand.tree(contains: command) ? nil : RootCommand.self)
         }
     }
 

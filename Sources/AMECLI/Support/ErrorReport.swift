@@ -6,7 +6,9 @@ import ArgumentParser
 /// report through here.
 public enum ErrorReport {
     /// Reports `error` on `terminal` and returns the exit status. `parser`: the command tree
-    /// whose parsing threw it, when it did (its errors are ArgumentParser's, whatever their type).
+    /// whose parser threw it, when it did: in parsing, or in running a command ArgumentParser
+    /// made (`ParsableCommand.tree(contains:)`); its errors are ArgumentParser's to word,
+    /// whatever their type.
     public static func report(_ error: any Error, terminal: any Terminal, parser: (any ParsableCommand.Type)? = nil) -> Int32 {
         let style = terminal.errorStyle
         switch error {

@@ -9,7 +9,9 @@ import ArgumentParser
 public enum AgentEntry: Sendable {
     /// `ame agent …` and `ame help agent …`; nil for anything else.
     public static func answer(_ arguments: [String], context: CommandContext) async -> Int32? {
-        guard arguments.first == AgentCommand.configuration.commandName || arguments.starts(with: ["help", "agent"]) else { return nil }
+        // A literal, not `AgentCommand.configuration`: every `ame` in the async runtime passes
+        // here, and the configuration's command types cost metadata lookups at first use.
+        guard arguments.first == "agent" || arguments.starts(with: ["help", "agent"]) else { return nil }
         // The launcher's exact command line needs no parser (see `RunAgentCommand.launcherArguments`).
         if let launcher = RunAgentCommand.launcherArguments(arguments) {
             do {

@@ -295,7 +295,7 @@ struct RunContractTests {
     func attemptRunning(transport: Transport) async throws {
         let sandbox = try AMESandbox(transport)
         try await sandbox.prepare()
-        let gate = FileGate(in: sandbox.directory.url, name: "gate-attempt")
+        let gate = FileGate(in: sandbox.gatesDirectory, name: "gate-attempt")
         let project = try sandbox.project(["ame.yaml": """
             projectname: attempts
             tasks:

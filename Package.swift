@@ -35,13 +35,13 @@ let coreTargets: [Target] = [
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The `ame` commands people type, over the jobs API: the embedded engine or a server.
         .target(
             name: "AMECLI",
             dependencies: [
                 "AMECore",
                 "AMESystem",
                 "AMEEngine",
-                "AMES3",
                 "AMEPluginKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "AMEClient",
@@ -68,14 +68,28 @@ let coreTargets: [Target] = [
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `ame agent run|init|exec`: the side of `ame` that executes runs (a local run's agent
+        // process, a step Pod's init and main containers), linked into the `ame` executable.
+        .target(
+            name: "AMEAgent",
+            dependencies: [
+                "AMECLI",
+                "AMECore",
+                "AMESystem",
+                "AMEEngine",
+                "AMES3",
+                "AMEKubernetes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "ame",
-            dependencies: ["AMECLI"],
+            dependencies: ["AMECLI", "AMEAgent"],
             // A fully static executable, in every configuration (so the tests run what ships):
             // no dynamic loader, no shared libraries to map and relocate, and position-dependent,
             // so none of its 145,000 relative relocations are applied at start: every plugin
             // dispatch and both processes of an `ame run` (the CLI and the run's agent) start
-            // faster than with only the Swift runtime linked in (README, "Speed", has the
+            // faster than with only the Swift runtime linked in (CONTRIBUTING.md, "Benchmarks", has the
             // figures), and the Pod agent runs in any image. A static glibc has its own files
             // and DNS lookups built in; other NSS modules (users from LDAP or sssd, mDNS names)
             // it loads from the system, which works where that glibc is the one `ame` was built with.
@@ -133,6 +147,7 @@ let serviceTargets: [Target] = [
             name: "AMEClient",
             dependencies: [
                 "AMECore",
+                "AMESystem",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -221,7 +236,7 @@ let testTargets: [Target] = [
         ),
         .testTarget(
             name: "AMECLITests",
-            dependencies: ["AMECLI", "AMECore", "AMEEngine", "AMESystem", "AMETestSupport"]
+            dependencies: ["AMECLI", "AMEAgent", "AMECore", "AMEEngine", "AMESystem", "AMETestSupport"]
         ),
         .testTarget(
             name: "AMESystemTests",
@@ -329,6 +344,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // `swift package generate-documentation --target AMEPluginKit` (CONTRIBUTING.md).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: coreTargets + serviceTargets + testTargets,
     swiftLanguageModes: [.v6]
@@ -337,7 +354,7 @@ let package = Package(
 // Release builds reach concrete generic types' metadata through direct accessors instead of
 // by mangled name: the mangled-name path checks the type's generic requirements on first use,
 // and each such check scans every protocol conformance in the binary (about 11,700 in `ame`,
-// ~0.4 ms apiece) at every process start. Measured on `ame NAME` plugin dispatch: README, "Speed".
+// ~0.4 ms apiece) at every process start. Measured on `ame NAME` plugin dispatch: CONTRIBUTING.md, "Benchmarks".
 let directMetadataAccess: SwiftSetting = .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
                                                        .when(configuration: .release))
 for target in package.targets where target.type != .test && !["CAMESQLite", "CAMESystem"].contains(target.name) {

@@ -39,11 +39,11 @@ public struct RootCommand: AsyncParsableCommand {
         TasksCommand.self,
         CompletionCommand.self,
         VersionCommand.self,
-        AgentCommand.self,
         GenerateDocsCommand.self,
     ]
 
-    /// The names a plugin may not take: `builtinCommands`' names and `help`. Spelled out
+    /// The names a plugin may not take: `builtinCommands`' names, `agent` (`AMEAgent`'s, which
+    /// start-up routes before this parser: `AMEMain.routes`) and `help`. Spelled out
     /// because `ame NAME` checks them before anything else, and asking the command types
     /// costs ~0.3 ms of metadata instantiation at every start; a test keeps the two equal.
     public static let builtinNames: [String] = [

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -7,7 +8,7 @@ import NIOCore
 ///
 /// Not URLSession: on Linux that is FoundationNetworking over libcurl, and loading libcurl
 /// with its thirty libraries costs every `ame` process about 10 ms at start, whether it talks
-/// to a server or not (measured: see README, "Speed"). NIO is in the binary already (S3, the
+/// to a server or not (measured: see CONTRIBUTING.md, "Benchmarks"). NIO is in the binary already (S3, the
 /// registry client, tunnels) and loads nothing.
 enum HTTPTransport {
     /// Process-wide and never shut down, like `HTTPClient.shared`, but with a pool wide
@@ -24,7 +25,8 @@ enum HTTPTransport {
         }
     }()
 
-    private static let proxiedClients = LockedClients()
+    /// One client per proxy, made when first needed.
+    private static let proxiedClients = Locked<[ProxyRules.Proxy: HTTPClient]>([:])
 
     /// The client for a request to `url`: the direct one, or one that goes through the proxy
     /// the environment names for it.
@@ -37,28 +39,23 @@ enum HTTPTransport {
                            hint: "fix or unset the variable; no_proxy lists hosts reached directly")
         }
         guard let proxy = rules.proxy(for: url) else { return (client, nil) }
-        return (proxiedClients.client(for: proxy), proxy)
+        return (proxiedClient(for: proxy), proxy)
     }
 
-    final class LockedClients: @unchecked Sendable {
-        private let lock = NSLock()
-        private var clients: [ProxyRules.Proxy: HTTPClient] = [:]
-
-        func client(for proxy: ProxyRules.Proxy) -> HTTPClient {
-            lock.withLock {
-                if let client = clients[proxy] { return client }
-                let setting: HTTPClient.Configuration.Proxy
-                switch proxy.kind {
-                case .http:
-                    let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
-                    setting = .server(host: proxy.host, port: proxy.port, authorization: authorization)
-                case .socks5:
-                    setting = .socksServer(host: proxy.host, port: proxy.port)
-                }
-                let client = makeClient(proxy: setting)
-                clients[proxy] = client
-                return client
+    static func proxiedClient(for proxy: ProxyRules.Proxy) -> HTTPClient {
+        proxiedClients.withLock { clients in
+            if let client = clients[proxy] { return client }
+            let setting: HTTPClient.Configuration.Proxy
+            switch proxy.kind {
+            case .http:
+                let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
+                setting = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+            case .socks5:
+                setting = .socksServer(host: proxy.host, port: proxy.port)
             }
+            let client = makeClient(proxy: setting)
+            clients[proxy] = client
+            return client
         }
     }
 

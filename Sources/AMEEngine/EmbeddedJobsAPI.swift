@@ -15,15 +15,20 @@ public struct EmbeddedJobsAPI: JobsAPI {
     public let serverName: String
     /// What `whoami` says of how runs are confined ("on", "off", "pods").
     public let sandbox: String
+    /// Whether the engine's own failures (its blob and log stores') leave as `APIError`s, as
+    /// the CLI's embedded engine needs; `ame-server` passes them on to its error middleware,
+    /// which translates them alike but keeps the details for its log.
+    public let translatesEngineFailures: Bool
 
     public init(engine: Engine, launcher: any RunLauncher, owner: String, isAdmin: Bool = true, serverName: String = "embedded",
-                sandbox: String? = nil) {
+                sandbox: String? = nil, translatesEngineFailures: Bool = true) {
         self.engine = engine
         self.launcher = launcher
         self.owner = owner
         self.isAdmin = isAdmin
         self.serverName = serverName
         self.sandbox = sandbox ?? (engine.configuration.sandbox ? "on" : "off")
+        self.translatesEngineFailures = translatesEngineFailures
     }
 
     public func whoami() async throws -> Identity {
@@ -33,15 +38,15 @@ public struct EmbeddedJobsAPI: JobsAPI {
     // MARK: Blobs
 
     public func missingBlobs(_ digests: [Digest]) async throws -> [Digest] {
-        try engine.missingBlobs(digests, owner: owner)
+        try reportingAsAPI { try engine.missingBlobs(digests, owner: owner) }
     }
 
     public func uploadBlob(_ digest: Digest, from file: URL) async throws {
-        try engine.putBlob(fileAt: file, digest: digest, owner: owner)
+        try reportingAsAPI { try engine.putBlob(fileAt: file, digest: digest, owner: owner) }
     }
 
     public func uploadBlobs(_ files: [(digest: Digest, file: URL)]) async throws {
-        try engine.putBlobs(files, owner: owner)
+        try reportingAsAPI { try engine.putBlobs(files, owner: owner) }
     }
 
     /// Records the caller's claim on blobs stored in this process (a `BlobBatchWriter` of
@@ -51,8 +56,20 @@ public struct EmbeddedJobsAPI: JobsAPI {
     }
 
     public func downloadBlob(_ digest: Digest, to file: URL) async throws {
-        _ = try engine.readableBlob(digest, owner: owner, isAdmin: isAdmin)
-        try engine.blobs.copy(digest, to: file, executable: false)
+        try reportingAsAPI {
+            _ = try engine.readableBlob(digest, owner: owner, isAdmin: isAdmin)
+            try engine.blobs.copy(digest, to: file, executable: false)
+        }
+    }
+
+    /// The engine's own failures as `APIError`s (`APIError.fromEngine`), as a server reports
+    /// them: the CLI never sees the engine's error types.
+    func reportingAsAPI<Value>(_ body: () throws -> Value) throws -> Value {
+        do {
+            return try body()
+        } catch {
+            throw translatesEngineFailures ? APIError.fromEngine(error) : error
+        }
     }
 
     // MARK: Runs
@@ -118,6 +135,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
 
     public func logs(_ id: String, from offset: Int64, follow: Bool) -> AsyncThrowingStream<LogEvent, any Error> {
         let engine = self.engine
+        let translates = translatesEngineFailures
         let visible = Result { try visibleRun(id) }
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -156,7 +174,7 @@ public struct EmbeddedJobsAPI: JobsAPI {
                     }
                     continuation.finish()
                 } catch {
-                    continuation.finish(throwing: error)
+                    continuation.finish(throwing: translates ? APIError.fromEngine(error) : error)
                 }
             }
             continuation.onTermination = { _ in task.cancel() }

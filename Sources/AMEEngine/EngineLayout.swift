@@ -27,9 +27,7 @@ public struct EngineLayout: Sendable {
     public var homes: URL { dataDirectory.appendingPathComponent("homes") }
     /// Scratch space on the same file system as `blobs` (so renames are atomic).
     public var temporary: URL { dataDirectory.appendingPathComponent("tmp") }
-    public var plugins: URL { dataDirectory.appendingPathComponent(Self.pluginsFolder) }
-    /// The installed plugins' folder within the data directory.
-    public static let pluginsFolder = "plugins"
+    public var plugins: URL { dataDirectory.appendingPathComponent(AMEDirectories.pluginsFolder) }
 
     /// Python environments, one folder per user and (manager, lock-file hash, Python
     /// version): a build runs the user's code, so no user ever runs in another's.
@@ -54,18 +52,11 @@ public struct EngineLayout: Sendable {
         return "u-" + hasher.finalize().hex.prefix(32)
     }
 
-    /// `$XDG_DATA_HOME/ame` and `$XDG_CACHE_HOME/ame` (or `~/.local/share/ame`, `~/.cache/ame`).
+    /// `$XDG_DATA_HOME/ame` and `$XDG_CACHE_HOME/ame` (or `~/.local/share/ame`, `~/.cache/ame`):
+    /// `AMEDirectories`'s folders.
     public static func embedded(environment: [String: String]) -> EngineLayout {
-        let paths = embeddedPaths(environment: environment)
-        return EngineLayout(dataDirectory: URL(fileURLWithPath: paths.data, isDirectory: true),
-                            cacheDirectory: URL(fileURLWithPath: paths.cache, isDirectory: true))
-    }
-
-    /// `embedded`'s two folders as plain paths. `ame NAME` (a plugin) needs only these, and
-    /// the first use of URL's path API costs a scan of the binary's conformances at start.
-    public static func embeddedPaths(environment: [String: String]) -> (data: String, cache: String) {
-        (FilePaths.joined(FilePaths.xdgBase("XDG_DATA_HOME", fallback: ".local/share", environment: environment), "ame"),
-         FilePaths.joined(FilePaths.xdgBase("XDG_CACHE_HOME", fallback: ".cache", environment: environment), "ame"))
+        EngineLayout(dataDirectory: URL(fileURLWithPath: AMEDirectories.data(environment: environment), isDirectory: true),
+                     cacheDirectory: URL(fileURLWithPath: AMEDirectories.cache(environment: environment), isDirectory: true))
     }
 
     /// Everything under the server's data directory (the cache in `cache/`).

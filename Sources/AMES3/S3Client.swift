@@ -1,4 +1,5 @@
 import AMECore
+import AMEEngine
 import AsyncHTTPClient
 import Crypto
 import Foundation
@@ -8,20 +9,9 @@ import NIOHTTP1
 import Glibc
 #endif
 
-/// Access keys for S3 requests.
-public struct S3Credentials: Sendable, Hashable, CustomStringConvertible {
-    public var accessKeyID: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
-
-    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyID = accessKeyID
-        self.secretAccessKey = secretAccessKey
-        self.sessionToken = sessionToken
-    }
-
-    public var description: String { "S3 credentials (hidden)" }
-}
+/// Access keys for S3 requests: the engine's object-store credentials, which never show
+/// themselves in a description.
+public typealias S3Credentials = ObjectStoreCredentials
 
 /// An object as a listing or HEAD describes it.
 public struct S3Object: Sendable, Hashable {

@@ -14,9 +14,7 @@ public struct S3ObjectStoreProvider: ObjectStoreProvider {
     public func store(for connection: ObjectStoreConnection, events: @escaping @Sendable (String) -> Void) throws -> any ObjectStore {
         var configuration = S3Client.Configuration(
             endpoint: connection.endpoint, region: connection.region,
-            credentials: connection.credentials.map {
-                S3Credentials(accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey, sessionToken: $0.sessionToken)
-            },
+            credentials: connection.credentials,
             addressing: {
                 switch connection.addressing {
                 case .automatic: .automatic

@@ -55,26 +55,22 @@ public enum POSIXIO {
 
     /// Reads into `buffer` at `offset` until it is full or the file ends. The count read, or an errno.
     public static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) -> (count: Int, error: Int32) {
-        guard let base = buffer.baseAddress else { return (0, 0) }
-        var total = 0
-        while total < buffer.count {
-            let count = pread(descriptor, base + total, buffer.count - total, off_t(offset + Int64(total)))
-            if count < 0 {
-                if errno == EINTR { continue }
-                return (total, errno)
-            }
-            if count == 0 { break }
-            total += count
-        }
-        return (total, 0)
+        fill(buffer) { start, room, done in pread(descriptor, start, room, off_t(offset + Int64(done))) }
     }
 
     /// Reads into `buffer` at the descriptor's position until it is full or the file ends.
     public static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, error: Int32) {
+        fill(buffer) { start, room, _ in Glibc.read(descriptor, start, room) }
+    }
+
+    /// Calls `readOnce(start, room, doneSoFar)` until `buffer` is full, the file ends (0) or it
+    /// fails (-1, but for EINTR, which is retried).
+    private static func fill(_ buffer: UnsafeMutableRawBufferPointer,
+                             _ readOnce: (UnsafeMutableRawPointer, Int, Int) -> Int) -> (count: Int, error: Int32) {
         guard let base = buffer.baseAddress else { return (0, 0) }
         var total = 0
         while total < buffer.count {
-            let count = Glibc.read(descriptor, base + total, buffer.count - total)
+            let count = readOnce(base + total, buffer.count - total, total)
             if count < 0 {
                 if errno == EINTR { continue }
                 return (total, errno)

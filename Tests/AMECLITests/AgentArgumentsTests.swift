@@ -1,4 +1,4 @@
-@testable import AMECLI
+@testable import AMEAgent
 import AMEEngine
 import Testing
 

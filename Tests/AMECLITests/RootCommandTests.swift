@@ -42,10 +42,11 @@ struct RootCommandTests {
         #expect(wrong.stderr.contains("--yaml"), "\(wrong.stderr)")
     }
 
-    @Test("the names plugins may not take are exactly the built-ins' names and 'help'")
+    @Test("the names plugins may not take are exactly the built-ins' names, 'agent' and 'help'")
     func builtinNames() {
         let fromCommands = RootCommand.builtinCommands.map { $0._commandName } + ["help"]
-        #expect(RootCommand.builtinNames == fromCommands)
+        #expect(RootCommand.builtinNames.filter { $0 != "agent" } == fromCommands)
+        #expect(RootCommand.builtinNames.contains("agent"))
     }
 
     @Test func help() async throws {

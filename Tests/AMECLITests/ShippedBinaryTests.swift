@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The `ame` these tests run is linked as it ships: a fully static executable, which starts
-/// faster than one that loads shared libraries (README, "Speed", has the figures). A build
+/// faster than one that loads shared libraries (CONTRIBUTING.md, "Benchmarks", has the figures). A build
 /// setting that quietly brought the dynamic loader back would not fail any other test.
 @Suite("the ame binary as it ships")
 struct ShippedBinaryTests {

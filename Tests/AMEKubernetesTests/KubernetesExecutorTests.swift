@@ -336,11 +336,11 @@ struct KubernetesExecutorTests {
         var attempt = try cluster.attempt(run)
         attempt.readinessPorts = [port]
         attempt.idleTimeoutSeconds = 2
-        let readyAt = Guarded<ContinuousClock.Instant?>(nil)
+        let readyAt = Locked<ContinuousClock.Instant?>(nil)
         attempt.onReady = { readyAt.set(.now) }
         let executor = cluster.executor()
         let log = try cluster.log(run, step: "web")
-        let ended = Guarded(false)
+        let ended = Locked(false)
         let execution = Task { () -> AttemptResult in
             let result = await executor.execute(attempt, log: log)
             ended.set(true)

@@ -3,7 +3,7 @@ import AMEKubernetes
 import Foundation
 import Testing
 
-@Suite("Pod translation (DESIGN §6)")
+@Suite("Pod translation")
 struct PodTranslatorTests {
     static let gpuProject = """
         projectname: vision
@@ -95,7 +95,7 @@ struct PodTranslatorTests {
         #expect(!(batchMain.args ?? []).contains("--extra-package"))
     }
 
-    @Test("a step without image: runs in AME's default Python image, or the image of its python: (README, 'Which Python')")
+    @Test("a step without image: runs in AME's default Python image, or the image of its python: (docs/ame-yaml.md, 'Which Python')")
     func defaultImageFollowsThePythonRule() throws {
         func image(_ yaml: String, settings: KubernetesSettings = TranslationFixtures.settings) throws -> String? {
             let objects = try TranslationFixtures.objects(try TranslationFixtures.parse(yaml), task: "t", settings: settings)
@@ -165,7 +165,7 @@ struct PodTranslatorTests {
         #expect(main.resources?.limits?["memory"] == "16Gi")
     }
 
-    @Test("labels, restartPolicy, init container and main container follow DESIGN §6")
+    @Test("labels, restartPolicy, init container and main container are as PodTranslator documents them")
     func shape() throws {
         let project = try TranslationFixtures.reference("single-task.yaml")
         guard case .pod(let pod) = try TranslationFixtures.objects(project, task: "download_data").last else { Issue.record("no Pod"); return }

@@ -2,7 +2,7 @@ import AMETestSupport
 import Foundation
 import Testing
 
-/// "Every command that prints data takes --json" (README), for the plugins AME ships.
+/// "Every command that prints data takes --json" (README, "Commands"), for the plugins AME ships.
 @Suite("First-party plugins: --json")
 struct FirstPartyJSONTests {
     static let plugins = ["ame-jupyter", "ame-image", "ame-mlflow"]

@@ -220,7 +220,7 @@ struct HTTPInstallTests {
         deinit { process.terminate() }
     }
 
-    @Test("an archive URL with --sha256 installs; a missing one fails with curl's reason")
+    @Test("an archive URL with --sha256 installs; a missing one fails with the server's answer")
     func http() async throws {
         let testbed = try PluginTestbed()
         var writer = TarWriter()

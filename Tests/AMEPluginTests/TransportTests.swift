@@ -4,17 +4,20 @@ import Testing
 
 @Suite("Plugin transport pieces: line splitting and tar reading")
 struct TransportTests {
-    @Test("lines split across chunks, CRLF, and the 8 MiB limit")
-    func lineSplitter() {
-        var splitter = LineSplitter(maximumLength: 16)
-        #expect(splitter.append(Data("{\"a\":".utf8)) == [])
-        #expect(splitter.append(Data("1}\r\n{\"b\":2}\n{\"c\"".utf8)) == [.line(Data("{\"a\":1}".utf8)), .line(Data("{\"b\":2}".utf8))])
-        #expect(splitter.remainder == Data("{\"c\"".utf8))
-        #expect(splitter.append(Data(":3}\n".utf8)) == [.line(Data("{\"c\":3}".utf8))])
-        #expect(splitter.append(Data(String(repeating: "x", count: 17).utf8)) == [.tooLong])
+    @Test("plugin output: CRLF lines, blank lines, a last line without a newline, and the size limit")
+    func outputParsing() {
+        var parser = PluginOutputParser()
+        let outputs = parser.feed(Data("{\"jsonrpc\":\"2.0\",\"method\":\"a\"}\r\n  \r\n{\"jsonrpc\":\"2.0\",".utf8))
+        #expect(outputs.count == 1)
+        if case .message(let message)? = outputs.first { #expect(message.method == "a") } else { Issue.record("\(outputs)") }
+        let rest = parser.feed(Data("\"method\":\"b\"}".utf8)) + parser.finish()
+        #expect(rest.count == 2)
+        if case .message(let message)? = rest.first { #expect(message.method == "b") } else { Issue.record("\(rest)") }
 
-        var long = LineSplitter(maximumLength: 16)
-        #expect(long.append(Data((String(repeating: "y", count: 20) + "\n").utf8)) == [.tooLong])
+        var long = PluginOutputParser()
+        let huge = Data(repeating: 0x78, count: PluginProcess.maximumMessageSize + 1)
+        guard case .lineTooLong? = long.feed(huge).last else { Issue.record("an overlong line was accepted"); return }
+        #expect(long.feed(Data("{}\n".utf8)).isEmpty)
     }
 
     @Test("a well-formed archive reads back entry by entry")

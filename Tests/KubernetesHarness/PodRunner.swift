@@ -392,7 +392,7 @@ final class PodRunner: @unchecked Sendable {
         let pump = Task.detached {
             for await chunk in PipeReader.chunks(of: reader) { log.append(chunk) }
         }
-        let oomKilled = Guarded(false)
+        let oomKilled = Locked(false)
         let limit = HarnessQuantity.value(container["resources"]["limits"]["memory"])
         // Samples the container's processes (to know them all when it ends) and, with a
         // memory limit, kills them all past it, as the kernel's OOM killer in the cgroup.
@@ -439,15 +439,4 @@ final class PodRunner: @unchecked Sendable {
     static func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
-}
-
-/// A value behind a lock.
-final class Guarded<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-
-    init(_ value: Value) { stored = value }
-
-    var value: Value { lock.withLock { stored } }
-    func set(_ value: Value) { lock.withLock { stored = value } }
 }

@@ -180,7 +180,7 @@ struct PythonDependencies: Sendable, Equatable {
         return nil
     }
 
-    /// The Python version the image's base should carry, by AME's one rule (README, "Which
+    /// The Python version the image's base should carry, by AME's one rule (docs/ame-yaml.md, "Which
     /// Python"): `python:` in ame.yaml, else `.python-version`, else the pin of
     /// python_env.yaml, the Pipfile or pyproject.toml's `requires-python` (a lower bound
     /// AME's default meets gives the default); nil when none.

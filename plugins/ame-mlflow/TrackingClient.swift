@@ -5,6 +5,10 @@ import FoundationNetworking
 #endif
 
 /// MLflow's REST API (`/api/2.0/mlflow/…`), reached through a tunnel AME opened.
+///
+/// Over URLSession, not `ame`'s AsyncHTTPClient: a plugin depends on AMEPluginKit alone,
+/// never on AME's internals or their packages, and this plugin makes a few small requests
+/// to a loopback tunnel, so what FoundationNetworking costs at start is its own and small.
 struct TrackingClient: Sendable {
     let baseURL: String
 

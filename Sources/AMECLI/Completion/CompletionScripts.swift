@@ -37,6 +37,24 @@ public enum CompletionScripts {
 
     static let header = "AME: plugins and 'ame help' (added to ArgumentParser's script by CompletionScripts.swift)"
 
+    /// The start of what AME adds to the bash and the zsh script, which both shells read alike:
+    /// which words are the built-ins' (the rest may name plugins).
+    static var pluginWordPrelude: String {
+        """
+        # \(header)
+
+        __ame_plugin_word() {
+            case "${1}" in
+            \(builtinWords.joined(separator: "|"))|-*) return 1 ;;
+            esac
+            return 0
+        }
+
+        # Candidates for the words after 'ame' (the last one being completed), from
+        # 'ame plugin complete'; status 3 asks for file names, 4 for folder names.
+        """
+    }
+
     static func replacingOnce(_ text: String, _ old: String, with new: String, shell: String) throws -> String {
         guard let range = text.range(of: old) else {
             throw GenerationError(description: "ArgumentParser's \(shell) script has changed: '\(old)' not found; update CompletionScripts.swift")
@@ -59,17 +77,7 @@ public enum CompletionScripts {
         while script.hasSuffix("\n\n") { script.removeLast() }
         script += """
 
-            # \(header)
-
-            __ame_plugin_word() {
-                case "${1}" in
-                \(builtinWords.joined(separator: "|"))|-*) return 1 ;;
-                esac
-                return 0
-            }
-
-            # Candidates for the words after 'ame' (the last one being completed), from
-            # 'ame plugin complete'; status 3 asks for file names, 4 for folder names.
+            \(pluginWordPrelude)
             __ame_plugin_complete() {
                 local output
                 output="$("${COMP_WORDS[0]}" plugin complete --shell bash -- "${@}" 2>/dev/null)"
@@ -134,17 +142,7 @@ public enum CompletionScripts {
         let script = try replacingOnce(generated, "\n_ame() {\n", with: "\n_ame_builtin() {\n", shell: "zsh")
         let dispatch = "if [[ \"${funcstack[1]}\" = _ame ]]; then"
         let addition = """
-            # \(header)
-
-            __ame_plugin_word() {
-                case "${1}" in
-                \(builtinWords.joined(separator: "|"))|-*) return 1 ;;
-                esac
-                return 0
-            }
-
-            # Candidates for the words after 'ame' (the last one being completed), from
-            # 'ame plugin complete'; status 3 asks for file names, 4 for folder names.
+            \(pluginWordPrelude)
             # No 'emulate -L zsh' here or in _ame: it would switch off the extendedglob that
             # the completion system set, and _describe then adds no matches for a typed prefix.
             __ame_plugin_complete() {

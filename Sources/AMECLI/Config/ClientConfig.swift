@@ -43,7 +43,7 @@ public struct ClientConfig: Codable, Equatable, Sendable {
 
     /// `$XDG_CONFIG_HOME/ame` (or `~/.config/ame`): the config file's folder, `AME_CONFIG_DIR` for plugins.
     static func directoryPath(environment: [String: String]) -> String {
-        FilePaths.joined(FilePaths.xdgBase("XDG_CONFIG_HOME", fallback: ".config", environment: environment), "ame")
+        AMEDirectories.config(environment: environment)
     }
 
     /// The saved configuration; empty when there is no file yet.

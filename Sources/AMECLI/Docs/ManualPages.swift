@@ -36,9 +36,10 @@ public struct ManualPages: Sendable {
         return pages
     }
 
-    /// The page for one command (by its words after `ame`), for `ame help COMMAND`.
-    public func page(forCommand words: [String]) throws -> String? {
-        let dump = try ToolDump.load(RootCommand.self)
+    /// The page for one command (by its words after `ame`), for `ame help COMMAND`; `root`:
+    /// the command tree it is in (`AMEAgent` has one of its own).
+    public func page(forCommand words: [String], root: any ParsableCommand.Type = RootCommand.self) throws -> String? {
+        let dump = try ToolDump.load(root)
         var command = dump.command
         for word in words {
             guard let next = command.subcommands?.first(where: { $0.commandName == word }) else { return nil }

@@ -1,4 +1,5 @@
 import AMESystem
+import ArgumentParser
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -8,11 +9,13 @@ import Glibc
 /// installed (the page is generated on the spot, so it always matches this binary),
 /// otherwise the built-in help. On a terminal `man` pages it; elsewhere its plain text
 /// goes to stdout.
-enum ManualViewer {
-    /// `ame`'s exit status, or nil to fall back to the built-in help.
-    static func show(_ words: [String], context: CommandContext) async -> Int32? {
+public enum ManualViewer {
+    /// `ame`'s exit status, or nil to fall back to the built-in help. `root`: the command tree
+    /// the words are in.
+    public static func show(_ words: [String], context: CommandContext,
+                            root: any ParsableCommand.Type = RootCommand.self) async -> Int32? {
         guard let man = ExecutableLookup.find("man", path: context.environment["PATH"]),
-              let page = try? ManualPages().page(forCommand: words) else { return nil }
+              let page = try? ManualPages().page(forCommand: words, root: root) else { return nil }
         let file = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("ame-help-\(getpid())-\((["ame"] + words).joined(separator: "-")).1")
         guard (try? Data(page.utf8).write(to: file)) != nil else { return nil }
@@ -41,9 +44,9 @@ enum ManualViewer {
         let errors = child.standardError.map { handle in Task { await PipeReader.readAll(handle) } }
         let output = child.standardOutput.map { handle in Task { await PipeReader.readAll(handle) } }
         // Ctrl-C is the pager's to handle; `ame` waits for it.
-        if interactive { signal(SIGINT, SIG_IGN) }
+        let pagerHasCtrlC = interactive ? InterruptSignals.shared.subscribe {} : nil
         let status = await child.waitForExit()
-        if interactive { signal(SIGINT, SIG_DFL) }
+        pagerHasCtrlC?.cancel()
         _ = await errors?.value
         guard status.succeeded else { return nil }
         if let output {

@@ -7,16 +7,18 @@ import Foundation
 /// plugin parts of `ame help`.
 public enum PluginDispatch {
     /// Runs plugin `name` with `arguments`; nil when there is no `ame-NAME` (the caller
-    /// then reports an unknown command).
-    public static func run(name: String, arguments: [String], context: CommandContext) async -> Int32? {
+    /// then reports an unknown command). `found`: what `runBeforeAsyncRuntime` already
+    /// learned of the name, so the folders are not searched twice.
+    static func run(name: String, arguments: [String], context: CommandContext,
+                    found: PluginResolver.QuickResolution? = nil) async -> Int32? {
         let resolver = PluginResolver.standard(context: context)
         Trace.mark("dispatch: resolving")
-        guard let record = await resolver.resolve(name) else { return nil }
+        guard let record = await resolver.resolve(from: found ?? resolver.resolveWithoutHandshake(name)) else { return nil }
         Trace.mark("dispatch: resolved")
         do {
             return try await run(record, arguments: arguments, context: context)
         } catch {
-            return AMEMain.report(error, terminal: context.terminal)
+            return ErrorReport.report(error, terminal: context.terminal)
         }
     }
 
@@ -24,32 +26,37 @@ public enum PluginDispatch {
     /// async runtime has started: on the main thread, with no thread of AME's own unless the
     /// plugin calls the host. Most of what `ame NAME` added to the plugin's own time was that
     /// runtime and its threads. Nil for anything else, which then goes the usual way (with
-    /// the usual handshakes, errors and suggestions).
-    public static func runBeforeAsyncRuntime(arguments: [String]) -> Int32? {
+    /// the usual handshakes, errors and suggestions), taking the context built here and what
+    /// was found of the name along in `launch`.
+    static func runBeforeAsyncRuntime(_ launch: inout Launch) -> Int32? {
+        let arguments = launch.arguments
         guard let name = arguments.first, !name.hasPrefix("-"), !RootCommand.builtinNames.contains(name) else { return nil }
-        let context = CommandContext.live()
+        let context = launch.liveContext()
         Trace.mark("dispatch: resolving")
+        let found = PluginResolver.standard(context: context).resolveWithoutHandshake(name)
         // An invalid plugin goes the usual way too, which refuses it with its reason.
-        guard let record = PluginResolver.standard(context: context).resolveWithoutHandshake(name),
-              case .valid = record.status else { return nil }
+        guard case .decided(let record) = found, case .valid = record.status else {
+            launch.plugin = found
+            return nil
+        }
         Trace.mark("dispatch: resolved")
         do {
             let session = try session(for: record, context: context)
             let presses = try InterruptPipe()
-            InterruptPipe.routeSIGINT(to: presses)
-            defer { InterruptPipe.restoreSIGINT() }
+            InterruptSignals.routeIntoPipe(writeDescriptor: presses.writeDescriptor)
+            defer { InterruptSignals.restoreDefault() }
             return try withExtendedLifetime(presses) {
                 try session.runBlocking(argv: Array(arguments.dropFirst()), interrupts: presses)
             }
         } catch {
-            return AMEMain.report(error, terminal: context.terminal)
+            return ErrorReport.report(error, terminal: context.terminal)
         }
     }
 
     /// Runs a resolved plugin; an invalid one is refused with its reason.
     static func run(_ record: PluginRecord, arguments: [String], context: CommandContext) async throws -> Int32 {
         let session = try session(for: record, context: context)
-        let (presses, stopListening) = InterruptSignals.shared.subscribe()
+        let (presses, stopListening) = InterruptSignals.shared.presses()
         defer { stopListening() }
         return try await session.run(argv: arguments, interrupts: presses)
     }
@@ -89,11 +96,11 @@ extension PluginDispatch {
             let known = RootCommand.builtinNames.filter { !$0.hasPrefix("_") } + (await resolver.all()).map(\.name)
             let hint = Suggestion.closest(to: name, in: known).map { "did you mean 'ame help \($0)'?" }
                 ?? "run 'ame help' for the list of commands"
-            return AMEMain.report(CLIError("unknown command '\(name)'", hint: hint, exitCode: 64), terminal: terminal)
+            return ErrorReport.report(CLIError("unknown command '\(name)'", hint: hint, exitCode: 64), terminal: terminal)
         }
         guard let text = PluginHelp.detail(for: record, path: Array(arguments.dropFirst(2))) else {
             let reason = record.status.problem ?? "it has no command '\(arguments.dropFirst(2).joined(separator: " "))'"
-            return AMEMain.report(CLIError("no help for plugin '\(name)' (\(record.path)): \(reason)",
+            return ErrorReport.report(CLIError("no help for plugin '\(name)' (\(record.path)): \(reason)",
                                            hint: "'ame plugin list' shows every plugin and its status", exitCode: 2),
                                   terminal: terminal)
         }

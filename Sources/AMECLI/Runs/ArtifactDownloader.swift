@@ -1,5 +1,4 @@
 import AMECore
-import AMEEngine
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +50,7 @@ struct ArtifactDownloader {
             // lstat(2): FileManager's attributes would look up the owner's name (see S3Client.size).
             var info = stat()
             let isSymlink = lstat(target.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
-            let current = isSymlink ? nil : (try? BlobStore.hash(fileAt: target))?.digest
+            let current = isSymlink ? nil : FileHashing.digest(of: target)
             if current == artifact.digest {
                 report.unchanged.append(artifact.path)
                 continue

@@ -10,7 +10,7 @@ final class PortForwarder: @unchecked Sendable {
     let runID: String
     let remotePort: Int
     let listener: TCPSocket
-    private let acceptTask = Lock<Task<Void, Never>?>(nil)
+    private let acceptTask = Locked<Task<Void, Never>?>(nil)
 
     init(api: any JobsAPI, runID: String, remotePort: Int, localPort: Int) throws {
         self.api = api
@@ -42,7 +42,7 @@ final class PortForwarder: @unchecked Sendable {
     }
 
     func stop() {
-        acceptTask.get()?.cancel()
+        acceptTask.value?.cancel()
         listener.close()
     }
 
@@ -80,13 +80,4 @@ final class PortForwarder: @unchecked Sendable {
         await remote.close()
         await local.close()
     }
-}
-
-/// A value behind a lock.
-final class Lock<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func get() -> Value { lock.withLock { value } }
-    func set(_ newValue: Value) { lock.withLock { value = newValue } }
 }

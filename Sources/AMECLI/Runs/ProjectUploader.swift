@@ -1,5 +1,4 @@
 import AMECore
-import AMEEngine
 import AMESystem
 import Foundation
 
@@ -22,35 +21,25 @@ struct ProjectUploader {
     func upload(directory: URL) async throws -> Result {
         let terminal = context.terminal
         let scanBar = ProgressBar(terminal: terminal, title: "hashing")
-        var scanner = ProjectScanner(root: directory, cacheDirectory: EngineLayout.embedded(environment: context.environment).hashCaches)
-        // The embedded engine's store is in this process: files are stored as they are
-        // read (one read, the digest of the stored copy), not hashed and then read again.
-        let embedded = api as? EmbeddedJobsAPI
-        let writer = embedded.map { BlobBatchWriter(store: $0.engine.blobs) }
-        scanner.store = writer
+        let environment = context.environment
+        let api = self.api
         // Scanning blocks (and hashes on threads of its own): keep it off the async pool.
-        let scan: ScanResult
+        let scan: FileHashing.Scan
         do {
             scan = try await Task.detached {
-                try scanner.scan { progress in
+                try FileHashing.scanProject(directory, environment: environment, api: api) { progress in
                     scanBar.update(done: progress.bytesHashed, total: progress.bytesToHash, detail: "\(progress.filesScanned) files")
                 }
             }.value
+        } catch let failure as FileHashing.StoreFailure {
+            scanBar.finish()
+            throw CLIError("cannot store the project: \(failure.underlying)")
         } catch {
             scanBar.finish()
-            writer?.abort()
             throw CLIError("cannot read the project: \(error)")
         }
         scanBar.finish()
-        if let writer, let embedded {
-            do {
-                let stored = try writer.finish()
-                try embedded.claimStoredBlobs(stored)
-            } catch {
-                throw CLIError("cannot store the project: \(error)")
-            }
-        }
-        Trace.mark("upload: scanned (\(scan.statistics.filesHashed) files hashed)")
+        Trace.mark("upload: scanned (\(scan.filesHashed) files hashed)")
         for warning in scan.warnings {
             terminal.errLine("ame: \(terminal.errorStyle.yellow("warning")): \(warning)")
         }
@@ -80,18 +69,20 @@ struct ProjectUploader {
             }
             batches.append((batch, batchBytes))
         }
-        let api = self.api
         func send(_ batch: [Manifest.Entry]) async throws {
             do {
                 try await api.uploadBlobs(batch.compactMap { entry in
                     entry.digest.map { ($0, directory.appendingPathComponent(entry.path)) }
                 })
-            } catch let error as BlobStoreError {
-                if case .digestMismatch(let expected, _) = error,
-                   let entry = batch.first(where: { $0.digest == expected }) {
-                    throw CLIError("\(entry.path) changed while it was being uploaded", hint: "run the command again")
+            } catch {
+                // The engine and a server refuse alike a file that no longer hashes to what
+                // the scan found: it changed meanwhile.
+                if (error as? APIError)?.code == .invalidRequest, let changed = batch.first(where: { entry in
+                    FileHashing.digest(of: directory.appendingPathComponent(entry.path)) != entry.digest
+                }) {
+                    throw CLIError("\(changed.path) changed while it was being uploaded", hint: "run the command again")
                 }
-                throw CLIError("cannot upload the project: \(error)")
+                throw error
             }
         }
         do {
@@ -119,8 +110,7 @@ struct ProjectUploader {
         bar.finish()
         Trace.mark("upload: stored")
         // What the embedded engine stored while scanning counts as uploaded too.
-        let storedWhileScanning = writer?.addedToStore ?? (files: 0, bytes: 0)
-        return Result(manifest: manifest, uploadedFiles: uploads.count + storedWhileScanning.files,
-                      uploadedBytes: total + storedWhileScanning.bytes, warnings: scan.warnings)
+        return Result(manifest: manifest, uploadedFiles: uploads.count + scan.storedFiles,
+                      uploadedBytes: total + scan.storedBytes, warnings: scan.warnings)
     }
 }

@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 
 /// Streams a run's log to the terminal until it ends, handling Ctrl-C: the first press
@@ -35,7 +36,7 @@ struct RunFollower {
                                    quietSetup: quietSetup)
         let interrupts = InterruptHandler()
         defer { interrupts.stop() }
-        let detached = AtomicFlag()
+        let detached = Locked(false)
         let api = self.api
         let filter = self.filter
         let streaming = Task {
@@ -50,16 +51,16 @@ struct RunFollower {
                 terminal.errLine("\name: cancelling run \(run.id)… (press Ctrl-C again to detach)")
                 Task { _ = try? await api.cancelRun(run.id) }
             } else {
-                detached.set()
+                detached.set(true)
                 streaming.cancel()
             }
         }
         do {
             try await streaming.value
-        } catch where detached.isSet {
+        } catch where detached.value {
             // Detached on purpose.
         }
-        if detached.isSet {
+        if detached.value {
             terminal.errLine("\name: detached from run \(run.id)\(interruptMode == .cancelThenDetach ? " (it is being cancelled)" : "; it keeps running").")
             terminal.errLine("ame: re-attach with: ame logs \(run.id) -f --from \(renderer.lastOffset)")
             terminal.errLine("ame: once it ends, bring its files back with: ame pull \(run.id)")
@@ -70,13 +71,6 @@ struct RunFollower {
         let finished = try await api.getRun(run.id)
         return .finished(finished, failureShown: renderer.showedFailure)
     }
-}
-
-final class AtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Sends what would go to stdout to stderr (for `--json`, whose stdout is the JSON).

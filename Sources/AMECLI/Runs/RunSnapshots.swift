@@ -12,7 +12,7 @@ struct RunSnapshots {
     let directory: URL
 
     init(context: CommandContext) {
-        directory = EngineLayout.embedded(environment: context.environment).dataDirectory.appendingPathComponent("run-snapshots")
+        directory = URL(fileURLWithPath: FilePaths.joined(AMEDirectories.data(environment: context.environment), "run-snapshots"), isDirectory: true)
     }
 
     /// Snapshots older than this are removed when a new one is saved.

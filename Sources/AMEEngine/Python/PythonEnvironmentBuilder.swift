@@ -221,7 +221,7 @@ public final class PythonEnvironmentBuilder: Sendable {
         let catalog: @Sendable () async -> PythonInterpreterCatalog = {
             await PythonInterpreterCatalog.discover(environment: catalogEnvironment)
         }
-        func run(_ command: SetupCommand) async throws {
+        func run(_ command: EnvironmentBuildCommand) async throws {
             var command = command
             command.sandbox = placement
             if let tool = placement.map({ _ in command.executable }), tool.hasPrefix("/"), !tool.hasPrefix(directory.path) {
@@ -235,10 +235,10 @@ public final class PythonEnvironmentBuilder: Sendable {
         }
         func makeVenv() async throws {
             guard let interpreter = plan.interpreter else { return }
-            try await run(SetupCommand(executable: interpreter.path, arguments: ["-m", "venv", directory.path], environment: base))
+            try await run(EnvironmentBuildCommand(executable: interpreter.path, arguments: ["-m", "venv", directory.path], environment: base))
         }
-        func pip(_ arguments: [String]) -> SetupCommand {
-            SetupCommand(executable: python, arguments: ["-m", "pip", "install"] + arguments, environment: base, workingDirectory: project)
+        func pip(_ arguments: [String]) -> EnvironmentBuildCommand {
+            EnvironmentBuildCommand(executable: python, arguments: ["-m", "pip", "install"] + arguments, environment: base, workingDirectory: project)
         }
         /// Variables for uv: its cache in the user's caches, no Python downloads, pip's index settings.
         var uvVariables = base
@@ -266,15 +266,15 @@ public final class PythonEnvironmentBuilder: Sendable {
             if plan.installer == .uv {
                 do {
                     let uv = try await toolbox.executable(.uv, catalog: catalog, output: output)
-                    try await run(SetupCommand(executable: uv, arguments: ["venv", "--no-project", "--python", interpreter.path, directory.path],
+                    try await run(EnvironmentBuildCommand(executable: uv, arguments: ["venv", "--no-project", "--python", interpreter.path, directory.path],
                                                environment: uvEnvironment, workingDirectory: project))
                     for group in groups where !group.isEmpty {
-                        try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python] + group,
+                        try await run(EnvironmentBuildCommand(executable: uv, arguments: ["pip", "install", "--python", python] + group,
                                                    environment: uvEnvironment, workingDirectory: project))
                     }
                     // Already satisfied when the project pins them.
                     let seeded = (interpreter.release.map { $0 < PythonVersion(major: 3, minor: 12) } ?? false) ? ["pip", "setuptools"] : ["pip"]
-                    try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python] + seeded,
+                    try await run(EnvironmentBuildCommand(executable: uv, arguments: ["pip", "install", "--python", python] + seeded,
                                                environment: uvEnvironment, workingDirectory: project))
                     return
                 } catch let error as PythonEnvironmentError {
@@ -328,7 +328,7 @@ public final class PythonEnvironmentBuilder: Sendable {
             var arguments = ["sync", "--no-install-workspace", "--python", interpreter.path]
             if locked { arguments.append("--frozen") }
             try await withCreatedFileRemoved(projectDirectory.appendingPathComponent("uv.lock")) {
-                try await run(SetupCommand(executable: uv, arguments: arguments, environment: variables, workingDirectory: project,
+                try await run(EnvironmentBuildCommand(executable: uv, arguments: arguments, environment: variables, workingDirectory: project,
                                            shownVariables: ["UV_PROJECT_ENVIRONMENT"]))
             }
 
@@ -344,7 +344,7 @@ public final class PythonEnvironmentBuilder: Sendable {
             let exported = directory.appendingPathComponent(".ame-poetry-requirements.txt")
             try await withCreatedFileRemoved(lockFile) {
                 if !locked {
-                    try await run(SetupCommand(executable: poetry, arguments: ["lock"], environment: variables, workingDirectory: project))
+                    try await run(EnvironmentBuildCommand(executable: poetry, arguments: ["lock"], environment: variables, workingDirectory: project))
                 }
                 // Packages from git, URLs or local paths carry no hashes, and pip checks all or none.
                 let lockText = (try? String(contentsOf: lockFile, encoding: .utf8)) ?? ""
@@ -352,10 +352,10 @@ public final class PythonEnvironmentBuilder: Sendable {
                 var arguments = ["export", "--format", "requirements.txt", "--output", exported.path]
                 if !groups.isEmpty { arguments += ["--with", groups.joined(separator: ",")] }
                 if !hashable { arguments.append("--without-hashes") }
-                try await run(SetupCommand(executable: poetry, arguments: arguments, environment: variables, workingDirectory: project))
+                try await run(EnvironmentBuildCommand(executable: poetry, arguments: arguments, environment: variables, workingDirectory: project))
             }
             if plan.installer == .uv, let uv = try? await toolbox.executable(.uv, catalog: catalog, output: output) {
-                try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python, "--no-deps", "-r", exported.path],
+                try await run(EnvironmentBuildCommand(executable: uv, arguments: ["pip", "install", "--python", python, "--no-deps", "-r", exported.path],
                                            environment: uvEnvironment, workingDirectory: project))
             } else {
                 try await run(pip(["--no-deps", "-r", exported.path]))
@@ -380,7 +380,7 @@ public final class PythonEnvironmentBuilder: Sendable {
             if variables["PIPENV_CACHE_DIR"] == nil { variables["PIPENV_CACHE_DIR"] = cacheDirectory.appendingPathComponent("pipenv").path }
             if variables["PIPENV_PYPI_MIRROR"] == nil, let index = variables["PIP_INDEX_URL"] { variables["PIPENV_PYPI_MIRROR"] = index }
             try await withCreatedFileRemoved(projectDirectory.appendingPathComponent("Pipfile.lock")) {
-                try await run(SetupCommand(executable: pipenv, arguments: locked ? ["install", "--deploy"] : ["install"],
+                try await run(EnvironmentBuildCommand(executable: pipenv, arguments: locked ? ["install", "--deploy"] : ["install"],
                                            environment: variables, workingDirectory: project, shownVariables: ["VIRTUAL_ENV"]))
             }
 
@@ -389,11 +389,11 @@ public final class PythonEnvironmentBuilder: Sendable {
             var variables = base
             variables["CONDA_ALWAYS_YES"] = "true"
             variables["CONDA_PREFIX"] = nil
-            try await run(SetupCommand(executable: conda, arguments: ["env", "create", "-p", directory.path, "-f",
+            try await run(EnvironmentBuildCommand(executable: conda, arguments: ["env", "create", "-p", directory.path, "-f",
                                                                       projectDirectory.appendingPathComponent(file).path],
                                        environment: variables, workingDirectory: project))
             if let requestedPython {
-                try await run(SetupCommand(executable: conda, arguments: ["install", "-y", "-p", directory.path, "python=\(requestedPython)"],
+                try await run(EnvironmentBuildCommand(executable: conda, arguments: ["install", "-y", "-p", directory.path, "python=\(requestedPython)"],
                                            environment: variables, workingDirectory: project))
             }
         }
@@ -406,7 +406,7 @@ public final class PythonEnvironmentBuilder: Sendable {
         if case .conda = plan.recipe { useUV = false }
         if useUV {
             let uv = try await toolbox.executable(.uv, catalog: catalog, output: output)
-            try await run(SetupCommand(executable: uv, arguments: ["pip", "install", "--python", python] + plan.extraPackages,
+            try await run(EnvironmentBuildCommand(executable: uv, arguments: ["pip", "install", "--python", python] + plan.extraPackages,
                                        environment: uvEnvironment, workingDirectory: project))
         } else {
             try await run(pip(plan.extraPackages))

@@ -75,8 +75,8 @@ struct PythonToolbox: Sendable {
         try? FileManager.default.removeItem(at: venv)
         do {
             var steps = [
-                SetupCommand(executable: python.path, arguments: ["-m", "venv", venv.path], environment: environment),
-                SetupCommand(executable: venv.appendingPathComponent("bin/python").path,
+                EnvironmentBuildCommand(executable: python.path, arguments: ["-m", "venv", venv.path], environment: environment),
+                EnvironmentBuildCommand(executable: venv.appendingPathComponent("bin/python").path,
                              arguments: ["-m", "pip", "install"] + tool.packages, environment: environment),
             ]
             // Everything but uv itself with uv: seconds instead of a minute.
@@ -90,8 +90,8 @@ struct PythonToolbox: Sendable {
                 }
                 PythonEnvironmentBuilder.mapPipIndexSettings(into: &variables)
                 steps = [
-                    SetupCommand(executable: uv, arguments: ["venv", "--no-project", "--seed", "--python", python.path, venv.path], environment: variables),
-                    SetupCommand(executable: uv, arguments: ["pip", "install", "--python", venv.appendingPathComponent("bin/python").path] + tool.packages,
+                    EnvironmentBuildCommand(executable: uv, arguments: ["venv", "--no-project", "--seed", "--python", python.path, venv.path], environment: variables),
+                    EnvironmentBuildCommand(executable: uv, arguments: ["pip", "install", "--python", venv.appendingPathComponent("bin/python").path] + tool.packages,
                                  environment: variables),
                 ]
             }

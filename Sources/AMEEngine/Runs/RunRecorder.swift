@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import Foundation
 
 /// Every record the coordinator keeps of a run's progress (statuses, steps, attempts)

@@ -3,7 +3,7 @@ import Foundation
 
 /// The storage credentials an AME secret holds.
 ///
-/// Format (documented in the README): either `KEY=VALUE` lines, as in an env file or the
+/// Format (documented in docs/s3.md): either `KEY=VALUE` lines, as in an env file or the
 /// AWS credentials file —
 ///
 ///     AWS_ACCESS_KEY_ID=AKIA…

@@ -9,7 +9,7 @@ public final class ExecCredentialPlugin: Sendable {
     public let environment: [String: String]
     public let apiVersion: String
     public let installHint: String?
-    private let cache = Guarded<(token: String, expires: Date?)?>(nil)
+    private let cache = Locked<(token: String, expires: Date?)?>(nil)
 
     public init(command: String, arguments: [String], environment: [String: String], apiVersion: String, installHint: String?) {
         self.command = command

@@ -1,3 +1,4 @@
+import AMESystem
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -325,9 +326,18 @@ public final class KubernetesClient: Sendable {
         let task = Task {
             do {
                 let response = try await openStream(path, query: query, operation: operation)
-                var splitter = LineSplitter()
+                // Lines are handed on with their newline; one longer than 1 MiB in pieces.
+                var splitter = LineSplitter(maximumLength: 1 << 20)
                 for try await buffer in response.body {
-                    for line in splitter.push(buffer.readableBytesView) {
+                    for piece in splitter.append(Data(buffer.readableBytesView)) {
+                        let line: Data
+                        switch piece {
+                        case .line(var complete):
+                            complete.append(0x0A)
+                            line = complete
+                        case .partial(let part):
+                            line = part
+                        }
                         if let element = try transform(line) { continuation.yield(element) }
                     }
                 }

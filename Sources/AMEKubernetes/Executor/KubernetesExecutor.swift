@@ -3,7 +3,7 @@ import AMEEngine
 import AMESystem
 import Foundation
 
-/// Runs each step attempt as a Pod (DESIGN §6): mirrors the step's secrets into per-run
+/// Runs each step attempt as a Pod (`PodTranslator` describes it): mirrors the step's secrets into per-run
 /// Secrets, creates the Pod `PodTranslator` describes, follows it by watch (listing again
 /// when a watch breaks), streams its containers' logs into the run's log through the
 /// secret masker, and reads how it ended: `OOMKilled` becomes `.outOfMemory`, so the
@@ -227,7 +227,7 @@ public final class KubernetesExecutor: Executor {
     private func monitor(podName: String, attempt: StepAttempt, secrets: [Data], log: StepLog, cancel: CancelSignal) async -> MonitorOutcome {
         let (events, sink) = AsyncStream<Event>.makeStream()
         cancel.onFire { sink.yield(.cancel) }
-        let latest = Guarded<Pod?>(nil)
+        let latest = Locked<Pod?>(nil)
         let selector = Self.attemptSelector(attempt)
         let clock = ContinuousClock()
 
@@ -366,7 +366,7 @@ public final class KubernetesExecutor: Executor {
     /// For a service: waits until its Pod runs and every port accepts connections at the
     /// Pod's IP — dialled from here, as tunnels will be — then records where it is, calls
     /// the attempt's `onReady` and reports `.ready`.
-    private func probeReadiness(_ attempt: StepAttempt, latest: Guarded<Pod?>, sink: AsyncStream<Event>.Continuation) async {
+    private func probeReadiness(_ attempt: StepAttempt, latest: Locked<Pod?>, sink: AsyncStream<Event>.Continuation) async {
         while !Task.isCancelled {
             if let pod = latest.value, pod.status?.phase == "Running", let address = pod.status?.podIP, !address.isEmpty,
                PodReport.status(of: PodReport.mainName, in: pod)?.state?.running != nil {
@@ -451,7 +451,7 @@ public final class KubernetesExecutor: Executor {
     /// Streams one container's log into the run's log, masked, from where it was read up
     /// to; reconnects when the connection drops while the container still runs.
     private func streamLog(pod: String, container: String, kind: LogEvent.Kind, runID: String, secrets: [Data],
-                           log: StepLog, latest: Guarded<Pod?>) async {
+                           log: StepLog, latest: Locked<Pod?>) async {
         var masker = SecretMasker(secrets: secrets)
         var last = cursors.load(runID: runID, pod: pod, container: container)
         // Updated after every line written, so a server killed at any moment (not only

@@ -1,5 +1,6 @@
 import AMECore
 import AMEEngine
+import AMESystem
 import Foundation
 
 /// Carries each run inside the server process with the Kubernetes executor: a run's
@@ -16,7 +17,7 @@ public final class KubernetesRunLauncher: RunLauncher {
     let baseEnvironment: [String: String]
     let objectStores: (any ObjectStoreProvider)?
     let report: @Sendable (String) -> Void
-    private let running = Guarded<[String: Task<Void, Never>]>([:])
+    private let running = Locked<[String: Task<Void, Never>]>([:])
 
     public init(executor: KubernetesExecutor, baseEnvironment: [String: String], objectStores: (any ObjectStoreProvider)? = nil,
                 report: @escaping @Sendable (String) -> Void = { _ in }) {

@@ -18,7 +18,7 @@ final class ServiceEndpoints: Sendable {
         var quietSince: ContinuousClock.Instant
     }
 
-    private let endpoints = Guarded<[String: Endpoint]>([:])
+    private let endpoints = Locked<[String: Endpoint]>([:])
 
     func record(runID: String, address: String) {
         endpoints.withLock { $0[runID] = Endpoint(address: address, quietSince: .now) }
@@ -64,7 +64,7 @@ final class ServiceEndpoints: Sendable {
 /// A connection that reports its closing once.
 final class CountedConnection: ByteStream, @unchecked Sendable {
     let stream: TCPByteStream
-    private let onClose = Guarded<(@Sendable () -> Void)?>(nil)
+    private let onClose = Locked<(@Sendable () -> Void)?>(nil)
 
     init(stream: TCPByteStream, onClose: @escaping @Sendable () -> Void) {
         self.stream = stream

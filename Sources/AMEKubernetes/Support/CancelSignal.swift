@@ -1,7 +1,8 @@
+import AMESystem
 /// A one-shot signal from a task-cancellation handler to work that must outlive the
 /// cancellation (deleting a Pod and collecting what it wrote takes a few calls).
 final class CancelSignal: Sendable {
-    private let state = Guarded<(fired: Bool, handlers: [@Sendable () -> Void])>((false, []))
+    private let state = Locked<(fired: Bool, handlers: [@Sendable () -> Void])>((false, []))
 
     func fire() {
         let handlers = state.withLock { state -> [@Sendable () -> Void] in

@@ -2,7 +2,7 @@ import AMECore
 import AMEEngine
 import Foundation
 
-/// Turns one step attempt into the Pod that runs it (DESIGN §6). Pure: the same request
+/// Turns one step attempt into the Pod that runs it. Pure: the same request
 /// and settings always give the same Pod, which the golden tests pin down.
 ///
 /// The Pod, in short:

@@ -1,5 +1,5 @@
 /// `initialize`: the first request of a session, telling the plugin where it runs.
-public struct InitializeParams: Hashable, Sendable, Codable {
+public struct InitializeParams: Hashable, Sendable {
     /// The version this session speaks: the highest both sides support.
     public var protocolVersion: Int
     public var ameVersion: String
@@ -13,8 +13,8 @@ public struct InitializeParams: Hashable, Sendable, Codable {
 }
 
 /// What a plugin may want to know about the invocation without asking the host.
-public struct SessionContext: Hashable, Sendable, Codable {
-    public struct TTY: Hashable, Sendable, Codable {
+public struct SessionContext: Hashable, Sendable {
+    public struct TTY: Hashable, Sendable {
         public var stdin: Bool
         public var stdout: Bool
         public var stderr: Bool
@@ -53,7 +53,7 @@ public struct SessionContext: Hashable, Sendable, Codable {
 }
 
 /// The plugin's answer to `initialize`.
-public struct InitializeResult: Hashable, Sendable, Codable {
+public struct InitializeResult: Hashable, Sendable {
     /// The version the plugin will speak (it must be the one offered).
     public var protocolVersion: Int
 

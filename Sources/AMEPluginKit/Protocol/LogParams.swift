@@ -1,6 +1,6 @@
 /// `log` (plugin → core, notification): a message AME shows on stderr the way it shows its
 /// own: `warning:` and `error:` prefixed and coloured, `debug` only with `AME_DEBUG=1`.
-public struct LogParams: Hashable, Sendable, Codable {
+public struct LogParams: Hashable, Sendable {
     public enum Level: String, Hashable, Sendable, Codable {
         case debug, info, warning, error
     }

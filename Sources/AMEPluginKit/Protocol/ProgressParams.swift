@@ -1,6 +1,6 @@
 /// `progress` (plugin → core, notification): a one-line progress bar on stderr, drawn only
 /// when stderr is a terminal. Send `done == total` (or `finished`) to clear it.
-public struct ProgressParams: Hashable, Sendable, Codable {
+public struct ProgressParams: Hashable, Sendable {
     public var title: String
     public var done: Int64?
     public var total: Int64?

@@ -1,5 +1,5 @@
 /// `run`: the arguments after `ame NAME`, exactly as the user typed them.
-public struct RunParams: Hashable, Sendable, Codable {
+public struct RunParams: Hashable, Sendable {
     public var argv: [String]
 
     public init(argv: [String]) {
@@ -9,7 +9,7 @@ public struct RunParams: Hashable, Sendable, Codable {
 
 /// The plugin's answer to `run`: how `ame` exits, and optional machine-readable data
 /// (printed on stdout as JSON when the output mode is `json`).
-public struct RunResult: Hashable, Sendable, Codable {
+public struct RunResult: Hashable, Sendable {
     public var exitCode: Int32
     public var data: JSONValue?
 

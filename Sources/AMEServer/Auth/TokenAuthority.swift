@@ -1,5 +1,6 @@
 import AMECore
 import AMEEngine
+import AMESystem
 import Foundation
 import Logging
 
@@ -17,7 +18,7 @@ public struct Caller: Sendable, Hashable {
 /// burst of requests does not read the database for each; revoking forgets at once.
 public final class TokenAuthority: Sendable {
     let store: RunStore
-    private let cache = Guarded<[String: (token: StoredToken, checked: Date)]>([:])
+    private let cache = Locked<[String: (token: StoredToken, checked: Date)]>([:])
     private static let cacheLifetime: TimeInterval = 5
     private static let touchInterval: TimeInterval = 60
 

@@ -27,19 +27,10 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as APIError:
             return error
         case let error as BlobStoreError:
-            switch error {
-            case .digestMismatch: return APIError(.invalidRequest, error.description)
-            case .notFound, .corrupt: return APIError(.notFound, error.description)
             // The details name the server's files: they go to its log, not to the client.
-            default: return APIError(.internal, "the blob store failed", hint: "the server log has the details")
-            }
+            return APIError(error, showingDetails: false)
         case let error as LogStoreError:
-            switch error {
-            case .notRecordStart, .offsetBeyondEnd, .invalidRunID:
-                return APIError(.invalidRequest, error.description)
-            default:
-                return APIError(.internal, "the log store failed: \(error.description)")
-            }
+            return APIError(error)
         case let error as any HTTPResponseError:
             let status = error.status
             switch status.code {

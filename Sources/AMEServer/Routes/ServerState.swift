@@ -1,5 +1,6 @@
 import AMECore
 import AMEEngine
+import AMESystem
 import Foundation
 import Logging
 
@@ -50,6 +51,8 @@ public final class ServerState: Sendable {
     }
 
     func api(for caller: Caller) -> EmbeddedJobsAPI {
-        EmbeddedJobsAPI(engine: engine, launcher: launcher, owner: caller.user, isAdmin: caller.admin, serverName: serverName, sandbox: sandbox)
+        // The error middleware translates the engine's failures and logs their details.
+        EmbeddedJobsAPI(engine: engine, launcher: launcher, owner: caller.user, isAdmin: caller.admin, serverName: serverName, sandbox: sandbox,
+                        translatesEngineFailures: false)
     }
 }

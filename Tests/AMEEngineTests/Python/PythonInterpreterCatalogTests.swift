@@ -31,17 +31,25 @@ import Testing
 
     /// The default is what `python3` means to the user: with pyenv's shims on PATH, the
     /// version pyenv selects globally.
-    @Test func theDefaultIsPyenvsGlobalVersion() async throws {
+    @Test(.enabled(if: PythonInterpreterCatalogTests.pyenvGlobalVersion != nil,
+                   "needs pyenv: its shims on PATH, a global version installed, no PYENV_VERSION"))
+    func theDefaultIsPyenvsGlobalVersion() async throws {
+        let global = try #require(Self.pyenvGlobalVersion)
+        let catalog = await PythonTestSupport.catalog()
+        #expect(catalog.preferred?.version == global)
+    }
+
+    /// pyenv's global version, when pyenv's shims decide what `python3` is here.
+    static let pyenvGlobalVersion: String? = {
         let environment = PythonTestSupport.environment
         let home = environment["HOME"] ?? NSHomeDirectory()
         guard environment["PYENV_VERSION"] == nil,
               (environment["PATH"] ?? "").split(separator: ":").contains(Substring("\(home)/.pyenv/shims")),
               let global = try? String(contentsOfFile: "\(home)/.pyenv/version", encoding: .utf8)
                 .split(whereSeparator: \.isNewline).first.map(String.init),
-              FileManager.default.fileExists(atPath: "\(home)/.pyenv/versions/\(global)/bin/python3") else { return }
-        let catalog = await PythonTestSupport.catalog()
-        #expect(catalog.preferred?.version == global)
-    }
+              FileManager.default.fileExists(atPath: "\(home)/.pyenv/versions/\(global)/bin/python3") else { return nil }
+        return global
+    }()
 
     @Test func skipsScriptsAndFollowsSymlinks() async throws {
         let temporary = try TemporaryDirectory()

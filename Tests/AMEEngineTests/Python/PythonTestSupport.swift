@@ -52,6 +52,15 @@ enum PythonTestSupport {
         await PythonInterpreterCatalog.discover(environment: environment)
     }
 
+    /// A minor version (3.8 or later) of an interpreter on this machine other than the one
+    /// AME picks by default, if there is one.
+    static func otherMinorVersion() async -> String? {
+        let catalog = await catalog()
+        guard let defaultMinor = catalog.preferred?.release?.minorRelease else { return nil }
+        return catalog.interpreters.first { $0.release?.minorRelease != defaultMinor && ($0.release?.minor ?? 0) >= 8 }?
+            .release?.minorRelease
+    }
+
     static func layout(_ temporary: TemporaryDirectory) -> EngineLayout {
         EngineLayout(dataDirectory: temporary.file("data"), cacheDirectory: temporary.file("cache"))
     }

@@ -1,4 +1,3 @@
-import AMEEngine
 import AMEPluginKit
 import AMESystem
 import Foundation
@@ -12,7 +11,7 @@ import Foundation
 /// `ame` processes never rewrite each other's entries.
 public struct DescribeCache: Sendable {
     public let directory: URL
-    /// `directory`'s path, kept so that a lookup builds no URL (see `EngineLayout.embeddedPaths`).
+    /// `directory`'s path, kept so that a lookup builds no URL (see `FilePaths`).
     let directoryPath: String
 
     public init(directory: URL) {
@@ -26,7 +25,7 @@ public struct DescribeCache: Sendable {
 
     /// `$XDG_CACHE_HOME/ame/plugins`.
     public static func standard(environment: [String: String]) -> DescribeCache {
-        let path = EngineLayout.embeddedPaths(environment: environment).cache + "/plugins/describe"
+        let path = AMEDirectories.cache(environment: environment) + "/plugins/describe"
         return DescribeCache(directory: URL(fileURLWithPath: path, isDirectory: true), path: path)
     }
 

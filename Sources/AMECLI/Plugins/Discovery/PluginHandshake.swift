@@ -35,7 +35,7 @@ public enum PluginHandshake {
         }
         // Set before the kill: the reader may then see its pipe close and finish first, and
         // the plugin's answer is still "too slow", not "killed".
-        let timedOut = AtomicFlag()
+        let timedOut = Locked(false)
         let reading = await withTaskGroup(of: Reading.self) { group in
             group.addTask {
                 var data = Data()
@@ -49,7 +49,7 @@ public enum PluginHandshake {
                 try? await Task.sleep(for: deadline)
                 // Killing (rather than only cancelling) ends the reader too: its pipe closes.
                 if !Task.isCancelled {
-                    timedOut.set()
+                    timedOut.set(true)
                     child.sendToGroup(SIGKILL)
                 }
                 return .timedOut
@@ -59,7 +59,7 @@ public enum PluginHandshake {
             return first
         }
 
-        switch timedOut.isSet ? .timedOut : reading {
+        switch timedOut.value ? .timedOut : reading {
         case .timedOut:
             _ = await child.waitForExit()
             return .failed("'--ame-describe' did not answer within \(seconds(deadline)) s")

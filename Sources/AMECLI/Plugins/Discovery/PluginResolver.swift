@@ -126,16 +126,48 @@ public struct PluginResolver: Sendable {
         return PluginRecord(name: name, path: winner.path, source: winner.source, status: status, shadowed: shadowed)
     }
 
-    /// `resolve` when it needs no handshake (every plugin whose describe document is
-    /// cached, which is every plugin from its second run on): synchronous, so `ame NAME`
-    /// can run it before Swift's async runtime starts. Nil when there is no such plugin or
-    /// a handshake is due; `resolve` then does the rest.
-    public func resolveWithoutHandshake(_ name: String) -> PluginRecord? {
+    /// What `resolveWithoutHandshake` found for a name.
+    enum QuickResolution: Sendable {
+        /// No `ame-NAME` anywhere.
+        case absent
+        /// The plugin, valid or not, decided from its file and its cached describe document.
+        case decided(PluginRecord)
+        /// Its file is there and checked, but its describe document is not cached.
+        case handshakeNeeded(name: String, candidates: [Candidate], identity: PluginFileCheck.Identity)
+    }
+
+    /// `resolve` as far as it goes without a handshake (for every plugin whose describe
+    /// document is cached, which is every plugin from its second run on, all the way):
+    /// synchronous, so `ame NAME` can run it before Swift's async runtime has started.
+    /// `resolve(from:)` does the rest, without looking at the folders again.
+    func resolveWithoutHandshake(_ name: String) -> QuickResolution {
         let found = candidates(named: name)
-        guard let winner = found.first,
-              case .decided(let status) = lookup(winner.path, name: name, allowBuiltinName: false) else { return nil }
-        let shadowed = found.dropFirst().map { ShadowedPlugin(path: $0.path, source: $0.source) }
-        return PluginRecord(name: name, path: winner.path, source: winner.source, status: status, shadowed: shadowed)
+        guard let winner = found.first else { return .absent }
+        switch lookup(winner.path, name: name, allowBuiltinName: false) {
+        case .decided(let status):
+            let shadowed = found.dropFirst().map { ShadowedPlugin(path: $0.path, source: $0.source) }
+            return .decided(PluginRecord(name: name, path: winner.path, source: winner.source, status: status, shadowed: shadowed))
+        case .handshakeNeeded(let identity):
+            return .handshakeNeeded(name: name, candidates: found, identity: identity)
+        }
+    }
+
+    /// The plugin `ame NAME` would run, from what `resolveWithoutHandshake` found; nil when
+    /// there is no `ame-NAME`.
+    func resolve(from quick: QuickResolution) async -> PluginRecord? {
+        switch quick {
+        case .absent:
+            return nil
+        case .decided(let record):
+            return record
+        case .handshakeNeeded(let name, let candidates, let identity):
+            let winner = candidates[0]
+            let outcome = await PluginHandshake.describe(path: winner.path, environment: environment)
+            cache.store(outcome, path: winner.path, identity: identity)
+            let shadowed = candidates.dropFirst().map { ShadowedPlugin(path: $0.path, source: $0.source) }
+            return PluginRecord(name: name, path: winner.path, source: winner.source, status: Self.status(of: outcome, name: name),
+                                shadowed: shadowed)
+        }
     }
 
     func status(of path: String, name: String, allowBuiltinName: Bool) async -> PluginStatus {

@@ -1,4 +1,3 @@
-import AMEEngine
 import AMESystem
 import Foundation
 #if canImport(Glibc)
@@ -43,12 +42,12 @@ public enum PluginSearchPath {
 
     /// `$XDG_DATA_HOME/ame/plugins`: what `ame plugin install` manages.
     public static func installedDirectory(environment: [String: String]) -> URL {
-        EngineLayout.embedded(environment: environment).plugins
+        URL(fileURLWithPath: installedPath(environment: environment), isDirectory: true)
     }
 
-    /// `installedDirectory` as a path, without URL's API (see `EngineLayout.embeddedPaths`).
+    /// `installedDirectory` as a path, without URL's API (see `FilePaths`).
     static func installedPath(environment: [String: String]) -> String {
-        EngineLayout.embeddedPaths(environment: environment).data + "/" + EngineLayout.pluginsFolder
+        AMEDirectories.installedPlugins(environment: environment)
     }
 
     static func realPath(_ path: String) -> String? {

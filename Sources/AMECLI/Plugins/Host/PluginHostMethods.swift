@@ -62,15 +62,8 @@ struct PluginHostMethods: Sendable {
         var directory: String
         var file: String
         var tasks: [TaskSpec]
-        var recurringTasks: [Schedule]
-    }
-
-    /// A recurring task as `ame tasks --json` shows it.
-    struct Schedule: Encodable {
-        var name: String
-        var taskRef: String
-        var schedule: String
-        var timezone: String?
+        /// As `ame tasks --json` shows them, without the next firing.
+        var recurringTasks: [TasksCommand.Schedule]
     }
 
     func projectDocument() throws -> JSONValue {
@@ -84,7 +77,7 @@ struct PluginHostMethods: Sendable {
             projectName: project.projectName, directory: location.directory.path, file: location.file.path,
             tasks: project.tasks,
             recurringTasks: project.recurringTasks.map {
-                Schedule(name: $0.name, taskRef: $0.taskRef, schedule: $0.schedule, timezone: $0.timezone)
+                TasksCommand.Schedule(name: $0.name, taskRef: $0.taskRef, schedule: $0.schedule, timezone: $0.timezone, nextFiring: nil)
             }))
     }
 

@@ -64,7 +64,7 @@ public struct PluginInstaller: Sendable {
         let fetched = staging.appendingPathComponent("download")
         let sourceName: String
         if let url = URL(string: source), let scheme = url.scheme, ["http", "https", "file"].contains(scheme) {
-            try await PluginDownload.fetch(url, to: fetched, environment: environment)
+            try await PluginDownload.fetch(url, to: fetched)
             sourceName = url.lastPathComponent
         } else {
             let local = source.hasPrefix("/") ? URL(fileURLWithPath: source) : workingDirectory.appendingPathComponent(source)

@@ -1,5 +1,5 @@
-import AMEEngine
 import AMEPluginKit
+import AMESystem
 import Foundation
 
 /// The environment a plugin runs with: the user's, minus AME's credentials (a plugin
@@ -21,7 +21,7 @@ public enum PluginEnvironment {
         environment.removeValue(forKey: "AME_PLUGIN_PROTOCOL")
         environment["AME_BIN"] = context.executablePath
         environment["AME_CONFIG_DIR"] = ClientConfig.directoryPath(environment: context.environment)
-        environment["AME_DATA_DIR"] = EngineLayout.embeddedPaths(environment: context.environment).data
+        environment["AME_DATA_DIR"] = AMEDirectories.data(environment: context.environment)
         environment["AME_OUTPUT"] = outputMode(context: context)
         return environment
     }

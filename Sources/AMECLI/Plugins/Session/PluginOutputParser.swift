@@ -1,4 +1,5 @@
 import AMEPluginKit
+import AMESystem
 import Foundation
 
 /// A plugin's stdout turned into what it means for a session: one JSON-RPC message per line,
@@ -16,10 +17,15 @@ struct PluginOutputParser {
         var outputs: [PluginProcess.Output] = []
         for piece in splitter.append(chunk) where !stopped {
             switch piece {
-            case .tooLong:
+            case .partial:
                 outputs.append(.lineTooLong)
                 stopped = true
-            case .line(let line):
+            case .line(let raw) where raw.count > PluginProcess.maximumMessageSize:
+                outputs.append(.lineTooLong)
+                stopped = true
+            case .line(let raw):
+                // CRLF is a newline too.
+                let line = raw.last == 0x0D ? raw.dropLast() : raw
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
                 do throws(RPCMessage.Malformed) {
                     outputs.append(.message(try RPCMessage.parse(line)))
@@ -35,7 +41,7 @@ struct PluginOutputParser {
     /// At the end of stdout: a last line without a newline still counts if it parses; then `.closed`.
     mutating func finish() -> [PluginProcess.Output] {
         var outputs: [PluginProcess.Output] = []
-        if !stopped, let remainder = splitter.remainder {
+        if !stopped, let remainder = splitter.finish(), !remainder.allSatisfy({ [0x20, 0x09, 0x0D].contains($0) }) {
             if let message = try? RPCMessage.parse(remainder) {
                 outputs.append(.message(message))
             } else {

@@ -1,15 +1,14 @@
-import Foundation
+import AMESystem
 
 /// Tasks to cancel together (a session's outstanding host calls).
-final class TaskBag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var tasks: [Task<Void, Never>] = []
+final class TaskBag: Sendable {
+    private let tasks = Locked<[Task<Void, Never>]>([])
 
     func add(_ task: Task<Void, Never>) {
-        lock.withLock { tasks.append(task) }
+        tasks.withLock { $0.append(task) }
     }
 
     func cancelAll() {
-        lock.withLock { tasks }.forEach { $0.cancel() }
+        tasks.value.forEach { $0.cancel() }
     }
 }

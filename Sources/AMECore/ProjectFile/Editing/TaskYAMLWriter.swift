@@ -1,4 +1,4 @@
-/// Renders a `TaskSpec` as block-style YAML lines, in the forms the README teaches.
+/// Renders a `TaskSpec` as block-style YAML lines, in the forms docs/ame-yaml.md teaches.
 public struct TaskYAMLWriter: Sendable {
     /// Spaces per nesting level.
     public var indentStep: Int

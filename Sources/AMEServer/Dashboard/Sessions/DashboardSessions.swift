@@ -1,3 +1,4 @@
+import AMESystem
 import Foundation
 
 /// The dashboard's signed-in browsers, in memory: a server restart signs everyone out,
@@ -11,7 +12,7 @@ final class DashboardSessions: Sendable {
 
     let idleTimeout: TimeInterval
     let lifetime: TimeInterval
-    private let sessions = Guarded<[String: DashboardSession]>([:])
+    private let sessions = Locked<[String: DashboardSession]>([:])
     private static let maximumCount = 10_000
 
     init(idleTimeout: TimeInterval = 12 * 3600, lifetime: TimeInterval = 7 * 24 * 3600) {

@@ -49,32 +49,3 @@ struct ListRunsCommand: AMECommand {
 }
 
 extension RunStatus: ExpressibleByArgument {}
-
-enum RunStatusStyle {
-    /// Colour plus a symbol, so the status also reads without colour.
-    static func colored(_ status: RunStatus, style: Style) -> String {
-        switch status {
-        case .succeeded: style.green("✓ succeeded")
-        case .failed: style.red("✗ failed")
-        case .lost: style.red("? lost")
-        case .cancelled: style.yellow("■ cancelled")
-        case .running: style.blue("▶ running")
-        case .preparing: style.blue("… preparing")
-        case .queued: style.dim("⏳ queued")
-        case .skipped: style.dim("- skipped")
-        }
-    }
-}
-
-enum RelativeTime {
-    static func describe(_ date: Date, now: Date = Date()) -> String {
-        let seconds = Int(now.timeIntervalSince(date))
-        switch seconds {
-        case ..<5: return "just now"
-        case ..<60: return "\(seconds)s ago"
-        case ..<3600: return "\(seconds / 60)m ago"
-        case ..<86400: return "\(seconds / 3600)h ago"
-        default: return "\(seconds / 86400)d ago"
-        }
-    }
-}

@@ -1,3 +1,4 @@
+import AMECLI
 import AMECore
 import AMEKubernetes
 import ArgumentParser

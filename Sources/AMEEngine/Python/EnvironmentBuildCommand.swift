@@ -7,7 +7,7 @@ import Glibc
 /// One command run while building an environment (`python -m venv`, `pip install`, `uv sync`…):
 /// its stdout and stderr go, interleaved as the tool wrote them, to the caller's output
 /// callback, and the end of that output is kept for the error message if it fails.
-struct SetupCommand: Sendable, CustomStringConvertible {
+struct EnvironmentBuildCommand: Sendable, CustomStringConvertible {
     var executable: String
     var arguments: [String]
     var environment: [String: String]

@@ -1,21 +1,13 @@
+import AMECLI
 import AMECore
 import AMEEngine
 import AMES3
-import ArgumentParser
 import AMESystem
+import ArgumentParser
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// `ame agent …`: the side of AME that executes runs. Started by the engine, not by people.
-struct AgentCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "agent",
-        abstract: "Execute runs (started by the engine; not for direct use).",
-        shouldDisplay: false,
-        subcommands: [RunAgentCommand.self, InitPodAgentCommand.self, ExecPodAgentCommand.self])
-}
 
 /// `ame agent run RUN`: carries one run to its end on this machine.
 struct RunAgentCommand: AMECommand {
@@ -82,14 +74,14 @@ struct RunAgentCommand: AMECommand {
         if arguments.sandbox ?? configuration.sandbox {
             // What no run may see, even where a folder around it is shown.
             let hidden = [layout.dataDirectory.path, layout.cacheDirectory.path] + (arguments.config.map { [$0] } ?? [])
-            sandbox = try Sandbox.locate(environment: context.environment, entryExecutable: ExecutablePath.current(), hiddenPaths: hidden)
+            sandbox = try Sandbox.locate(environment: context.environment, entryExecutable: context.executablePath, hiddenPaths: hidden)
         }
         let coordinator = RunCoordinator(engine: engine, executor: LocalExecutor(), runID: runID, baseEnvironment: context.environment,
                                          objectStores: S3ObjectStoreProvider.fromEnvironment(context.environment), sandbox: sandbox)
         // SIGTERM (from 'ame cancel') cancels the run: the coordinator stops its steps,
         // collects what they wrote and records the run as cancelled.
         signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
+        InterruptSignals.ignoreForever()
         signal(SIGHUP, SIG_IGN)
         let work = Task { await coordinator.run() }
         let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())

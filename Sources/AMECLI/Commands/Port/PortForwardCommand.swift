@@ -1,4 +1,5 @@
 import AMECore
+import AMESystem
 import ArgumentParser
 import Foundation
 
@@ -42,12 +43,12 @@ struct PortForwardCommand: AMECommand {
             context.terminal.outLine("Forwarding \(address) -> run \(record.id) port \(port) (Ctrl-C to stop)")
         }
         let interrupts = InterruptHandler()
-        let stopped = AtomicFlag()
-        interrupts.onInterrupt { _ in stopped.set() }
+        let stopped = Locked(false)
+        interrupts.onInterrupt { _ in stopped.set(true) }
         defer { interrupts.stop() }
         // Until Ctrl-C, or until the run ends.
         var checks = 0
-        while !stopped.isSet {
+        while !stopped.value {
             try await Task.sleep(for: .milliseconds(200))
             checks += 1
             if checks % 10 == 0, let current = try? await api.getRun(record.id), current.status.isTerminal {

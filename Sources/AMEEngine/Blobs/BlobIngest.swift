@@ -62,27 +62,11 @@ public final class BlobIngest: @unchecked Sendable {
     /// Checks the digest and stores the blob. Finishing an upload of a blob that is already
     /// stored succeeds without writing it again.
     public func finish() throws -> Digest {
-        lock.lock()
-        defer { lock.unlock() }
-        guard isOpen else { throw BlobStoreError.ingestClosed }
-        isOpen = false
-        let digest = hasher.finalize()
-        if let expected, expected != digest {
-            scratch?.discard()
-            throw BlobStoreError.digestMismatch(expected: expected, actual: digest)
+        let sealed = try seal()
+        if let scratch = sealed.scratch {
+            try scratch.commit(to: store.filePath(sealed.digest), shardDirectory: store.shardPath(sealed.digest))
         }
-        guard let scratch else {
-            // Only hashed: the blob was there when the upload began and must still be.
-            guard store.contains(digest) else { throw BlobStoreError.notFound(digest) }
-            return digest
-        }
-        if store.contains(digest) {
-            // Another upload of the same content won the race (or it was stored all along).
-            scratch.discard()
-            return digest
-        }
-        try scratch.commit(to: store.filePath(digest), shardDirectory: store.shardPath(digest))
-        return digest
+        return sealed.digest
     }
 
     /// Checks the digest and keeps the written file ready to be committed without flushing
@@ -98,10 +82,12 @@ public final class BlobIngest: @unchecked Sendable {
             throw BlobStoreError.digestMismatch(expected: expected, actual: digest)
         }
         guard let scratch else {
+            // Only hashed: the blob was there when the upload began and must still be.
             guard store.contains(digest) else { throw BlobStoreError.notFound(digest) }
             return SealedBlob(digest: digest, scratch: nil)
         }
         if store.contains(digest) {
+            // Another upload of the same content won the race (or it was stored all along).
             scratch.discard()
             return SealedBlob(digest: digest, scratch: nil)
         }

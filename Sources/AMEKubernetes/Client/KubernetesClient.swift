@@ -59,8 +59,7 @@ public final class KubernetesClient: Sendable {
     }
 
     public func listPods(labelSelector: String) async throws -> ObjectList<Pod> {
-        let operation = op("list", "pods", nil)
-        return try decode(ObjectList<Pod>.self, try await perform(.GET, podsPath(), query: [("labelSelector", labelSelector)], operation: operation), operation)
+        try await list("pods", in: podsPath(), labelSelector: labelSelector)
     }
 
     /// Deletes the Pod (its containers get `gracePeriodSeconds` between SIGTERM and
@@ -69,12 +68,7 @@ public final class KubernetesClient: Sendable {
     public func deletePod(_ name: String, gracePeriodSeconds: Int? = nil) async throws -> Bool {
         var query: [(String, String)] = []
         if let gracePeriodSeconds { query.append(("gracePeriodSeconds", String(gracePeriodSeconds))) }
-        do {
-            _ = try await perform(.DELETE, podsPath(name), query: query, operation: op("delete", "pods", name))
-            return true
-        } catch let error as KubernetesError where error.kind == .notFound {
-            return false
-        }
+        return try await delete("pods", name, at: podsPath(name), query: query)
     }
 
     /// Changes to the Pods matching `labelSelector` after `resourceVersion`, as the API
@@ -145,12 +139,7 @@ public final class KubernetesClient: Sendable {
     /// False when it was already gone.
     @discardableResult
     public func deleteSecret(_ name: String) async throws -> Bool {
-        do {
-            _ = try await perform(.DELETE, secretsPath(name), operation: op("delete", "secrets", name))
-            return true
-        } catch let error as KubernetesError where error.kind == .notFound {
-            return false
-        }
+        try await delete("secrets", name, at: secretsPath(name))
     }
 
     // MARK: Services
@@ -158,57 +147,61 @@ public final class KubernetesClient: Sendable {
     /// Creates the Service; one of the same name already there is left as it is (the nodes
     /// of one attempt each make sure theirs exists).
     public func ensureService(_ service: Service) async throws {
-        let operation = op("create", "services", service.metadata.name)
-        do {
-            _ = try decode(Service.self, try await perform(.POST, servicesPath(), body: try encode(service), operation: operation), operation)
-        } catch let error as KubernetesError where error.kind == .conflict {
-        }
+        try await ensure(service, "services", service.metadata.name, in: servicesPath())
     }
 
     public func listServices(labelSelector: String) async throws -> ObjectList<Service> {
-        let operation = op("list", "services", nil)
-        return try decode(ObjectList<Service>.self, try await perform(.GET, servicesPath(), query: [("labelSelector", labelSelector)], operation: operation), operation)
+        try await list("services", in: servicesPath(), labelSelector: labelSelector)
     }
 
     /// False when it was already gone.
     @discardableResult
     public func deleteService(_ name: String) async throws -> Bool {
-        do {
-            _ = try await perform(.DELETE, servicesPath(name), operation: op("delete", "services", name))
-            return true
-        } catch let error as KubernetesError where error.kind == .notFound {
-            return false
-        }
+        try await delete("services", name, at: servicesPath(name))
     }
 
     // MARK: NetworkPolicies
 
     /// Creates the NetworkPolicy; one of the same name already there is left as it is.
     public func ensureNetworkPolicy(_ policy: NetworkPolicy) async throws {
-        let operation = op("create", "networkpolicies", policy.metadata.name)
-        do {
-            _ = try decode(NetworkPolicy.self, try await perform(.POST, networkPoliciesPath(), body: try encode(policy), operation: operation), operation)
-        } catch let error as KubernetesError where error.kind == .conflict {
-        }
+        try await ensure(policy, "networkpolicies", policy.metadata.name, in: networkPoliciesPath())
     }
 
     public func listNetworkPolicies(labelSelector: String) async throws -> ObjectList<NetworkPolicy> {
-        let operation = op("list", "networkpolicies", nil)
-        return try decode(ObjectList<NetworkPolicy>.self, try await perform(.GET, networkPoliciesPath(), query: [("labelSelector", labelSelector)], operation: operation), operation)
+        try await list("networkpolicies", in: networkPoliciesPath(), labelSelector: labelSelector)
     }
 
     /// False when it was already gone.
     @discardableResult
     public func deleteNetworkPolicy(_ name: String) async throws -> Bool {
+        try await delete("networkpolicies", name, at: networkPoliciesPath(name))
+    }
+
+    // MARK: Any kind
+
+    /// Creates `object` in `collection`; one of the same name already there is left as it is.
+    private func ensure<Object: Codable>(_ object: Object, _ resource: String, _ name: String?, in collection: String) async throws {
+        let operation = op("create", resource, name)
         do {
-            _ = try await perform(.DELETE, networkPoliciesPath(name), operation: op("delete", "networkpolicies", name))
+            _ = try decode(Object.self, try await perform(.POST, collection, body: try encode(object), operation: operation), operation)
+        } catch let error as KubernetesError where error.kind == .conflict {
+        }
+    }
+
+    private func list<Object: Codable & Sendable>(_ resource: String, in collection: String, labelSelector: String) async throws -> ObjectList<Object> {
+        let operation = op("list", resource, nil)
+        return try decode(ObjectList<Object>.self, try await perform(.GET, collection, query: [("labelSelector", labelSelector)], operation: operation), operation)
+    }
+
+    /// False when it was already gone.
+    private func delete(_ resource: String, _ name: String, at path: String, query: [(String, String)] = []) async throws -> Bool {
+        do {
+            _ = try await perform(.DELETE, path, query: query, operation: op("delete", resource, name))
             return true
         } catch let error as KubernetesError where error.kind == .notFound {
             return false
         }
     }
-
-    // MARK: HTTP
 
     private func op(_ verb: String, _ resource: String, _ name: String?) -> KubernetesError.Operation {
         KubernetesError.Operation(verb: verb, resource: resource, name: name, namespace: namespace)

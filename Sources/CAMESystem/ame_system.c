@@ -198,3 +198,7 @@ int ame_sandbox_exec(const ame_sandbox_options *o, char *const argv[], const cha
     FAIL("start the command");
 #undef FAIL
 }
+
+pid_t ame_gettid(void) {
+    return (pid_t)syscall(SYS_gettid);
+}

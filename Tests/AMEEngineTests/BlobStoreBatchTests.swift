@@ -23,7 +23,7 @@ import Testing
             #expect(try store.read(digest) == Data(contentsOf: file.url))
         }
         #expect(store.verifyAll().corrupt.isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("tmp").path).isEmpty)
+        #expect(try filesBelow(scratch.file("tmp").path).isEmpty)
     }
 
     @Test func aWrongDigestStoresNothingOfItsBatch() throws {
@@ -36,7 +36,7 @@ import Testing
             _ = try store.put(files: [(good, nil), (bad, wrong)])
         }
         #expect(!store.contains(wrong))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("tmp").path).isEmpty)
+        #expect(try filesBelow(scratch.file("tmp").path).isEmpty)
     }
 
     /// The embedded engine's first sync: the scanner stores each file as it reads it, the
@@ -65,7 +65,7 @@ import Testing
             #expect(try store.read(digest) == Data(contentsOf: project.appendingPathComponent(entry.path)))
         }
         #expect(store.verifyAll().corrupt.isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.file("tmp").path).isEmpty)
+        #expect(try filesBelow(scratch.file("tmp").path).isEmpty)
         // A second scan reads nothing (the hash cache) and so stores nothing.
         let again = BlobBatchWriter(store: store)
         scanner.store = again

@@ -20,7 +20,7 @@ import Glibc
     static let emptyDigest = Digest(hex: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")!
 
     func temporaryFiles() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: scratch.file("tmp").path)
+        try filesBelow(scratch.file("tmp").path)
     }
 
     func mode(_ path: String) -> mode_t {

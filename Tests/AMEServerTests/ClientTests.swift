@@ -35,7 +35,7 @@ import Testing
             await #expect(throws: APIError.self) { try await api.uploadBlob(wrong, from: other) }
             #expect(try await api.missingBlobs([wrong]) == [wrong])
             #expect(!fixture.engine.blobs.contains(wrong))
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.engine.layout.temporary.path)
+            let leftovers = try filesBelow(fixture.engine.layout.temporary.path)
             #expect(leftovers.isEmpty, "\(leftovers)")
 
             do {
@@ -79,7 +79,7 @@ import Testing
             await #expect(throws: APIError.self) { try await api.uploadBlobs([(freshDigest, fresh), (wrong, other), (files[1].digest, files[1].file)]) }
             #expect(!fixture.engine.blobs.contains(freshDigest))
             #expect(!fixture.engine.blobs.contains(wrong))
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.engine.layout.temporary.path)
+            let leftovers = try filesBelow(fixture.engine.layout.temporary.path)
             #expect(leftovers.isEmpty, "\(leftovers)")
         }
     }

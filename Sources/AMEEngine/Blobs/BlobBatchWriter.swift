@@ -43,7 +43,7 @@ public final class BlobBatchWriter: @unchecked Sendable {
     /// Copies the open file `source` (`size` bytes) into the store and returns the digest of
     /// the copy; `buffer` is the caller's, for hashing. The blob is in place after `finish()`.
     func store(source: Int32, size: Int64, buffer: UnsafeMutableRawBufferPointer, onBytes: ((Int) -> Void)?) throws -> (digest: Digest, size: Int64) {
-        let scratch = try BlobScratchFile.create(in: store.temporaryPath)
+        let scratch = try BlobScratchFile.create(in: store.scratchDirectory)
         var hasher = ContentHasher()
         var total: Int64 = 0
         do {

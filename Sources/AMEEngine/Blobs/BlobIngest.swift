@@ -25,7 +25,7 @@ public final class BlobIngest: @unchecked Sendable {
         if let expected, store.contains(expected) {
             scratch = nil
         } else {
-            scratch = try BlobScratchFile.create(in: store.temporaryPath)
+            scratch = try BlobScratchFile.create(in: store.scratchDirectory)
         }
     }
 

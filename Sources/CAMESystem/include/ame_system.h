@@ -40,6 +40,9 @@ int ame_pipe_cloexec(int fds[2]);
 /// for a child's exit, its output and a timeout together. -1 (errno ENOSYS) before Linux 5.3.
 int ame_pidfd_open(pid_t pid);
 
+/// gettid(): the calling thread's id (Swift cannot call the variadic syscall()).
+pid_t ame_gettid(void);
+
 /// syncfs(): flush everything of the file system holding `fd` in one call.
 int ame_syncfs(int fd);
 

@@ -88,22 +88,11 @@ public final class BlobBatchWriter: @unchecked Sendable {
             return pending
         }
         guard !batch.isEmpty else { return }
-        let syncError = FileSystemSync.syncFileSystem(containing: store.temporaryPath)
-        guard syncError == 0 else {
-            for blob in batch { blob.scratch?.discard() }
-            let error = BlobStoreError.io("flush to disk", store.temporaryPath, syncError)
+        do {
+            try store.commit(batch)
+        } catch {
             lock.withLock { failure = error }
             throw error
-        }
-        for (index, blob) in batch.enumerated() {
-            guard let scratch = blob.scratch else { continue }
-            do {
-                try scratch.commit(to: store.filePath(blob.digest), shardDirectory: store.shardPath(blob.digest), durable: false)
-            } catch {
-                for rest in batch[(index + 1)...] { rest.scratch?.discard() }
-                lock.withLock { failure = error }
-                throw error
-            }
         }
     }
 

@@ -31,22 +31,7 @@ public final class BlobIngestBatch: @unchecked Sendable {
             defer { sealed = []; self.sizes = [] }
             return (sealed, self.sizes)
         }
-        if blobs.contains(where: { $0.scratch != nil }) {
-            let error = FileSystemSync.syncFileSystem(containing: store.temporaryPath)
-            if error != 0 {
-                for blob in blobs { blob.scratch?.discard() }
-                throw BlobStoreError.io("flush to disk", store.temporaryPath, error)
-            }
-        }
-        for (index, blob) in blobs.enumerated() {
-            guard let scratch = blob.scratch else { continue }
-            do {
-                try scratch.commit(to: store.filePath(blob.digest), shardDirectory: store.shardPath(blob.digest), durable: false)
-            } catch {
-                for rest in blobs[(index + 1)...] { rest.scratch?.discard() }
-                throw error
-            }
-        }
+        try store.commit(blobs)
         FileSystemSync.syncFileSystem(containing: store.directory.path)
         return zip(blobs, sizes).map { ($0.digest, $1) }
     }

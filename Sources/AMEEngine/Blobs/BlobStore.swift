@@ -138,29 +138,36 @@ public final class BlobStore: Sendable {
                 for blob in sealed { blob.scratch?.discard() }
                 throw error
             }
-            if sealed.contains(where: { $0.scratch != nil }) {
-                let syncError = FileSystemSync.syncFileSystem(containing: temporaryDirectory.path)
-                if syncError != 0 {
-                    for blob in sealed { blob.scratch?.discard() }
-                    throw BlobStoreError.io("flush to disk", temporaryDirectory.path, syncError)
-                }
-            }
-            for (index, blob) in sealed.enumerated() {
-                if let scratch = blob.scratch {
-                    do {
-                        try scratch.commit(to: filePath(blob.digest), shardDirectory: shardPath(blob.digest), durable: false)
-                    } catch {
-                        for rest in sealed[(index + 1)...] { rest.scratch?.discard() }
-                        throw error
-                    }
-                }
-                digests.append(blob.digest)
-            }
+            try commit(sealed)
+            digests.append(contentsOf: sealed.map(\.digest))
             start += batch.count
         }
         // The renames themselves: one more flush so the batch survives a power cut.
         FileSystemSync.syncFileSystem(containing: directory.path)
         return digests
+    }
+
+    /// Moves sealed blobs into place after one flush of the file system that holds their
+    /// scratch files, so a blob becomes visible only once its bytes are durable. On a failure
+    /// nothing not yet moved stays behind. The renames are made durable by the caller's
+    /// last flush (once per many batches).
+    func commit(_ sealed: [SealedBlob]) throws {
+        if sealed.contains(where: { $0.scratch != nil }) {
+            let syncError = FileSystemSync.syncFileSystem(containing: temporaryPath)
+            if syncError != 0 {
+                for blob in sealed { blob.scratch?.discard() }
+                throw BlobStoreError.io("flush to disk", temporaryPath, syncError)
+            }
+        }
+        for (index, blob) in sealed.enumerated() {
+            guard let scratch = blob.scratch else { continue }
+            do {
+                try scratch.commit(to: filePath(blob.digest), shardDirectory: shardPath(blob.digest), durable: false)
+            } catch {
+                for rest in sealed[(index + 1)...] { rest.scratch?.discard() }
+                throw error
+            }
+        }
     }
 
     // MARK: - Reading

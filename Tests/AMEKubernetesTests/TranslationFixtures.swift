@@ -36,18 +36,9 @@ enum TranslationFixtures {
             let request = StepPodRequest(runID: runID, owner: owner, project: project.projectName, task: task.name, step: step,
                                          attempt: attempt, resources: resources, manifest: manifest, extraPackages: extraPackages)
             for secret in mirror.redactedSecrets(for: request) { secrets[secret.name] = secret }
-            guard step.nodeCount > 1 else {
-                pods.append(translator.pod(for: request))
-                continue
-            }
-            let addresses = PodTranslator.nodeAddresses(runID: runID, step: step.name, attempt: attempt, count: step.nodeCount)
-            for rank in 0..<step.nodeCount {
-                var nodeRequest = request
-                nodeRequest.node = NodeRank(rank: rank, addresses: addresses, port: NodeRank.defaultPort)
-                if rank == 0, let service = translator.service(for: nodeRequest) { nodeObjects.append(.service(service)) }
-                if rank == 0, let policy = translator.networkPolicy(for: nodeRequest) { nodeObjects.append(.networkPolicy(policy)) }
-                pods.append(translator.pod(for: nodeRequest))
-            }
+            let made = translator.objects(for: request)
+            nodeObjects += made.shared
+            pods += made.pods
         }
         return secrets.values.sorted { $0.name < $1.name }.map { .secret($0) } + nodeObjects + pods.map { .pod($0) }
     }

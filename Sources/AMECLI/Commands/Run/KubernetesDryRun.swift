@@ -43,20 +43,9 @@ struct KubernetesDryRun {
             for secret in mirror.redactedSecrets(for: request) where secrets[secret.name] == nil {
                 secrets[secret.name] = secret
             }
-            guard step.nodeCount > 1 else {
-                pods.append(translator.pod(for: request))
-                continue
-            }
-            // A step on several nodes: a Pod per node, found by the others through the
-            // attempt's headless Service.
-            let addresses = PodTranslator.nodeAddresses(runID: Self.runID, step: step.name, attempt: 1, count: step.nodeCount)
-            for rank in 0..<step.nodeCount {
-                var nodeRequest = request
-                nodeRequest.node = NodeRank(rank: rank, addresses: addresses, port: NodeRank.defaultPort)
-                if rank == 0, let service = translator.service(for: nodeRequest) { nodeObjects.append(.service(service)) }
-                if rank == 0, let policy = translator.networkPolicy(for: nodeRequest) { nodeObjects.append(.networkPolicy(policy)) }
-                pods.append(translator.pod(for: nodeRequest))
-            }
+            let made = translator.objects(for: request)
+            nodeObjects += made.shared
+            pods += made.pods
         }
         // Secrets, Services and NetworkPolicies first: they must exist before the Pods that need them.
         return secrets.values.sorted { $0.name < $1.name }.map { .secret($0) } + nodeObjects + pods.map { .pod($0) }

@@ -133,6 +133,8 @@ public struct ServerCommand: AsyncParsableCommand {
         guard onKubernetes || FileManager.default.isExecutableFile(atPath: agent) else {
             throw ValidationError("cannot find the 'ame' binary that runs runs at \(agent): pass --agent PATH")
         }
+        // Each upload in progress holds a file open per blob until its batch is flushed.
+        OpenFileLimit.raise()
         let engine = try Engine(layout: layout, configuration: configuration)
         var sandboxMode = onKubernetes ? "pods" : "on"
         if !onKubernetes {

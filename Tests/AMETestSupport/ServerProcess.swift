@@ -15,9 +15,10 @@ extension AMESandbox {
     }
 
     /// Starts `ame-server` on 127.0.0.1 (`port` 0: any free port) with the sandbox's data
-    /// directory and admin token, and waits until it listens.
+    /// directory and admin token, and waits until it listens. `softOpenFileLimit` starts it
+    /// as a shell with that `ulimit -Sn` would.
     @discardableResult
-    public func startServer(port: Int = 0, extraEnvironment: [String: String] = [:]) throws -> ServerHandle {
+    public func startServer(port: Int = 0, extraEnvironment: [String: String] = [:], softOpenFileLimit: Int? = nil) throws -> ServerHandle {
         let data = directory.url.appendingPathComponent("server-data")
         let logFile = directory.url.appendingPathComponent("server.log")
         let token = server?.adminToken ?? "ame_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -35,7 +36,12 @@ extension AMESandbox {
         guard descriptor >= 0 else { throw ServerStartError(description: "cannot write \(logFile.path)") }
         defer { close(descriptor) }
         let startOffset = lseek(descriptor, 0, SEEK_END)
-        var configuration = ChildProcess.Configuration(executable: Self.serverBinary.path, arguments: arguments,
+        var executable = Self.serverBinary.path
+        if let softOpenFileLimit {
+            arguments = ["-c", "ulimit -Sn \(softOpenFileLimit) && exec \"$0\" \"$@\"", executable] + arguments
+            executable = "/bin/sh"
+        }
+        var configuration = ChildProcess.Configuration(executable: executable, arguments: arguments,
                                                        environment: serverEnvironment, workingDirectory: directory.url.path)
         configuration.standardInput = .null
         configuration.standardOutput = .fileDescriptor(descriptor)

@@ -29,13 +29,7 @@ public final class BlobBatchWriter: @unchecked Sendable {
     public init(store: BlobStore, batchFiles: Int = 4096, batchBytes: Int64 = 512 << 20) {
         self.store = store
         // A batch keeps its files open until the flush: make room for them.
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        var limit = rlimit()
-        if getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max {
-            limit.rlim_cur = min(limit.rlim_max, 65536)
-            setrlimit(resource, &limit)
-        }
-        let room = (getrlimit(resource, &limit) == 0 ? Int(limit.rlim_cur) : 1024) / 2
+        let room = OpenFileLimit.raise() / 2
         self.batchFiles = max(16, min(batchFiles, room))
         self.batchBytes = batchBytes
     }

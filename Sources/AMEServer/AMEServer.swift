@@ -46,8 +46,11 @@ public enum AMEServer {
         var app = Application(
             router: router,
             // The same router answers WebSocket upgrades (port tunnels), behind the same
-            // authentication; tunnel data goes in frames of up to 1 MiB.
-            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: 1 << 20))),
+            // authentication; tunnel data goes in frames of up to 1 MiB. Reads of up to 1 MiB
+            // (`LargeReads`) for uploads.
+            server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(
+                http1: .init(additionalChannelHandlers: [LargeReads()]),
+                ws: .init(maxFrameSize: 1 << 20))),
             configuration: .init(address: .hostname(host, port: port), serverName: "ame-server"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

@@ -56,7 +56,8 @@ struct ProjectUploader {
         let bar = ProgressBar(terminal: terminal, title: "uploading")
         var done: Int64 = 0
         // In batches, so the progress bar moves and the engine can flush many files at once;
-        // two in flight, so a server hashes one while the next arrives (both cores busy).
+        // four in flight, so a server hashes some while others arrive or wait for their
+        // flush (both cores busy).
         var batches: [(entries: [Manifest.Entry], bytes: Int64)] = []
         var index = 0
         while index < uploads.count {
@@ -88,7 +89,7 @@ struct ProjectUploader {
         do {
             try await withThrowingTaskGroup(of: (Int64, String).self) { group in
                 var next = 0
-                for _ in 0..<min(2, batches.count) {
+                for _ in 0..<min(4, batches.count) {
                     let batch = batches[next]
                     next += 1
                     group.addTask { try await send(batch.entries); return (batch.bytes, batch.entries.last?.path ?? "") }

@@ -1,5 +1,6 @@
 import AMECore
 import AMEEngine
+import AMESystem
 import Foundation
 import Hummingbird
 import NIOCore
@@ -36,7 +37,8 @@ enum BlobRoutes {
                 for try await buffer in request.body {
                     try buffer.withUnsafeReadableBytes { bytes in try ingest.write(Data(bytes)) }
                 }
-                let stored = try ingest.finish()
+                // The flush waits for the disk: not on one of the threads that run requests.
+                let stored = try await BlockingWork.run { try ingest.finish() }
                 // The bytes checked out: the caller holds this blob now (stored once, however
                 // many users upload it).
                 try state.engine.store.claimBlobs([stored], owner: caller.user)
@@ -91,7 +93,9 @@ enum BlobRoutes {
                     throw APIError(.invalidRequest, "the upload ended inside blob \(header.isEmpty ? count : count + 1) (\(header.isEmpty ? "its content" : "its 40-byte header"))",
                                    hint: "send each blob as its digest, its length and all of its content")
                 }
-                let stored = try batch.commit()
+                // The flushes wait for the disk: not on one of the threads that run requests,
+                // which meanwhile hash the other uploads arriving.
+                let stored = try await BlockingWork.run { try batch.commit() }
                 try state.engine.store.claimBlobs(stored.map(\.digest), owner: caller.user)
                 return try JSONResponse.make(StoredMany(stored: stored.map { Stored(digest: $0.digest, size: $0.size) }), status: .created)
             } catch {

@@ -67,13 +67,7 @@ public struct PluginSession: Sendable {
             for await _ in interrupts { presses.press() }
         }
         defer { forwarder.cancel() }
-        return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try self.runBlocking(argv: argv, interrupts: presses) })
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
+        return try await BlockingWork.run { try self.runBlocking(argv: argv, interrupts: presses) }
     }
 
     /// The session itself, on the calling thread, which it blocks until the plugin has

@@ -192,13 +192,10 @@ public final class TCPByteStream: @unchecked Sendable {
         self.socket = socket
     }
 
-    /// Runs a blocking call (a connect, a read) on a thread of its own, off the async pool.
+    /// Runs a blocking call (a connect, a read) on a thread of its own, off the async pool,
+    /// with a small stack: socket calls only wait.
     public static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try body() }) }
-            thread.stackSize = 128 * 1024
-            thread.start()
-        }
+        try await BlockingWork.run(stackSize: 128 * 1024, body)
     }
 
     public func read() async throws -> Data? {

@@ -72,12 +72,7 @@ public final class KubernetesCluster: @unchecked Sendable {
     /// own: on the concurrency pool it would hold one of its few threads, which the harness
     /// needs to answer the very server it waits for.
     public static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
-            }
-            thread.start()
-        }
+        try await BlockingWork.run(stackSize: 8 << 20, work)
     }
 
     deinit {

@@ -47,11 +47,7 @@ final class PortForwarder: @unchecked Sendable {
     }
 
     private static func accept(_ listener: TCPSocket) async -> TCPSocket? {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: listener.accept()) }
-            thread.stackSize = 128 * 1024
-            thread.start()
-        }
+        (try? await TCPByteStream.onThread { listener.accept() }) ?? nil
     }
 
     private static func carry(client: TCPSocket, api: any JobsAPI, runID: String, port: Int) async {
